@@ -1,0 +1,1 @@
+"""Sub-commands of the ``openskies`` command line, one module per capability."""

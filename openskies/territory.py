@@ -1,0 +1,266 @@
+"""Load and validate the geodata: territories, airfields and restrictions.
+
+All readers raise :class:`~openskies.errors.DataError` naming the file, the row (or
+feature) and the field when the data are malformed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openskies._tables import Row, read_table
+from openskies.errors import DataError
+from openskies.treaty import (
+    AIRFIELD_ROLES,
+    RESTRICTION_KINDS,
+    STATUSES,
+    Airfield,
+    FlightDistance,
+    Restriction,
+)
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+__all__ = [
+    "read_airfields",
+    "read_features",
+    "read_restrictions",
+]
+
+TERRITORIES_FILE = "territories.geojson"
+RESTRICTION_AREAS_FILE = "restriction_areas.geojson"
+AIRFIELDS_FILE = "airfields.csv"
+DISTANCES_FILE = "flight_distances.csv"
+RESTRICTIONS_FILE = "restrictions.csv"
+LEGAL_STATUSES = ("agreed", "disputed", "de_facto", "fact", "rejected")
+
+
+def read_features(path: Path, key: str) -> dict[str, BaseGeometry]:
+    """Read a GeoJSON (or any OGR) file into ``{feature[key]: geometry}``.
+
+    Every geometry must be non-empty, valid, and in longitude/latitude degrees;
+    keys must be present and unique.
+
+    Parameters
+    ----------
+    path
+        The file.
+    key
+        The property that names each feature (``iso3``, ``id``).
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read or a feature is malformed (names the feature
+        number and field).
+    """
+    import pyogrio
+    import shapely
+
+    try:
+        _meta, _fids, wkb, fields = pyogrio.raw.read(path, columns=[key])
+    except FileNotFoundError:
+        raise DataError("file not found", file=path) from None
+    except Exception as err:  # pyogrio raises several GDAL error types
+        raise DataError(f"cannot read the file: {err}", file=path) from None
+    if not fields:
+        raise DataError(f"no {key!r} property on the features", file=path, field=key)
+    geometries = shapely.from_wkb(wkb)
+    result: dict[str, BaseGeometry] = {}
+    for number, (name, geometry) in enumerate(
+        zip(fields[0], geometries, strict=True), start=1
+    ):
+        if not isinstance(name, str) or not name.strip():
+            raise DataError("feature has no name", file=path, row=number, field=key)
+        if name in result:
+            raise DataError(f"{name!r} appears twice", file=path, row=number, field=key)
+        _check_geometry(geometry, path, number)
+        result[name] = geometry
+    return result
+
+
+def _check_geometry(geometry: BaseGeometry | None, path: Path, number: int) -> None:
+    import shapely
+
+    if geometry is None or geometry.is_empty:
+        raise DataError("geometry is empty", file=path, row=number, field="geometry")
+    if not geometry.is_valid:
+        reason = shapely.is_valid_reason(geometry)
+        raise DataError(
+            f"geometry is invalid ({reason}); repair it with shapely.make_valid",
+            file=path,
+            row=number,
+            field="geometry",
+        )
+    minx, miny, maxx, maxy = geometry.bounds
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        raise DataError(
+            "coordinates are outside longitude -180..180 / latitude -90..90; "
+            "geodata must be in EPSG:4326",
+            file=path,
+            row=number,
+            field="geometry",
+        )
+
+
+def read_airfields(directory: Path, states: frozenset[str]) -> tuple[Airfield, ...]:
+    """Read ``airfields.csv`` and ``flight_distances.csv`` from ``directory``.
+
+    Raises
+    ------
+    DataError
+        On a malformed row, an unknown state or airfield, or overlapping periods
+        of unconditional distances for one airfield.
+    """
+    distances = _read_distances(directory / DISTANCES_FILE)
+    airfields: list[Airfield] = []
+    for row in read_table(
+        directory / AIRFIELDS_FILE,
+        ("id", "state", "name", "roles", "lat", "lon", "position_status"),
+    ):
+        ident = row.text("id")
+        if any(a.id == ident for a in airfields):
+            raise row.error("id", f"airfield {ident!r} appears twice")
+        airfields.append(_airfield(row, ident, states, distances.pop(ident, [])))
+    if distances:
+        ident, rows = next(iter(distances.items()))
+        raise DataError(
+            f"distance for unknown airfield {ident!r}; add it to {AIRFIELDS_FILE}",
+            file=directory / DISTANCES_FILE,
+            row=rows[0][0],
+            field="airfield",
+        )
+    return tuple(airfields)
+
+
+def _airfield(
+    row: Row,
+    ident: str,
+    states: frozenset[str],
+    distances: list[tuple[int, FlightDistance]],
+) -> Airfield:
+    state = row.text("state")
+    if state not in states:
+        raise row.error("state", f"unknown state {state!r}")
+    roles = frozenset(row.text("roles").split())
+    unknown = roles - set(AIRFIELD_ROLES)
+    if unknown:
+        raise row.error(
+            "roles",
+            f"unknown role(s) {', '.join(sorted(unknown))}; use "
+            f"{', '.join(AIRFIELD_ROLES)}",
+        )
+    lat, lon = row.number("lat"), row.number("lon")
+    if not (-90 <= lat <= 90):
+        raise row.error("lat", f"latitude {lat} is outside -90..90")
+    if not (-180 <= lon <= 180):
+        raise row.error("lon", f"longitude {lon} is outside -180..180")
+    inspection = row.text("inspection", required=False) or "no"
+    if inspection not in ("yes", "no"):
+        raise row.error("inspection", f"{inspection!r} is not yes or no")
+    return Airfield(
+        id=ident,
+        state=state,
+        name=row.text("name"),
+        icao=row.text("icao", required=False),
+        icao_status=row.text("icao_status", required=False) or "none",
+        roles=roles,
+        inspection=inspection == "yes",
+        lon=lon,
+        lat=lat,
+        position_status=row.choice("position_status", STATUSES),
+        distances=tuple(d for _, d in distances),
+        note=row.text("note", required=False),
+    )
+
+
+def _read_distances(path: Path) -> dict[str, list[tuple[int, FlightDistance]]]:
+    result: dict[str, list[tuple[int, FlightDistance]]] = {}
+    for row in read_table(path, ("airfield", "max_km", "valid_from", "valid_to")):
+        start, end = row.period()
+        max_km = row.number("max_km")
+        if max_km <= 0:
+            raise row.error("max_km", f"{max_km} is not a positive distance")
+        distance = FlightDistance(
+            max_km=max_km,
+            valid_from=start,
+            valid_to=end,
+            status=row.choice("status", STATUSES),
+            condition=row.text("condition", required=False),
+            source=row.text("source", required=False),
+        )
+        rows = result.setdefault(row.text("airfield"), [])
+        for _, other in rows:
+            if _overlap(distance, other):
+                raise row.error(
+                    "valid_from",
+                    "overlaps another unconditional distance of this airfield; "
+                    "close the earlier period with valid_to",
+                )
+        rows.append((row.index, distance))
+    return result
+
+
+def _overlap(a: FlightDistance, b: FlightDistance) -> bool:
+    if a.condition or b.condition or a.valid_from is None or b.valid_from is None:
+        return False
+    a_end, b_end = a.valid_to, b.valid_to
+    return (b_end is None or a.valid_from < b_end) and (
+        a_end is None or b.valid_from < a_end
+    )
+
+
+def read_restrictions(
+    path: Path, areas: Mapping[str, BaseGeometry], codes: frozenset[str]
+) -> tuple[Restriction, ...]:
+    """Read ``restrictions.csv``, resolving geometry references against ``areas``.
+
+    Raises
+    ------
+    DataError
+        On a malformed row, an unknown kind, code or geometry reference.
+    """
+    from shapely import union_all
+
+    result: list[Restriction] = []
+    for row in read_table(
+        path, ("id", "kind", "observed", "applies_to", "valid_from", "legal_status")
+    ):
+        refs = tuple(row.text("geometry_ref", required=False).split())
+        missing = [ref for ref in refs if ref not in areas]
+        if missing:
+            raise row.error(
+                "geometry_ref",
+                f"no feature {', '.join(missing)} in {RESTRICTION_AREAS_FILE}",
+            )
+        observed = row.text("observed")
+        applies = row.text("applies_to")
+        observers = () if applies == "all" else tuple(applies.split())
+        for field, names in (("observed", (observed,)), ("applies_to", observers)):
+            bad = [c for c in names if c != "all" and c not in codes]
+            if bad:
+                raise row.error(field, f"unknown state or party {', '.join(bad)}")
+        start, end = row.date("valid_from"), row.period()[1]
+        result.append(
+            Restriction(
+                id=row.text("id"),
+                kind=row.choice("kind", RESTRICTION_KINDS),
+                imposed_by=row.text("imposed_by", required=False),
+                observed=observed,
+                applies_to=observers,
+                geometry_refs=refs,
+                value=row.optional_number("value"),
+                unit=row.text("unit", required=False),
+                value_status=row.choice("value_status", STATUSES),
+                valid_from=start,
+                valid_to=end,
+                dates_status=row.choice("dates_status", STATUSES),
+                legal_status=row.choice("legal_status", LEGAL_STATUSES),
+                note=row.text("note", required=False),
+                geometry=union_all([areas[r] for r in refs]) if refs else None,
+            )
+        )
+    return tuple(result)
