@@ -173,6 +173,8 @@ def _airfield(
         lat=lat,
         position_status=row.choice("position_status", STATUSES),
         distances=tuple(d for _, d in distances),
+        valid_from=row.optional_date("valid_from"),
+        valid_to=row.period()[1],
         note=row.text("note", required=False),
     )
 

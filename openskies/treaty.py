@@ -217,6 +217,8 @@ class Airfield:
     max_distance_km
         The distance in force on the view's date [km]; None if none is known
         (always None on airfields taken from :class:`Treaty` rather than a view).
+    valid_from, valid_to
+        Half-open period in which the site is designated (None: open).
     note
         Free text.
     """
@@ -233,7 +235,13 @@ class Airfield:
     position_status: str
     distances: tuple[FlightDistance, ...] = ()
     max_distance_km: float | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
     note: str = ""
+
+    def in_use_on(self, day: dt.date) -> bool:
+        """Whether the airfield is designated on ``day`` (open periods: always)."""
+        return _within(day, self.valid_from, self.valid_to)
 
     def max_distance_on(self, day: dt.date) -> float | None:
         """Return the unconditional maximum flight distance in force on ``day`` [km]."""
@@ -648,7 +656,9 @@ class TreatyView:
         return tuple(
             replace(a, max_distance_km=a.max_distance_on(self.date))
             for a in self.treaty.all_airfields
-            if a.state in states and (role is None or role in a.roles)
+            if a.state in states
+            and a.in_use_on(self.date)
+            and (role is None or role in a.roles)
         )
 
     def airfield(self, ident: str) -> Airfield:
