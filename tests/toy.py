@@ -48,10 +48,14 @@ def write_toy_quotas(
     directory.mkdir(parents=True, exist_ok=True)
     members = {party: list(groups.get(party, [party])) for party in quotas}
     states = [s for group in members.values() for s in group]
+    # every other real state stays known (the bundled airfields and restrictions name
+    # them) but never in force
+    others = [s.iso3 for s in load_treaty().states if s.iso3 not in states]
     _write(
         directory / "states.csv",
         ["iso3", "name", "in_force", "left", "in_force_status", "note"],
-        [[s, f"State {s}", IN_FORCE, left.get(s, ""), "confirmed", ""] for s in states],
+        [[s, f"State {s}", IN_FORCE, left.get(s, ""), "confirmed", ""] for s in states]
+        + [[s, f"State {s}", "", "", "confirmed", "not in the toy"] for s in others],
     )
     _write(
         directory / "parties.csv",
