@@ -21,6 +21,7 @@ from openskies.errors import (
 from openskies.legality import LegalityReport, check_route
 from openskies.legality_batch import check_routes
 from openskies.loading import load_treaty
+from openskies.planner import RoutePlan, plan_route
 from openskies.reach import ReachableArea, reachable_area
 from openskies.route import Route, routes_from_geojson
 from openskies.schedule import (
@@ -76,6 +77,7 @@ __all__ = [
     "ReachableArea",
     "Restriction",
     "Route",
+    "RoutePlan",
     "ScheduleResult",
     "SolveOptions",
     "SolveStatus",
@@ -90,6 +92,7 @@ __all__ = [
     "check_schedule",
     "load_fleet",
     "load_treaty",
+    "plan_route",
     "reachable_area",
     "read_aircraft",
     "read_blackouts",

@@ -330,6 +330,28 @@ def length_km(geometries: object) -> NDArray[np.float64]:
     return totals.astype(np.float64)
 
 
+def length_inside_km(geometries: object, area: BaseGeometry) -> NDArray[np.float64]:
+    """Return, per (multi)line geometry, its geodesic length inside ``area`` [km].
+
+    Each part (one leg) is intersected on its own, so a stretch flown twice (out
+    and back along the same line) counts twice; intersecting a whole track at once
+    would merge the overlapping legs.
+
+    Parameters
+    ----------
+    geometries
+        Shapely (multi)line geometries in EPSG:4326 (a single one or an array).
+    area
+        The region, EPSG:4326.
+    """
+    import shapely
+
+    array = np.atleast_1d(np.asarray(geometries, dtype=object))
+    parts, owner = shapely.get_parts(array, return_index=True)
+    inside = length_km(shapely.intersection(parts, area))
+    return np.bincount(owner, weights=inside, minlength=array.size).astype(np.float64)
+
+
 def _aeqd(lon0: float, lat0: float) -> Transformer:
     """Return a transformer between degrees and an azimuthal equidistant plane."""
     from pyproj import Transformer

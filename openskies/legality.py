@@ -70,6 +70,7 @@ from openskies.geodesy import (
     densify_legs,
     geodesic_km,
     leg_parts,
+    length_inside_km,
     length_km,
     local_distance_km,
 )
@@ -487,7 +488,11 @@ def _check_restrictions(
             inside = (
                 shapely.intersection(track.observation, check.area) if hit else None
             )
-            km = float(length_km(inside)[0]) if hit else 0.0
+            km = (
+                float(length_inside_km(track.observation, check.area)[0])
+                if hit
+                else 0.0
+            )
             regions[check.label] = km
             if r.value is not None and km > r.value:
                 finding = (
@@ -573,6 +578,5 @@ def _by_state(rules: RuleSet, track: _Track, outside_km: float) -> dict[str, flo
         elif shapely.covers(geometry, track.observation):
             result[state] = track.distance_km
         else:
-            inside = shapely.intersection(track.observation, geometry)
-            result[state] = float(length_km(inside)[0])
+            result[state] = float(length_inside_km(track.observation, geometry)[0])
     return result

@@ -29,7 +29,12 @@ from openskies._legality_rules import (
     rule_set,
 )
 from openskies.errors import GeometryError, OptionsError
-from openskies.geodesy import densify_legs, geodesic_km, leg_parts, length_km
+from openskies.geodesy import (
+    densify_legs,
+    geodesic_km,
+    leg_parts,
+    length_inside_km,
+)
 from openskies.route import transit_flags
 
 if TYPE_CHECKING:
@@ -505,7 +510,7 @@ def _check_group(
             hits[everything_tree.query(check.area, predicate="intersects")] = True
         elif r.kind == "distance_sublimit":
             near = tree.query(check.area, predicate="intersects")
-            km = length_km(shapely.intersection(observation[near], check.area))
+            km = length_inside_km(observation[near], check.area)
             hits[near[km > (r.value if r.value is not None else math.inf)]] = True
         else:
             hits[tree.query(check.area, predicate="intersects")] = True

@@ -11,12 +11,14 @@ from __future__ import annotations
 import itertools
 import json
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 from geographiclib.geodesic import Geodesic
 from hypothesis import given
 from hypothesis import strategies as st
+from pyproj import Geod
 
 from openskies._resources import bundled_dir
 from openskies.cli import main
@@ -26,14 +28,17 @@ from openskies.geodesy import (
     geodesic_buffer,
     geodesic_km,
     leg_parts,
+    length_inside_km,
     length_km,
     wgs84,
 )
 from openskies.legality import check_route
+from openskies.legality_batch import check_routes
 from openskies.reach import reachable_area
 from openskies.route import Route
 from openskies.territory import read_features
 
+GEOD = Geod(ellps="WGS84")
 KUBINKA = (36.653, 55.608)  # UUMB, POE and OSA of Russia
 TRAVIS = (-121.930, 38.263)  # KSUU, POE and OSA of the USA
 HONOLULU = (-157.923, 21.318)  # PHNL, refuelling airfield only
@@ -157,6 +162,48 @@ def test_kaliningrad_sublimit_binds_under_the_observed_party_reading(treaty):
     )
     assert not report.legal
     assert rules_of(report, binding=True) == ["KGD-500"]
+
+
+def test_out_and_back_over_kaliningrad_counts_both_ways(treaty):
+    # Enter the oblast by transit, then fly back and forth along one geodesic
+    # east of (20.10 E, 54.85 N): 130, 128, 126 and 124 km (508 km of
+    # observation), every leg inside the oblast and over ground already flown.
+    # Each pass counts: 508 km > 500 km is a KGD-500 finding.
+    west = (20.10, 54.85)
+    line = [GEOD.fwd(*west, 90, km * 1000)[:2] for km in (0, 130, 2, 128, 4)]
+    route = Route.from_coords(
+        [KUBINKA, *line, KUBINKA], transit=[0, len(line)], start="UUMB"
+    )
+    view = treaty.as_of("2019-06-01")
+    report = check_route(view, route, observer="USA", observed="RUS")
+    inside = report.distance_by_region["kaliningrad_oblast"]
+    # both observation legs lie wholly inside the oblast
+    assert inside == pytest.approx(report.distance_km, rel=1e-6)
+    assert inside == pytest.approx(508.0, abs=0.01)
+    assert [v.rule for v in report.violations] == ["KGD-500"]
+    frame = gpd.GeoDataFrame(
+        {
+            "observer": ["USA"],
+            "observed": ["RUS"],
+            "date": ["2019-06-01"],
+            "transit": [[0, len(line)]],
+            "start": ["UUMB"],
+        },
+        geometry=[route.line],
+        crs="EPSG:4326",
+    )
+    assert check_routes(view, frame)["findings"].iloc[0] == ("KGD-500",)
+
+
+def test_length_inside_counts_a_stretch_flown_twice(treaty):
+    # ETSA -> 80 km north -> ETSA: two legs with exactly the same vertices.  A
+    # 100 km box around them holds 2 x 80 km of track; intersecting the whole
+    # track at once merges the two legs and would report 80 km.
+    out = GEOD.fwd(10.912, 48.074, 0, 80_000)[:2]
+    track = shapely.MultiLineString([[(10.912, 48.074), out], [out, (10.912, 48.074)]])
+    box = shapely.box(10.0, 47.5, 12.0, 49.5)
+    assert length_km(shapely.intersection(track, box))[0] == pytest.approx(80, abs=0.01)
+    assert length_inside_km(track, box)[0] == pytest.approx(160.0, abs=0.01)
 
 
 def test_kaliningrad_route_has_no_finding_in_2012(treaty):
