@@ -66,6 +66,12 @@ KNOWN: Mapping[str, Provenance] = {
     "build_territories.py": CODE,
     "update_manifest.py": CODE,
     "README.md": CODE,
+    "sites_illustrative.csv": Provenance(
+        "illustrative site list (public places), openskies maintainers; not real "
+        "observation targets",
+        "CC0",
+        "EPSG:4326",
+    ),
 }
 
 

@@ -25,22 +25,17 @@ Treaty on Open Skies, Art. II.11, VI.II.2-4.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from openskies._legality_rules import rule_set
 from openskies.geodesy import densify_legs, geodesic_km, leg_parts, wgs84
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from numpy.typing import ArrayLike, NDArray
     from shapely.geometry.base import BaseGeometry
 
     from openskies._legality_rules import RuleSet
-    from openskies.treaty import Treaty
 
 __all__ = ["SHRINK_KM", "Corners", "FreeSpace", "free_space"]
 
@@ -274,20 +269,37 @@ class FreeSpace:
         return shapely.MultiPoint([self.parts[i].representative_point() for i in own])
 
 
+#: Free spaces already built, keyed by what they depend on (not by date or
+#: observer, which would rebuild the same geometry for every mission).
+_FREE_SPACES: dict[tuple[object, ...], FreeSpace] = {}
+_FREE_SPACES_KEPT = 16
+
+
 def free_space(rules: RuleSet, reading: str) -> FreeSpace:
-    """Return the free space of a rule set under a reading (cached)."""
-    return _free_space(
-        rules.treaty, rules.date, rules.observer, rules.observed, reading
+    """Return the free space of a rule set under a reading (cached by content).
+
+    The free space depends only on the observed states, the adjacent non-party
+    states and the binding zones; rule sets of other dates or observers that
+    share these share one free space.
+    """
+    zones = tuple(
+        check.restriction.id
+        for check in rules.checks
+        if check.area is not None
+        and check.restriction.kind != "distance_sublimit"
+        and check.binding(reading)
     )
+    key = (rules.treaty, rules.states, rules.border_states, zones)
+    if key not in _FREE_SPACES:
+        if len(_FREE_SPACES) >= _FREE_SPACES_KEPT:
+            del _FREE_SPACES[next(iter(_FREE_SPACES))]
+        _FREE_SPACES[key] = _build_free_space(rules, reading)
+    return _FREE_SPACES[key]
 
 
-@lru_cache(maxsize=16)
-def _free_space(
-    treaty: Treaty, day: dt.date, observer: str, observed: str, reading: str
-) -> FreeSpace:
+def _build_free_space(rules: RuleSet, reading: str) -> FreeSpace:
     import shapely
 
-    rules = rule_set(treaty.as_of(day), observer or None, observed)
     zones: list[tuple[str, BaseGeometry]] = []
     if rules.border is not None:
         zones.append(("R17-border", rules.border))
