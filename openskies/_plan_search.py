@@ -8,6 +8,7 @@ model.  :meth:`Problem.prepare` gives the orienteering instance (also used by
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -312,8 +313,8 @@ class Problem:
                 end=None if last == 0 else last,
                 budget=budget,
                 distance_matrix=dist,
-                options=SolveOptions(
-                    max(left, _MIN_SEARCH_S), self.options.seed, self.options.workers
+                options=dataclasses.replace(
+                    self.options, time_limit_s=max(left, _MIN_SEARCH_S)
                 ),
             )
             if bound is None:

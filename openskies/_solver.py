@@ -53,11 +53,17 @@ class SolveOptions:
     workers
         Number of search workers.  ``1`` (the default) is reproducible; with more
         workers CP-SAT runs an interleaved (deterministic) portfolio.
+    iteration_limit
+        Most improvement rounds of the local-search engines (orienteering, route
+        planning); None for no limit.  A search stopped by this limit gives the
+        same answer on any machine, one stopped by ``time_limit_s`` may not, so
+        set the time limit as a safety cap above what the rounds need.
     """
 
     time_limit_s: float = 10.0
     seed: int = 0
     workers: int = 1
+    iteration_limit: int | None = None
 
     def __post_init__(self) -> None:
         """Validate the options."""
@@ -72,6 +78,13 @@ class SolveOptions:
             )
         if not isinstance(self.workers, int) or self.workers < 1:
             raise OptionsError(f"workers must be an integer >= 1, got {self.workers!r}")
+        if self.iteration_limit is not None and (
+            not isinstance(self.iteration_limit, int) or self.iteration_limit < 0
+        ):
+            raise OptionsError(
+                "iteration_limit must be None or an integer >= 0, "
+                f"got {self.iteration_limit!r}"
+            )
 
 
 def make_cp_solver(options: SolveOptions, time_limit_s: float | None = None) -> Any:
