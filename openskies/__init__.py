@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from openskies._solver import SolveOptions, SolveStatus
 from openskies.aircraft import Aircraft, load_fleet, read_aircraft
+from openskies.allocation import (
+    AllocationResult,
+    Guarantee,
+    Unmet,
+    UnmetReason,
+    allocate,
+)
 from openskies.distribution import Distribution
 from openskies.errors import (
     DataError,
@@ -21,9 +28,20 @@ from openskies.errors import (
 from openskies.legality import LegalityReport, check_route
 from openskies.legality_batch import check_routes
 from openskies.loading import load_treaty
+from openskies.orienteering import OrienteeringResult, solve_orienteering
+from openskies.plan import AnnualPlan, PlanSummary, plan_year
 from openskies.planner import RoutePlan, plan_route
+from openskies.quota_problem import (
+    QuotaProblem,
+    Request,
+    first_distribution,
+    quota_problem,
+    read_requests,
+)
+from openskies.quotas import check_distribution
 from openskies.reach import ReachableArea, reachable_area
 from openskies.route import Route, routes_from_geojson
+from openskies.scenario import Scenario, ScenarioError, load_scenario
 from openskies.schedule import (
     Blackout,
     Mission,
@@ -33,6 +51,7 @@ from openskies.schedule import (
     schedule,
 )
 from openskies.schedule_check import check_schedule
+from openskies.sites import Site, read_sites
 from openskies.treaty import (
     Airfield,
     DistributionEntry,
@@ -61,42 +80,63 @@ def __getattr__(name: str) -> str:
 __all__ = [
     "Aircraft",
     "Airfield",
+    "AllocationResult",
+    "AnnualPlan",
     "Blackout",
     "DataError",
     "Distribution",
     "DistributionEntry",
     "GeometryError",
+    "Guarantee",
     "LegalityReport",
     "Mission",
     "NotAPartyError",
     "OpenSkiesError",
     "OpenSkiesWarning",
     "OptionsError",
+    "OrienteeringResult",
     "Party",
+    "PlanSummary",
     "Preference",
+    "QuotaProblem",
     "ReachableArea",
+    "Request",
     "Restriction",
     "Route",
     "RoutePlan",
+    "Scenario",
+    "ScenarioError",
     "ScheduleResult",
+    "Site",
     "SolveOptions",
     "SolveStatus",
     "State",
     "Treaty",
     "TreatyView",
     "UnknownStateError",
+    "Unmet",
+    "UnmetReason",
     "Violation",
     "__version__",
+    "allocate",
+    "check_distribution",
     "check_route",
     "check_routes",
     "check_schedule",
+    "first_distribution",
     "load_fleet",
+    "load_scenario",
     "load_treaty",
     "plan_route",
+    "plan_year",
+    "quota_problem",
     "reachable_area",
     "read_aircraft",
     "read_blackouts",
+    "read_requests",
+    "read_sites",
     "routes_from_geojson",
     "schedule",
     "show_versions",
+    "solve_orienteering",
 ]

@@ -291,7 +291,7 @@ def test_iteration_limit_makes_a_short_search_repeatable():
 
 
 def test_iteration_limit_is_validated():
-    with pytest.raises(OptionsError, match="iteration_limit must be None or an integer"):
+    with pytest.raises(OptionsError, match="iteration_limit must be None or an int"):
         SolveOptions(iteration_limit=-1)
 
 

@@ -1,0 +1,383 @@
+"""Scenario files: one TOML file that states every input of an annual plan.
+
+A scenario names the year, the requests (a CSV file or inline tables), last year's
+distribution and the disputed targets, the objective, the aircraft and blackout
+files, the sites each observer wants to photograph, the reading of disputed
+restrictions and the solvers' time limits.  :func:`load_scenario` reads and
+checks it: every error names the file, the line and the key (or, for a CSV file
+it points to, the file, row and field).  Relative paths are relative to the
+scenario file.
+
+The bundled scenario (:func:`default_scenario_path`,
+``quotas/scenario_2020_illustrative.toml``) is illustrative: its requests and
+sites are made up to exercise the planner; they are not the states' requests.
+
+References
+----------
+Treaty on Open Skies, Art. III Section I (quotas, the annual review), Annex L
+Section II (requests), Annex H (quarterly plans), Art. VI Section II (routes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from openskies._solver import SolveOptions
+from openskies.errors import DataError, OptionsError
+
+if TYPE_CHECKING:
+    from openskies.aircraft import Aircraft
+    from openskies.allocation import Objective
+    from openskies.distribution import Distribution
+    from openskies.quota_problem import PairCap, Request
+    from openskies.schedule import Blackout
+    from openskies.sites import Site
+    from openskies.treaty import Treaty
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "READINGS",
+    "Scenario",
+    "ScenarioError",
+    "SolverSettings",
+    "default_scenario_path",
+    "load_scenario",
+]
+
+#: The bundled illustrative scenario, in ``quotas/``.
+DEFAULT_SCENARIO = "scenario_2020_illustrative.toml"
+#: Readings of disputed restrictions (see :func:`openskies.legality.check_route`).
+READINGS = ("treaty", "observed-party")
+#: Largest swath [km]: optical coverage is at most 50 km each side (Art. IV.9).
+_MAX_SWATH_KM = 50.0
+
+
+class ScenarioError(DataError):
+    """A scenario file is malformed; the message names the file, line and key.
+
+    Attributes
+    ----------
+    key
+        Dotted key path, e.g. ``solver.schedule.time_limit_s`` or
+        ``requests[2].flights``.
+    line
+        1-based line of the key in the file, if known.
+    """
+
+    def __init__(
+        self, message: str, *, file: object, key: str | None, line: int | None
+    ) -> None:
+        super().__init__(message, file=file, field=key)
+        self.key = key
+        self.line = line
+        where = [str(file)]
+        where += [] if line is None else [f"line {line}"]
+        where += [] if key is None else [f"key {key!r}"]
+        self.args = (f"{', '.join(where)}: {message}",)
+
+
+@dataclass(frozen=True, slots=True)
+class SolverSettings:
+    """Solver options per stage of the plan.
+
+    Attributes
+    ----------
+    allocation
+        For :func:`openskies.allocation.allocate` (all its stages together).
+    schedule
+        For :func:`openskies.schedule.schedule`.
+    routes
+        For each route planned by :func:`openskies.planner.plan_route`.
+    """
+
+    allocation: SolveOptions = field(default_factory=SolveOptions)
+    schedule: SolveOptions = field(default_factory=SolveOptions)
+    routes: SolveOptions = field(default_factory=lambda: SolveOptions(time_limit_s=0.5))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Every input of an annual plan (see :func:`load_scenario` for the file).
+
+    Attributes
+    ----------
+    year
+        The quota year, >= 2002.
+    requests
+        The states' requests for the year.
+    as_of
+        Date of the treaty data that gives the year's parties and quotas, in
+        ``year``; None means 1 January (see :attr:`date`).
+    title
+        Free text shown in the report.
+    objective
+        ``fair``, ``weighted`` or ``total`` (:func:`~openskies.allocation.allocate`).
+    pair_cap
+        Reading of the per-pair cap, ``entitlement`` or ``distributed``.
+    reciprocity
+        Whether to impose reciprocity (Art. III.I.3).
+    previous
+        Last year's distribution, if any.
+    disputed
+        Targets without agreement, which keep last year's flights; needs
+        ``previous``.
+    aircraft
+        The fleet; None for the bundled one.
+    blackouts
+        Periods in which a party hosts and flies no mission.
+    allow_partial
+        Schedule as many flights as fit instead of failing.
+    sites
+        Site lists by observer party code; the key ``"*"`` applies to every
+        observer without its own list.  Empty: no routes are planned.
+    reading
+        ``treaty`` or ``observed-party``: how disputed restrictions bind routes.
+    swath_km
+        Sites within this distance of an observation leg count as covered [km].
+    revisit_value
+        Share of its value a site keeps for the observer's later missions over
+        the same party after a route visited it, in [0, 1].
+    solver
+        Time limits, seed and workers per stage.
+    source
+        The scenario file, if it was read from one.
+
+    Raises
+    ------
+    OptionsError
+        If a value is out of range (the message names the attribute).
+    """
+
+    year: int
+    requests: tuple[Request, ...]
+    as_of: dt.date | None = None
+    title: str = ""
+    objective: Objective = "fair"
+    pair_cap: PairCap = "entitlement"
+    reciprocity: bool = True
+    previous: Distribution | None = None
+    disputed: tuple[str, ...] = ()
+    aircraft: tuple[Aircraft, ...] | None = None
+    blackouts: tuple[Blackout, ...] = ()
+    allow_partial: bool = True
+    sites: Mapping[str, tuple[Site, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    reading: str = "treaty"
+    swath_km: float = 25.0
+    revisit_value: float = 0.5
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    source: Path | None = None
+
+    def __post_init__(self) -> None:
+        """Check the values."""
+        for name, check in CHECKS.items():
+            check(getattr(self, name))
+        if self.date.year != self.year:
+            raise OptionsError(
+                f"as_of {self.date.isoformat()} is not in year {self.year}; the "
+                f"year's parties are those in force on a date of that year, "
+                f"normally {self.year}-01-01"
+            )
+        if self.disputed and self.previous is None:
+            raise OptionsError(
+                "disputed targets keep last year's flights (Art. III.I.7): give "
+                "previous, last year's distribution"
+            )
+        object.__setattr__(self, "requests", tuple(self.requests))
+        object.__setattr__(self, "disputed", tuple(self.disputed))
+        object.__setattr__(self, "sites", MappingProxyType(dict(self.sites)))
+
+    @property
+    def date(self) -> dt.date:
+        """The date of the treaty data: ``as_of``, or 1 January of ``year``."""
+        return dt.date(self.year, 1, 1) if self.as_of is None else self.as_of
+
+    def sites_for(self, observer: str) -> tuple[Site, ...]:
+        """Return the sites of ``observer`` (its own list, else the ``"*"`` list)."""
+        return self.sites.get(observer, self.sites.get("*", ()))
+
+    def replace(self, **changes: Any) -> Scenario:
+        """Return a copy with ``changes``, checked like a new scenario.
+
+        Raises
+        ------
+        OptionsError
+            If a changed value is out of range.
+        """
+        return dataclasses.replace(self, **changes)
+
+
+def _check_year(value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 2002:
+        raise OptionsError(
+            f"year must be a whole number >= 2002 (the treaty entered into force "
+            f"on 2002-01-01), got {value!r}"
+        )
+
+
+def _choice(
+    name: str, allowed: Callable[[], tuple[str, ...]]
+) -> Callable[[object], None]:
+    def check(value: object) -> None:
+        if value not in allowed():
+            raise OptionsError(
+                f"{name} must be one of {', '.join(allowed())}, got {value!r}"
+            )
+
+    return check
+
+
+def _flag(name: str) -> Callable[[object], None]:
+    def check(value: object) -> None:
+        if not isinstance(value, bool):
+            raise OptionsError(f"{name} must be true or false, got {value!r}")
+
+    return check
+
+
+def _number(name: str, low: float, high: float) -> Callable[[object], None]:
+    def check(value: object) -> None:
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not low <= value <= high
+        ):
+            raise OptionsError(
+                f"{name} must be a number in [{low:g}, {high:g}], got {value!r}"
+            )
+
+    return check
+
+
+def _check_as_of(value: object) -> None:
+    if value is not None and (
+        not isinstance(value, dt.date) or isinstance(value, dt.datetime)
+    ):
+        raise OptionsError(f"as_of must be a date such as 2020-01-01, got {value!r}")
+
+
+def _objectives() -> tuple[str, ...]:
+    from openskies.allocation import OBJECTIVES
+
+    return OBJECTIVES
+
+
+#: Check of each scalar attribute; raises OptionsError naming it.
+CHECKS: dict[str, Callable[[object], None]] = {
+    "year": _check_year,
+    "as_of": _check_as_of,
+    "objective": _choice("objective", _objectives),
+    "pair_cap": _choice("pair_cap", lambda: ("entitlement", "distributed")),
+    "reciprocity": _flag("reciprocity"),
+    "allow_partial": _flag("allow_partial"),
+    "reading": _choice("reading", lambda: READINGS),
+    "swath_km": _number("swath_km", 0.0, _MAX_SWATH_KM),
+    "revisit_value": _number("revisit_value", 0.0, 1.0),
+}
+
+
+def default_scenario_path() -> Path:
+    """Return the path of the bundled illustrative scenario."""
+    from openskies._resources import bundled_dir
+
+    return bundled_dir("quotas") / DEFAULT_SCENARIO
+
+
+def load_scenario(
+    path: str | Path | None = None, *, treaty: Treaty | None = None
+) -> Scenario:
+    """Read and check a scenario file.
+
+    The format (TOML; every key but ``year`` and ``requests`` is optional)::
+
+        title = "Illustrative annual plan 2020"
+        year = 2020
+        as_of = 2020-01-01          # date of the treaty data, in `year`
+        objective = "fair"          # fair | weighted | total
+        pair_cap = "entitlement"    # entitlement | distributed
+        reciprocity = true
+        requests = "requests.csv"   # or inline [[requests]] tables
+        previous = "previous.csv"   # or inline [[previous]] tables
+        disputed = ["RUS"]          # needs `previous`
+        aircraft = "aircraft.csv"   # the bundled fleet by default
+        blackouts = "blackouts.csv"
+        allow_partial = true
+
+        [routes]
+        sites = "sites.csv"         # or a table by observer, "*" for the rest
+        reading = "treaty"          # treaty | observed-party
+        swath_km = 25
+        revisit_value = 0.5
+
+        [solver]                    # defaults for every stage
+        seed = 0
+        workers = 1
+        [solver.allocation]
+        time_limit_s = 5
+        [solver.schedule]
+        time_limit_s = 10
+        [solver.routes]             # for each route
+        time_limit_s = 0.5
+
+    Without a ``sites`` key the bundled illustrative site list applies to every
+    observer; ``sites = {}`` plans no routes.
+
+    Parameters
+    ----------
+    path
+        The scenario file; the bundled illustrative scenario by default.
+    treaty
+        The treaty to check codes against; the bundled data by default.
+
+    Returns
+    -------
+    Scenario
+        With requests, previous distribution, aircraft, blackouts and sites read
+        from their files.
+
+    Raises
+    ------
+    ScenarioError
+        If the TOML is malformed, a key is unknown, missing or of the wrong type,
+        a value is out of range, a file is missing, or a code is unknown or not
+        a party on ``as_of`` (names file, line and key).
+    DataError
+        If a file the scenario points to is malformed (names file, row and
+        field).
+
+    References
+    ----------
+    Treaty on Open Skies, Art. III Section I paras 3, 7 and 10; Annex L
+    Section II; Annex H.
+    """
+    from openskies._scenario_reader import Reader
+    from openskies._toml_lines import key_lines
+    from openskies.loading import load_treaty
+
+    file = default_scenario_path() if path is None else Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError("scenario file not found", file=file) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"cannot read the scenario file: {err}", file=file) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None)
+        raise ScenarioError(
+            f"not valid TOML: {getattr(err, 'msg', err)}",
+            file=file,
+            key=None,
+            line=line,
+        ) from None
+    reader = Reader(file, key_lines(text), load_treaty() if treaty is None else treaty)
+    return reader.scenario(data)

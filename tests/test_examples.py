@@ -1,0 +1,127 @@
+"""Every script in examples/ runs, and what it shows is true."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from geographiclib.geodesic import Geodesic
+
+from openskies._resources import bundled_dir
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _run(name: str, capsys: pytest.CaptureFixture[str]) -> tuple[Any, str]:
+    """Import ``examples/<name>.py`` as a module, run ``main()``, return its output."""
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.main()
+    return result, capsys.readouterr().out
+
+
+def test_every_example_is_tested() -> None:
+    names = sorted(p.stem for p in EXAMPLES.glob("*.py"))
+    assert names == [
+        "01_first_distribution_2002",
+        "02_after_us_withdrawal_2021",
+        "03_kaliningrad_cap",
+        "04_plan_one_mission",
+    ]
+
+
+def test_01_first_distribution(capsys: pytest.CaptureFixture[str]) -> None:
+    result, out = _run("01_first_distribution_2002", capsys)
+    distribution = result["distribution"]
+    # Annex A II.1: nine flights over Ukraine = floor(0.75 x 12), a shared flight
+    # using one unit of its passive quota
+    assert distribution.received("UKR") == 9
+    entitlement = result["findings"]["entitlement"]
+    assert [(v.rule, v.binding, v.parties) for v in entitlement] == [
+        ("Annex A II.1", False, ("POL",))
+    ]
+    # read from the distributed totals, the cap ceil(total / 2) is broken by
+    # DEU, FRA and GBR (3 flights over RUS_BLR of 4 in all: cap 2) and the USA
+    # (8 of 9: cap 5)
+    binding = [v for v in result["findings"]["distributed"] if v.binding]
+    assert sorted((v.rule, v.value, v.limit) for v in binding) == [
+        ("III.I.10", 3, 2),
+        ("III.I.10", 3, 2),
+        ("III.I.10", 3, 2),
+        ("III.I.10", 8, 5),
+    ]
+    assert "0 binding violation(s)" in out
+    assert "4 binding violation(s)" in out
+
+
+def test_02_after_us_withdrawal(capsys: pytest.CaptureFixture[str]) -> None:
+    result, out = _run("02_after_us_withdrawal_2021", capsys)
+    with (bundled_dir("quotas") / "requests_2020_illustrative.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert result["dropped"] == sum(
+        "USA" in (r["observer"], r["observed"]) for r in rows
+    )
+    before = result["plans"][2020].distribution
+    after = result["plans"][2021].distribution
+    assert "USA" in before.parties()
+    assert "USA" not in after.parties()
+    # the United States loses everything it flew and received
+    assert result["lost"]["USA"] == before.active("USA") + before.received("USA") > 0
+    # each flight counts once for its observer and once for its target (no
+    # shared flights here), so the losses add up to twice the flights lost
+    assert not before.shared
+    assert not after.shared
+    assert sum(result["lost"].values()) == 2 * (before.total - after.total)
+    assert result["plans"][2021].view.date.isoformat() == "2021-01-01"
+    assert "lost" in out
+
+
+def test_03_kaliningrad_cap(capsys: pytest.CaptureFixture[str]) -> None:
+    result, out = _run("03_kaliningrad_cap", capsys)
+    treaty_reading = result["reports"]["treaty"]
+    russian_reading = result["reports"]["observed-party"]
+    # the same 516 km zigzag: a finding under the treaty, a violation for Russia
+    assert treaty_reading.legal
+    assert not russian_reading.legal
+    assert [(v.rule, v.binding) for v in treaty_reading.violations] == [
+        ("KGD-500", False)
+    ]
+    assert [v.rule for v in russian_reading.binding] == ["KGD-500"]
+    km = treaty_reading.distance_by_region["kaliningrad_oblast"]
+    assert 500.0 < km < 520.0
+    # the planner keeps the cap when it binds, and may exceed it when it does not
+    planned = result["plans"]["observed-party"].report
+    assert planned.legal
+    assert planned.distance_by_region["kaliningrad_oblast"] <= 500.0
+    assert result["plans"]["treaty"].report.legal
+    assert len(result["plans"]["treaty"].visited) >= len(
+        result["plans"]["observed-party"].visited
+    )
+    # the oblast (about 15,000 km2 of land) is reached under both readings
+    assert all(10_000 < a < 20_000 for a in result["reached_km2"].values())
+    assert "area lost to KGD-500" in out
+
+
+def test_04_plan_one_mission(capsys: pytest.CaptureFixture[str]) -> None:
+    result, out = _run("04_plan_one_mission", capsys)
+    plan = result["plan"]
+    assert plan.route is not None
+    assert plan.start == plan.end == "UUMB"
+    assert plan.max_distance_km == 5500.0  # Kubinka from 2013 (announced)
+    assert plan.distance_km <= 5500.0
+    assert all(r.legal for r in result["reports"].values())
+    labels = {s.label: s for s in result["sites"]}
+    assert all(labels[str(v)].observed in ("RUS", "BLR") for v in plan.visited)
+    # Vladivostok is 6,400+ km from Kubinka (GeographicLib): out and back is
+    # beyond 5,500 km, so it must be reported unreachable, not silently dropped
+    far = Geodesic.WGS84.Inverse(55.608, 36.653, 43.115, 131.885)["s12"] / 1000
+    assert 2 * far > 5500.0
+    assert "Vladivostok (RUS)" in dict(plan.unreachable)
+    assert "check_route, reading 'observed-party': legal=True" in out
