@@ -88,7 +88,7 @@ def clear_caches() -> None:
     """Forget every cached geometry of the planner and of the legality rules."""
     from openskies import _free_space, _legality_rules
 
-    _free_space._free_space.cache_clear()
+    _free_space._FREE_SPACES.clear()
     for name in ("_rule_set", "_neighbours", "neighbour_buffer", "_border_zone"):
         getattr(_legality_rules, name).cache_clear()
     _legality_rules._corridor.cache_clear()

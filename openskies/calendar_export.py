@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openskies.errors import OptionsError
+from openskies.schedule import FRAME_COLUMNS, Mission
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from openskies.schedule import Mission
     from openskies.treaty import TreatyView
 
 __all__ = [
@@ -38,17 +38,7 @@ __all__ = [
 ]
 
 #: Columns of the missions CSV: :data:`openskies.schedule.FRAME_COLUMNS` + taxi.
-CSV_COLUMNS = (
-    "mission_id",
-    "observer",
-    "observed",
-    "poe",
-    "aircraft",
-    "notice",
-    "arrival",
-    "end",
-    "taxi",
-)
+CSV_COLUMNS = (*FRAME_COLUMNS, "taxi")
 #: File suffixes and the OGR drivers that write them.
 DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
 FOLD_OCTETS = 75
@@ -56,8 +46,6 @@ FOLD_OCTETS = 75
 
 def _missions(missions_or_result: Any) -> tuple[Mission, ...]:
     """Return the missions of a result or an iterable of missions."""
-    from openskies.schedule import Mission
-
     missions = tuple(getattr(missions_or_result, "missions", missions_or_result))
     bad = [m for m in missions if not isinstance(m, Mission)]
     if bad:

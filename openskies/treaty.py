@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from openskies._tables import parse_date
 from openskies.errors import NotAPartyError, UnknownStateError
@@ -41,6 +41,8 @@ __all__ = [
     "Treaty",
     "TreatyView",
 ]
+
+_T = TypeVar("_T")
 
 #: How sure a value is: treaty text, observed practice, our inference, or unconfirmed.
 STATUSES = ("confirmed", "practice", "inferred", "unconfirmed")
@@ -407,10 +409,7 @@ class Treaty:
         UnknownStateError
             If ``code`` is not a known state code.
         """
-        try:
-            return self._states[self.normalise(code)]
-        except KeyError:
-            raise UnknownStateError(code, self.known_codes) from None
+        return self._lookup(self._states, code)
 
     def party_info(self, code: str) -> PartyInfo:
         """Return the identity of the party with ``code``.
@@ -420,8 +419,11 @@ class Treaty:
         UnknownStateError
             If ``code`` is not a known party code.
         """
+        return self._lookup(self._parties, code)
+
+    def _lookup(self, table: Mapping[str, _T], code: str) -> _T:
         try:
-            return self._parties[self.normalise(code)]
+            return table[self.normalise(code)]
         except KeyError:
             raise UnknownStateError(code, self.known_codes) from None
 
