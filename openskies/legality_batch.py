@@ -327,32 +327,38 @@ def _repeats(
     starts: NDArray[np.intp],
     ends: NDArray[np.intp],
 ) -> NDArray[np.bool_]:
-    """Routes that declare a waypoint twice (ignoring an end equal to the start)."""
+    """Routes that declare a waypoint twice (ignoring an end equal to the start).
+
+    Waypoints are compared on a grid of ``10**-REPEAT_DECIMALS`` degrees, the
+    same rounding :func:`~openskies.check_route` uses.  The keys of each route
+    are laid out as one row of a matrix padded with distinct negative values
+    and sorted along the rows, so that equal waypoints of a route become
+    neighbours without a global sort.
+    """
     scale = 10.0**REPEAT_DECIMALS
     lon_key = np.round((coords[:, 0] + 180.0) * scale).astype(np.int64)
     lat_key = np.round((coords[:, 1] + 90.0) * scale).astype(np.int64)
-    key = lon_key * (1 << 28) + lat_key  # lat_key < 2**28, lon_key < 2**29
+    key = lon_key * (1 << 28) + lat_key  # lat_key < 2**28, lon_key < 2**29: >= 0
     closed = (ends - starts >= 2) & (key[starts] == key[ends])
     keep = np.ones(owner.size, dtype=bool)
     keep[ends[closed]] = False
     key, who = key[keep], owner[keep]
-    # one sort on (route, 32-bit hash of the point); equal points end up next
-    # to each other unless a hash collision puts another point between them,
-    # so runs of three or more equal sort keys are compared pairwise
-    mixed = key.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    sort_key = (who.astype(np.uint64) << np.uint64(32)) | (mixed >> np.uint64(32))
-    order = np.argsort(sort_key)
-    sort_key, key, who = sort_key[order], key[order], who[order]
-    tied = sort_key[1:] == sort_key[:-1]
-    result = np.zeros(starts.size, dtype=bool)
-    result[who[1:][tied & (key[1:] == key[:-1])]] = True
-    first = np.flatnonzero(np.concatenate(([True], ~tied)))
-    sizes = np.diff(np.append(first, key.size))
-    runs = sizes >= 3
-    for begin, size in zip(first[runs].tolist(), sizes[runs].tolist(), strict=True):
-        if len(set(key[begin : begin + size].tolist())) < size:  # hash collision
-            result[who[begin]] = True
-    return result
+    sizes = np.bincount(who, minlength=starts.size)
+    width = int(sizes.max(initial=0))
+    if width * starts.size > 4 * key.size + 1024:  # very uneven lengths
+        order = np.lexsort((key, who))
+        key, who = key[order], who[order]
+        result = np.zeros(starts.size, dtype=bool)
+        result[who[1:][(who[1:] == who[:-1]) & (key[1:] == key[:-1])]] = True
+        return result
+    first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    column = np.arange(key.size) - first[who]
+    table = -1 - np.arange(width, dtype=np.int64)[np.newaxis, :].repeat(
+        starts.size, axis=0
+    )
+    table[who, column] = key
+    table.sort(axis=1)
+    return np.asarray((table[:, 1:] == table[:, :-1]).any(axis=1))
 
 
 def _groups(

@@ -266,3 +266,23 @@ def test_chunks_give_the_same_result(treaty, monkeypatch):
     # 5,000 km of 2012 and within the 5,500 km of 2019
     assert whole["violations"].tolist()[3] == ("R16",)
     assert whole["violations"].tolist()[9] == ()
+
+
+@pytest.mark.parametrize("long_route", [5, 5_000])  # padded matrix / lexsort path
+def test_repeated_waypoints_found_on_both_paths(long_route):
+    from openskies.legality_batch import _repeats
+
+    rng = np.random.default_rng(5)
+    lengths = [4, 4, 3, 6, long_route, 2]
+    routes = [rng.uniform(-50, 50, (n, 2)).round(3) for n in lengths]
+    routes[0][2] = routes[0][1]  # declared twice
+    routes[1][3] = routes[1][0]  # closed: end = start is allowed
+    routes[3][5] = routes[3][0]  # closed ...
+    routes[3][4] = routes[3][2]  # ... and a repeat inside
+    routes[4][-1] = routes[4][len(routes[4]) // 2]  # repeat at the end
+    coords = np.concatenate(routes)
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    ends = np.cumsum(lengths) - 1
+    starts = ends - np.array(lengths) + 1
+    expected = [True, False, False, True, True, False]
+    assert _repeats(coords, owner, starts, ends).tolist() == expected
