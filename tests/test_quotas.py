@@ -15,7 +15,6 @@ from openskies import (
     OptionsError,
     Treaty,
     UnknownStateError,
-    load_treaty,
 )
 from openskies.cli import main
 from openskies.distribution import Distribution
@@ -28,7 +27,7 @@ from openskies.quota_problem import (
     requested_flights,
 )
 from openskies.quotas import check_distribution
-from tests.toy import write_toy_quotas
+from tests.toy import toy_treaty
 
 REQUESTS_2020 = (
     Path(__file__).parent.parent / "quotas" / "requests_2020_illustrative.csv"
@@ -40,24 +39,6 @@ TOY = QuotaProblem(2010, {"A": 4, "B": 12, "C": 12, "D": 12})
 
 def rules(found: list) -> list[tuple[str, tuple[str, ...]]]:
     return [(v.rule, v.parties) for v in found]
-
-
-def toy_treaty(directory: Path, quotas: dict[str, int], **kwargs: object) -> Treaty:
-    """Load a toy treaty; the bundled states outside it are listed as never parties.
-
-    (The bundled airfields and restrictions name every real state, so the toy's
-    states table must know them all.)
-    """
-    write_toy_quotas(directory, quotas, **kwargs)  # type: ignore[arg-type]
-    states = directory / "states.csv"
-    known = {line.split(",")[0] for line in states.read_text().splitlines()}
-    extra = [
-        f"{s.iso3},{s.name},,,confirmed,not in the toy treaty"
-        for s in load_treaty().states
-        if s.iso3 not in known
-    ]
-    states.write_text(states.read_text() + "\n".join(extra) + "\n", encoding="utf-8")
-    return load_treaty(directory)
 
 
 @pytest.fixture(scope="module")
