@@ -407,7 +407,8 @@ def test_repair_drops_least_score_per_saved_length():
     points = np.array([(0, 0), (2, 1), (5, 2), (8, 1), (10, 0)], dtype=float)
     dist = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
     prize = np.array([0, 1, 8, 2, 0], dtype=float)
-    repair = openskies.orienteering._repair
+    from openskies._ils import repair
+
     assert repair(dist, prize, [0, 1, 2, 3, 4], 10.78, []) == [0, 1, 3, 4]
     assert repair(dist, prize, [0, 1, 2, 3, 4], 10.78, [2]) == [0, 2, 4]
     assert repair(dist, prize, [0, 1, 2, 3, 4], 11.0, []) == [0, 1, 2, 3, 4]
