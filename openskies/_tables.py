@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openskies.errors import DataError
+from openskies.errors import DataError, OptionsError
 
 __all__ = ["Row", "parse_date", "read_table"]
 
@@ -23,8 +23,8 @@ def parse_date(value: object) -> dt.date:
 
     Raises
     ------
-    ValueError
-        If ``value`` is not a date or an ISO 8601 date string.
+    OptionsError
+        If ``value`` is not a date or an ISO 8601 date string (a ``ValueError``).
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -35,7 +35,7 @@ def parse_date(value: object) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"expected a date such as 2020-01-01, got {value!r}")
+    raise OptionsError(f"expected a date such as 2020-01-01, got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)

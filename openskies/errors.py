@@ -71,9 +71,13 @@ class UnknownStateError(OpenSkiesError, KeyError):
         The code that was asked for.
     known
         All codes that would have been accepted; the closest are suggested.
+    what
+        What the code names, for the message (e.g. ``"airfield"``).
     """
 
-    def __init__(self, code: object, known: Iterable[str]) -> None:
+    def __init__(
+        self, code: object, known: Iterable[str], what: str = "state or party code"
+    ) -> None:
         import difflib
 
         self.code = code
@@ -84,8 +88,10 @@ class UnknownStateError(OpenSkiesError, KeyError):
             f"; did you mean {', '.join(self.suggestions)}?"
             if self.suggestions
             else "; use ISO 3166 alpha-3 codes (e.g. DEU) or BENELUX, RUS_BLR"
+            if what == "state or party code"
+            else ""
         )
-        super().__init__(f"unknown state or party code {code!r}{hint}")
+        super().__init__(f"unknown {what} {code!r}{hint}")
 
     def __str__(self) -> str:
         """Return the message without the quotes that ``KeyError`` adds."""

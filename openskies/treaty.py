@@ -214,8 +214,8 @@ class Treaty:
 
         Raises
         ------
-        ValueError
-            If ``day`` is not a date.
+        OptionsError
+            If ``day`` is not a date (also a ``ValueError``).
         """
         return TreatyView(self, parse_date(day))
 
@@ -398,7 +398,7 @@ class TreatyView:
         Raises
         ------
         UnknownStateError
-            If no airfield has that id.
+            If no airfield has that id or ICAO code (the message says "airfield").
         """
         key = ident.strip().upper()
         for airfield in self.treaty.all_airfields:
@@ -406,7 +406,9 @@ class TreatyView:
                 return replace(
                     airfield, max_distance_km=airfield.max_distance_on(self.date)
                 )
-        raise UnknownStateError(ident, (a.id for a in self.treaty.all_airfields))
+        raise UnknownStateError(
+            ident, (a.id for a in self.treaty.all_airfields), what="airfield"
+        )
 
     def restrictions(
         self, observed: str | None = None, observer: str | None = None

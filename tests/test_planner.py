@@ -700,7 +700,7 @@ def test_geojson_round_trip(view: TreatyView, tmp_path: Path) -> None:
             OptionsError,
             "start airfield EDDK .* use one of ETNW, ETSA",
         ),
-        ({"start": "ZZZZ"}, UnknownStateError, "unknown state or party code 'ZZZZ'"),
+        ({"start": "ZZZZ"}, UnknownStateError, "unknown airfield 'ZZZZ'"),
         ({"end": "UUMB"}, OptionsError, "end airfield UUMB .* is not an Open Skies"),
         (
             {"observed": "RUS", "observer": "BLR"},

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openskies import NotAPartyError, Treaty, UnknownStateError
+from openskies import NotAPartyError, OpenSkiesError, Treaty, UnknownStateError
 
 # treaty.md section 1: (ISO3, date in force, date withdrawal took effect)
 MEMBERSHIP = [
@@ -224,5 +224,11 @@ def test_as_of_properties(treaty: Treaty, day: dt.date) -> None:
 
 
 def test_as_of_rejects_non_dates(treaty: Treaty) -> None:
-    with pytest.raises(ValueError, match="expected a date"):
-        treaty.as_of("next tuesday")
+    for bad in ("next tuesday", "2021-02-30", 20210101):
+        with pytest.raises(OpenSkiesError, match="expected a date such as 2020-01-01"):
+            treaty.as_of(bad)  # type: ignore[arg-type]
+
+
+def test_unknown_airfield_is_named_as_an_airfield(treaty: Treaty) -> None:
+    with pytest.raises(UnknownStateError, match=r"unknown airfield 'UUMX'.*UUMB"):
+        treaty.as_of("2019-01-01").airfield("UUMX")
