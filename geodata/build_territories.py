@@ -14,7 +14,6 @@ is removed from the sea band. Run by hand by maintainers (well under a minute)::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -34,6 +33,7 @@ import pyogrio.raw
 import shapely
 import shapely.affinity
 from pyproj import Geod, Transformer
+from update_manifest import sha256_of  # the sibling script in geodata/
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -189,26 +189,6 @@ class OwnedIndex:
         """
         hits = self.tree.query(geometry, predicate="intersects")
         return shapely.union_all(self.geometries[hits[self.owners[hits] != owner]])
-
-
-def sha256_of(path: Path) -> str:
-    """Return the hex sha256 digest of a file.
-
-    Parameters
-    ----------
-    path
-        File to hash.
-
-    Returns
-    -------
-    str
-        Lower-case hex digest.
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download_wheel(directory: Path) -> Path:
