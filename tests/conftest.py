@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -14,7 +16,14 @@ settings.register_profile(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("openskies")
+# A longer fuzzing run (benchmarks/fuzz_long.py) selects "openskies-long" through
+# OPENSKIES_HYPOTHESIS_PROFILE; CI keeps the bounded default.
+settings.register_profile(
+    "openskies-long",
+    parent=settings.get_profile("openskies"),
+    max_examples=int(os.environ.get("OPENSKIES_FUZZ_EXAMPLES", "2000")),
+)
+settings.load_profile(os.environ.get("OPENSKIES_HYPOTHESIS_PROFILE", "openskies"))
 
 
 @pytest.fixture(scope="session")
