@@ -34,7 +34,8 @@ class DataError(OpenSkiesError, ValueError):
     file
         The file (or table) concerned, if any.
     row
-        The 1-based data row (the header is row 0), if any.
+        The 1-based data row, if any; 0 is the header, which the message
+        calls "the header".
     field
         The column or key concerned, if any.
     """
@@ -54,7 +55,7 @@ class DataError(OpenSkiesError, ValueError):
             part
             for part in (
                 self.file,
-                None if row is None else f"row {row}",
+                None if row is None else f"row {row}" if row else "the header",
                 None if field is None else f"field {field!r}",
             )
             if part is not None

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from openskies._user_files import shown
 from openskies.distribution import Distribution
 from openskies.errors import DataError, NotAPartyError, OptionsError, UnknownStateError
 from openskies.treaty import ENTRY_INTO_FORCE
@@ -313,16 +314,26 @@ def first_distribution(treaty: Treaty) -> Distribution:
     )
 
 
+#: Columns that identify a request row: one row per pair.
+_PAIR = ("observer", "observed")
+
+
 def read_requests(path: str | Path) -> list[Request]:
     """Read requests from a CSV file with ``observer, observed, flights[, priority]``.
 
     Codes are checked later, by :func:`allocate` or :func:`check_distribution`,
-    against the year's parties; the row numbers of this file are kept.
+    against the year's parties; the row numbers of this file are kept.  The
+    CSV format is that of :func:`openskies._tables.read_table` (a byte-order
+    mark, header names in any case and ``;`` separators are accepted);
+    ``flights`` is a whole number in 0..1,000,000 and ``priority``, if given, in
+    1..1,000,000 (plain digits: ``3_0`` or ``3.0`` are refused).
 
     Raises
     ------
     DataError
-        If the file is missing or a value is malformed (names file, row, field).
+        If the file is missing or not a regular file, a value is malformed, or
+        two rows name the same observer and observed (names file, both rows and
+        the field).
 
     References
     ----------
@@ -330,7 +341,7 @@ def read_requests(path: str | Path) -> list[Request]:
     """
     from openskies._tables import read_table
 
-    rows = read_table(Path(path), ("observer", "observed", "flights"))
+    rows = read_table(Path(path), ("observer", "observed", "flights"), unique=_PAIR)
     return [
         Request(
             observer=row.text("observer"),
@@ -349,8 +360,14 @@ def requested_flights(
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """Return ``{(observer, observed): (flights, priority)}`` by party pair.
 
-    State codes resolve to their party; duplicate pairs are summed (priority:
-    the largest given); pairs asking for 0 flights are dropped.
+    State codes resolve to their party and the requests of states of one party
+    are summed (priority: the largest given), but two rows naming the same
+    observer and observed codes are refused (merge them: a silent sum would
+    hide a typing error); pairs asking for 0 flights are dropped.
+    ``flights`` is a whole number in 0..1,000,000, ``priority`` one in
+    1..1,000,000; a missing priority (None, or an empty DataFrame cell, which
+    pandas reads as NaN) is 1, a NaN priority of a :class:`Request` is
+    refused.
 
     Parameters
     ----------
@@ -365,9 +382,10 @@ def requested_flights(
     Raises
     ------
     DataError
-        If a row has a negative or fractional number of flights, a priority
-        below 1, a code that is unknown or not a party in the year, or an
-        observer requesting flights over itself; the message names the row.
+        If a row has a negative, fractional or too large number of flights, a
+        priority outside its range, a code that is unknown or not a party in
+        the year, an observer requesting flights over itself, or repeats the
+        pair of an earlier row; the message names the row(s).
 
     References
     ----------
@@ -375,6 +393,7 @@ def requested_flights(
     Annex L Section II (requests).
     """
     totals: dict[tuple[str, str], tuple[int, int]] = {}
+    first_row: dict[tuple[str, str], int] = {}  # pairs as written
     parties: dict[tuple[object, str], str] = {}  # resolved codes, per role
 
     def party(code: object, role: str, number: int) -> str:
@@ -404,6 +423,16 @@ def requested_flights(
                 row=number,
                 field="observed",
             )
+        written = (str(observer).strip().upper(), str(observed).strip().upper())
+        if written in first_row:
+            raise DataError(
+                f"the request {shown(observer)} over {shown(observed)} repeats "
+                f"row {first_row[written]}; merge the two rows into one",
+                file=source,
+                row=number,
+                field="observed",
+            )
+        first_row[written] = number
         if count:
             before, prio = totals.get(pair, (0, 0))
             totals[pair] = (before + count, max(prio, weight))
@@ -444,7 +473,14 @@ def _request_rows(requests: Any, source: str) -> Iterable[tuple[int, tuple[Any, 
     for number, item in enumerate(requests, start=1):
         if not isinstance(item, Request):
             raise DataError(
-                f"expected a Request, got {item!r}", file=source, row=number
+                f"expected a Request, got {shown(item)}", file=source, row=number
+            )
+        if _missing(item.priority):  # only an empty DataFrame cell means 1
+            raise DataError(
+                f"{shown(item.priority)} is not a whole number >= 1",
+                file=source,
+                row=number,
+                field="priority",
             )
         out.append(
             (number, (item.observer, item.observed, item.flights, item.priority))
@@ -457,15 +493,20 @@ def _missing(value: object) -> bool:
 
 
 def _whole(value: object, name: str, minimum: int, source: str, number: int) -> int:
-    """Return ``value`` as an integer >= ``minimum`` or raise a located error."""
-    if type(value) is int and value >= minimum:  # the common case, checked fast
-        return value
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        real = float(value)
-        if math.isfinite(real) and real.is_integer() and real >= minimum:
-            return int(real)
+    """Return ``value`` as an integer in ``minimum..INTEGER_MAX`` or raise."""
+    from openskies._tables import INTEGER_MAX
+
+    whole: int | None = None
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        whole = int(value)
+    elif isinstance(value, numbers.Real):
+        real = float(value) if abs(value) < 1e300 else math.inf
+        if math.isfinite(real) and real.is_integer():
+            whole = int(real)
+    if whole is not None and minimum <= whole <= INTEGER_MAX:
+        return whole
     raise DataError(
-        f"{value!r} is not a whole number >= {minimum}",
+        f"{shown(value)} is not a whole number in {minimum}..{INTEGER_MAX}",
         file=source,
         row=number,
         field=name,

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openskies._user_files import read_user_text, shown
 from openskies.errors import DataError, GeometryError
 
 if TYPE_CHECKING:
@@ -44,6 +46,12 @@ def _missing(value: object) -> bool:
 def transit_flags(transit: Iterable[object] | None, legs: int) -> tuple[bool, ...]:
     """Return one transit flag per leg from per-leg booleans or leg indices.
 
+    The accepted format (also of a GeoJSON feature's ``transit`` property) is a
+    list: either ``legs`` JSON booleans, one per leg in order (``[false, true,
+    false]``), or the 0-based indices of the transit legs (``[1]``); an empty
+    list, null or an absent value means no transit leg.  A lone ``true``, ``1``
+    or ``"1"`` is refused: it does not say which leg.
+
     Parameters
     ----------
     transit
@@ -55,29 +63,54 @@ def transit_flags(transit: Iterable[object] | None, legs: int) -> tuple[bool, ..
     Raises
     ------
     GeometryError
-        If a value is not a boolean or a leg index in range.
+        If ``transit`` is not such a list, or a value is not a boolean or a leg
+        index in range.
     """
     if transit is None or _missing(transit):
         return (False,) * legs
     if isinstance(transit, str):
-        transit = json.loads(transit) if transit.strip() else []
+        transit = _transit_text(transit)
+    if isinstance(transit, bytes | Mapping | numbers.Number) or not isinstance(
+        transit, Iterable
+    ):
+        raise GeometryError(
+            f"{_TRANSIT_FORMAT.format(legs=legs)}; got {shown(transit)}"
+        )
     values = list(transit)
     if all(isinstance(v, bool) for v in values) and len(values) == legs:
         return tuple(values)
     flags = [False] * legs
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise GeometryError(
-                f"transit must be {legs} booleans (one per leg) or a list of leg "
-                f"indices 0..{legs - 1}; got {values!r}"
+                f"{_TRANSIT_FORMAT.format(legs=legs)}; got {shown(values)}"
             )
         if not 0 <= value < legs:
             raise GeometryError(
-                f"transit leg {value} does not exist: the route has {legs} legs, "
-                f"numbered 0..{legs - 1}"
+                f"transit leg {shown(value)} does not exist: the route has {legs} "
+                f"legs, numbered 0..{legs - 1}"
             )
-        flags[value] = True
+        flags[int(value)] = True
     return tuple(flags)
+
+
+#: The transit format, for messages (formatted with the number of legs).
+_TRANSIT_FORMAT = (
+    "transit must be a list of {legs} booleans (one per leg) or of the 0-based "
+    "indices of the transit legs, e.g. [false, true] or [1]"
+)
+
+
+def _transit_text(text: str) -> object:
+    """Parse the JSON text of a transit list (as a GeoPackage column stores it)."""
+    if not text.strip():
+        return []
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise GeometryError(
+            f"transit {shown(text)} is not the JSON text of a list such as [1]"
+        ) from None
 
 
 def _airfield_id(value: object, field: str) -> str | None:
@@ -85,7 +118,7 @@ def _airfield_id(value: object, field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise GeometryError(
-            f"{field} must be an airfield id such as 'UUMB'; got {value!r}"
+            f"{field} must be an airfield id such as 'UUMB'; got {shown(value)}"
         )
     return value.strip().upper()
 
@@ -131,6 +164,7 @@ class Route:
 
     def __post_init__(self) -> None:
         """Validate the waypoints and transit flags."""
+        _check_types(self)
         count = len(self.waypoints)
         if count < 2:
             raise GeometryError(
@@ -205,17 +239,19 @@ class Route:
         Raises
         ------
         GeometryError
-            On a malformed waypoint or transit list (names the waypoint).
+            If ``coords`` is not a sequence of points, or on a malformed waypoint
+            (names it), transit list, airfield id or name.
         """
-        points: list[Coordinate] = []
-        for number, point in enumerate(coords, start=1):
-            try:
-                lon, lat = float(point[0]), float(point[1])
-            except (TypeError, ValueError, IndexError):
-                raise GeometryError(
-                    f"waypoint {number} is {point!r}; give (lon, lat) in degrees"
-                ) from None
-            points.append((lon, lat))
+        if isinstance(coords, str | bytes | Mapping) or not isinstance(
+            coords, Iterable
+        ):
+            raise GeometryError(
+                f"coords must be a sequence of (lon, lat) pairs in degrees; got "
+                f"{type(coords).__name__} {shown(coords)}"
+            )
+        points = [_point(point, number) for number, point in enumerate(coords, 1)]
+        if not isinstance(name, str):
+            raise GeometryError(f"name must be text; got {shown(name)}")
         return cls(
             tuple(points),
             transit_flags(transit, max(len(points) - 1, 0)) if len(points) > 1 else (),
@@ -353,6 +389,59 @@ def _is_empty(value: object) -> bool:
     return bool(getattr(value, "is_empty", False))
 
 
+def _point(point: object, number: int) -> Coordinate:
+    """Return waypoint ``number`` as ``(lon, lat)`` floats (a third value ignored)."""
+    if (
+        hasattr(point, "__getitem__")
+        and hasattr(point, "__len__")
+        and not isinstance(point, str | bytes | Mapping)
+    ):
+        pair = list(point[:2])
+        if len(pair) == 2 and all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in pair
+        ):
+            try:
+                return float(pair[0]), float(pair[1])
+            except OverflowError:
+                pass
+    raise GeometryError(
+        f"waypoint {number} is {shown(point)}; give (lon, lat) as two numbers "
+        "in degrees"
+    )
+
+
+def _check_types(route: Route) -> None:
+    """Refuse attributes of the wrong type before any arithmetic on them."""
+    if not isinstance(route.waypoints, tuple | list):
+        raise GeometryError(
+            f"waypoints must be a tuple of (lon, lat) pairs; got "
+            f"{shown(route.waypoints)}; use Route.from_coords"
+        )
+    for number, point in enumerate(route.waypoints, start=1):
+        if not isinstance(point, tuple) or len(point) != 2:
+            raise GeometryError(
+                f"waypoint {number} is {shown(point)}; give (lon, lat) in degrees "
+                "or use Route.from_coords"
+            )
+        _point(point, number)
+    if not isinstance(route.transit, tuple | list) or not all(
+        isinstance(flag, bool) for flag in route.transit
+    ):
+        raise GeometryError(
+            f"transit must be a tuple of booleans, one per leg; got "
+            f"{shown(route.transit)}; use Route.from_coords for leg indices"
+        )
+    for name in ("start", "end"):
+        value = getattr(route, name)
+        if value is not None and not isinstance(value, str):
+            raise GeometryError(
+                f"{name} must be an airfield id such as 'UUMB' or None; got "
+                f"{shown(value)}"
+            )
+    if not isinstance(route.name, str):
+        raise GeometryError(f"name must be text; got {shown(route.name)}")
+
+
 def _check_point(point: Coordinate, number: int, count: int) -> None:
     lon, lat = point
     where = f"waypoint {number} of {count} (lon {lon}, lat {lat})"
@@ -369,19 +458,115 @@ def _check_point(point: Coordinate, number: int, count: int) -> None:
         )
 
 
-def _read_text(source: str | Path, marker: tuple[str, ...]) -> tuple[str, str]:
+def _read_text(source: object, marker: tuple[str, ...]) -> tuple[str, str]:
     """Return the text of ``source`` (inline text or a file) and its origin."""
     if isinstance(source, str) and source.lstrip().startswith(marker):
         return source, "<text>"
-    path = Path(source)
+    if not isinstance(source, str | Path):
+        raise DataError(
+            f"expected a file path, text or (GeoJSON) mapping; got "
+            f"{type(source).__name__} {shown(source)}"
+        )
+    return read_user_text(source, what="route file"), str(source)
+
+
+def _parse_json(text: str, origin: str) -> object:
+    """Parse JSON text; a document nested too deep is refused, not a crash."""
     try:
-        return path.read_text(encoding="utf-8"), str(path)
-    except OSError as err:
-        raise DataError(f"cannot read the file: {err.strerror}", file=path) from None
+        return json.loads(text)
+    except RecursionError:
+        raise DataError(
+            "the JSON is nested too deeply to be a GeoJSON route file", file=origin
+        ) from None
+    except ValueError as err:  # JSONDecodeError, or an integer of > 4300 digits
+        raise DataError(
+            f"not JSON: {shown(str(err), 120)[1:-1]}", file=origin
+        ) from None
+
+
+def _features(document: object, origin: str) -> list[object]:
+    """Return the features of a GeoJSON object (a bare geometry is one feature)."""
+    if not isinstance(document, Mapping):
+        raise DataError(
+            f"GeoJSON must be an object (a Feature, FeatureCollection or "
+            f"LineString); got {shown(document)}",
+            file=origin,
+        )
+    kind = document.get("type")
+    if kind == "FeatureCollection":
+        features = document.get("features")
+        if not isinstance(features, list):
+            raise DataError(
+                f"'features' must be a list of Feature objects; got {shown(features)}",
+                file=origin,
+                field="features",
+            )
+        return features
+    if kind == "Feature":
+        return [document]
+    return [{"type": "Feature", "geometry": document, "properties": {}}]
+
+
+def _object(feature: Mapping[str, Any], key: str, where: str, origin: str) -> Any:
+    """Return the JSON object under ``key`` of ``feature`` (null: empty)."""
+    value = feature.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise DataError(
+            f"{where}: {key!r} must be a JSON object; got {shown(value)}",
+            file=origin,
+            field=key,
+        )
+    return value
+
+
+def _feature_route(feature: object, where: str, origin: str) -> Route:
+    """Return the route of one GeoJSON feature."""
+    if not isinstance(feature, Mapping):
+        raise DataError(
+            f"{where} must be a JSON object (a Feature); got {shown(feature)}",
+            file=origin,
+        )
+    geometry = _object(feature, "geometry", where, origin)
+    properties = _object(feature, "properties", where, origin)
+    if geometry.get("type") != "LineString":
+        raise GeometryError(
+            f"{origin}: {where} is a {shown(geometry.get('type'))} geometry; "
+            "a route must be a LineString of (lon, lat)"
+        )
+    name = properties.get("name")
+    if name is not None and not isinstance(name, str):
+        raise GeometryError(
+            f"{origin}: {where}, key 'name': must be text; got {shown(name)}"
+        )
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list):
+        raise GeometryError(
+            f"{origin}: {where}, key 'coordinates': must be a list of [lon, lat] "
+            f"positions; got {shown(coords)}"
+        )
+    try:
+        return Route.from_coords(
+            coords,
+            transit=properties.get("transit"),
+            start=properties.get("start"),
+            end=properties.get("end"),
+            name=name or "",
+        )
+    except GeometryError as err:
+        raise GeometryError(f"{origin}: {where}: {err}") from None
 
 
 def routes_from_geojson(source: Mapping[str, Any] | str | Path) -> tuple[Route, ...]:
     """Read every LineString feature of a GeoJSON object, text or file as a route.
+
+    The format: a FeatureCollection of LineString features, one Feature, or a
+    bare LineString geometry, coordinates ``[lon, lat]`` in degrees (WGS84).
+    Each feature's properties may give ``name`` (text), ``start`` and ``end``
+    (airfield ids such as ``"UUMB"``) and ``transit``: a list of one JSON
+    boolean per leg (``[false, true]``) or of the 0-based indices of the
+    transit legs (``[1]``); see :func:`transit_flags`.
 
     Parameters
     ----------
@@ -396,53 +581,27 @@ def routes_from_geojson(source: Mapping[str, Any] | str | Path) -> tuple[Route, 
     Raises
     ------
     DataError
-        If the file cannot be read or is not JSON.
+        If the file cannot be read (missing, a directory, a FIFO), is not JSON
+        or is nested too deeply, or a feature, its geometry or its properties
+        is not a JSON object (names the file, feature and key).
     GeometryError
-        If a feature is not a LineString or has a bad waypoint (names the
-        feature and the waypoint).
+        If a feature is not a LineString or has a bad waypoint, transit list or
+        property (names the file, the feature and the waypoint or key).
     """
     if isinstance(source, Mapping):
         document: Any = source
         origin = "<object>"
     else:
         text, origin = _read_text(source, ("{",))
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise DataError(f"not JSON: {err}", file=origin) from None
-    if not isinstance(document, Mapping):
-        raise GeometryError(f"{origin}: GeoJSON must be an object; got {document!r}")
-    kind = document.get("type")
-    if kind == "FeatureCollection":
-        features = list(document.get("features") or [])
-    elif kind == "Feature":
-        features = [document]
-    else:
-        features = [{"type": "Feature", "geometry": document, "properties": {}}]
-    routes = []
-    for number, feature in enumerate(features, start=1):
-        geometry = (feature or {}).get("geometry") or {}
-        properties = (feature or {}).get("properties") or {}
-        if geometry.get("type") != "LineString":
-            raise GeometryError(
-                f"{origin}: feature {number} is a {geometry.get('type')!r} geometry; "
-                "a route must be a LineString of (lon, lat)"
-            )
-        try:
-            routes.append(
-                Route.from_coords(
-                    geometry.get("coordinates") or [],
-                    transit=properties.get("transit"),
-                    start=properties.get("start"),
-                    end=properties.get("end"),
-                    name=str(properties.get("name") or ""),
-                )
-            )
-        except GeometryError as err:
-            raise GeometryError(f"{origin}: feature {number}: {err}") from None
+        document = _parse_json(text, origin)
+    features = _features(document, origin)
+    routes = tuple(
+        _feature_route(feature, f"feature {number}", origin)
+        for number, feature in enumerate(features, start=1)
+    )
     if not routes:
         raise GeometryError(f"{origin}: no route (LineString feature) found")
-    return tuple(routes)
+    return routes
 
 
 def as_route(value: object) -> Route:

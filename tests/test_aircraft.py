@@ -152,7 +152,7 @@ def test_malformed_aircraft_rows_name_file_row_field(
 
 def test_duplicate_id_and_bad_status_rejected(tmp_path: Path) -> None:
     path = tmp_path / "fleet.csv"
-    path.write_text(f"{GOOD_HEADER}\n{GOOD_ROW}\n{GOOD_ROW}\n")
+    path.write_text(f"{GOOD_HEADER}\n{GOOD_ROW}\n{GOOD_ROW.replace('SWE', 'NOR')}\n")
     with pytest.raises(
         DataError, match="row 2, field 'id': aircraft 'X-1' appears twice"
     ):
@@ -167,7 +167,7 @@ def test_duplicate_id_and_bad_status_rejected(tmp_path: Path) -> None:
 def test_missing_column_and_file(tmp_path: Path) -> None:
     path = tmp_path / "fleet.csv"
     path.write_text("id,type,owner,lat,lon\nX,T,SWE,1,2\n")
-    with pytest.raises(DataError, match=r"row 0: missing column.*cruise_kmh"):
+    with pytest.raises(DataError, match=r"the header: missing column.*cruise_kmh"):
         read_aircraft(path)
     with pytest.raises(DataError, match="file not found"):
         read_aircraft(tmp_path / "absent.csv")

@@ -137,7 +137,7 @@ def test_geojson_errors_name_the_feature(tmp_path):
     broken.write_text("{not json")
     with pytest.raises(DataError, match=r"broken\.geojson: not JSON"):
         routes_from_geojson(broken)
-    with pytest.raises(DataError, match="cannot read"):
+    with pytest.raises(DataError, match="not found"):
         routes_from_geojson(tmp_path / "missing.geojson")
     with pytest.raises(GeometryError, match="no route"):
         routes_from_geojson({"type": "FeatureCollection", "features": []})
