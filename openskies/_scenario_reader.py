@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openskies._solver import SolveOptions
+from openskies._tables import INTEGER_MAX
 from openskies._toml_lines import KeyPath, line_of
+from openskies._user_files import input_file, shown
 from openskies.errors import DataError, OpenSkiesError, OptionsError
 from openskies.scenario import CHECKS, Scenario, ScenarioError, SolverSettings
 
@@ -136,7 +138,7 @@ class Reader:
                     if close
                     else f"allowed keys are {', '.join(allowed)}"
                 )
-                raise self.error((*path, key), f"unknown key {key!r}; {hint}")
+                raise self.error((*path, key), f"unknown key {shown(key)}; {hint}")
 
     def _typed(
         self, table: Mapping[str, Any], key: str, kind: Any, path: KeyPath
@@ -146,13 +148,15 @@ class Reader:
             isinstance(value, bool) and kind is not bool
         ):
             expected = "a number" if kind == _NUMBER else _KINDS[kind]
-            raise self.error((*path, key), f"expected {expected}, got {value!r}")
+            raise self.error((*path, key), f"expected {expected}, got {shown(value)}")
         return value
 
     def _table(self, data: Mapping[str, Any], key: str, path: KeyPath) -> Any:
         value = data.get(key, {})
         if not isinstance(value, dict):
-            raise self.error((*path, key), f"expected a table [{key}], got {value!r}")
+            raise self.error(
+                (*path, key), f"expected a table [{key}], got {shown(value)}"
+            )
         return value
 
     def _checked(self, value: Any, path: KeyPath) -> Any:
@@ -166,15 +170,15 @@ class Reader:
 
     def _file(self, table: Mapping[str, Any], key: str, path: KeyPath) -> Path:
         name: str = self._typed(table, key, str, path)
-        target = (self.file.parent / name).resolve()
-        if not target.is_file():
-            raise self.error((*path, key), f"file {str(target)!r} not found")
-        return target
+        try:
+            return input_file(self.file.parent / name).resolve()
+        except DataError as err:
+            raise self.error((*path, key), str(err)) from None
 
     def _as_of(self, value: Any, year: int) -> dt.date:
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             raise self.error(
-                ("as_of",), f"expected a date such as {year}-01-01, got {value!r}"
+                ("as_of",), f"expected a date such as {year}-01-01, got {shown(value)}"
             )
         if value.year != year:
             raise self.error(
@@ -186,7 +190,9 @@ class Reader:
 
     def _code(self, value: Any, view: TreatyView, path: KeyPath) -> str:
         if not isinstance(value, str):
-            raise self.error(path, f"expected a state or party code, got {value!r}")
+            raise self.error(
+                path, f"expected a state or party code, got {shown(value)}"
+            )
         try:
             view.party_of(value)
         except OpenSkiesError as err:
@@ -199,7 +205,7 @@ class Reader:
             raise self.error(
                 (key,),
                 f"expected a CSV file name or a list of tables ([[{key}]]), "
-                f"got {rows!r}",
+                f"got {shown(rows)}",
             )
         return rows
 
@@ -209,10 +215,20 @@ class Reader:
         for key in _REQUEST_KEYS[:3]:
             if key not in row:
                 raise self.error(path, f"the key {key!r} is missing")
-        flights: int = self._typed(row, "flights", int, path)
-        if flights < 0:
-            raise self.error((*path, "flights"), f"{flights} is below 0")
-        return flights
+        return self._whole(row, "flights", 0, path)
+
+    def _whole(
+        self, row: Mapping[str, Any], key: str, minimum: int, path: KeyPath
+    ) -> int:
+        """Return ``row[key]``, a whole number in ``minimum..INTEGER_MAX``."""
+        value: int = self._typed(row, key, int, path)
+        if value < minimum:
+            raise self.error((*path, key), f"{value} is below {minimum}")
+        if value > INTEGER_MAX:
+            raise self.error(
+                (*path, key), f"{shown(value)} is above the maximum {INTEGER_MAX:,}"
+            )
+        return value
 
     # ------------------------------------------------------------------ inputs
 
@@ -224,11 +240,17 @@ class Reader:
             found = read_requests(target)
             for number, request in enumerate(found, start=1):
                 for name in ("observer", "observed"):
+                    code = getattr(request, name)
                     try:
-                        view.party_of(getattr(request, name))
+                        view.party_of(code)
                     except OpenSkiesError as err:
+                        message = (
+                            str(err)
+                            if len(code) <= 40
+                            else (f"{shown(code)} is not a state or party code")
+                        )
                         raise DataError(
-                            str(err), file=target, row=number, field=name
+                            message, file=target, row=number, field=name
                         ) from None
             return found
         out = []
@@ -237,9 +259,7 @@ class Reader:
             flights = self._row(row, path, _REQUEST_KEYS)
             priority = 1
             if "priority" in row:
-                priority = self._typed(row, "priority", int, path)
-                if priority < 1:
-                    raise self.error((*path, "priority"), f"{priority} is below 1")
+                priority = self._whole(row, "priority", 1, path)
             observer = self._code(row["observer"], view, (*path, "observer"))
             observed = self._code(row["observed"], view, (*path, "observed"))
             out.append(Request(observer, observed, flights, priority))
@@ -259,7 +279,7 @@ class Reader:
                 code = str(self._typed(row, key, str, path)).strip().upper()
                 if code not in self.treaty.known_codes:
                     raise self.error(
-                        (*path, key), f"unknown state or party code {code!r}"
+                        (*path, key), f"unknown state or party code {shown(code)}"
                     )
                 codes.append(code)
             records.append((codes[0], codes[1], flights))
@@ -268,7 +288,9 @@ class Reader:
     def _disputed(self, value: Any, view: TreatyView) -> tuple[str, ...]:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list):
-            raise self.error(("disputed",), f"expected a list of codes, got {value!r}")
+            raise self.error(
+                ("disputed",), f"expected a list of codes, got {shown(value)}"
+            )
         return tuple(self._code(code, view, ("disputed",)) for code in items)
 
     def _routes(self, table: Mapping[str, Any], view: TreatyView) -> dict[str, Any]:
@@ -296,7 +318,7 @@ class Reader:
             raise self.error(
                 (*path, "sites"),
                 "expected a CSV file name, or a table of file names by observer "
-                f'("*" for every other observer), got {spec!r}',
+                f'("*" for every other observer), got {shown(spec)}',
             )
         sites: dict[str, tuple[Site, ...]] = {}
         for observer in spec:
@@ -325,10 +347,14 @@ class Reader:
                 where = (*path, stage, key) if key in own else (*path, key)
                 kind = _NUMBER if key == "time_limit_s" else int
                 self._typed({key: value}, key, kind, where[:-1])
+            for key, value in merged.items():  # locate a bad value by its key
+                try:
+                    SolveOptions(**{key: value})
+                except OptionsError as err:
+                    where = (*path, stage, key) if key in own else (*path, key)
+                    raise self.error(where, str(err)) from None
             try:
                 stages[stage] = SolveOptions(**merged)
-            except OptionsError as err:
-                bad = next(k for k in _OPTION_KEYS if k in str(err))
-                where = (*path, stage, bad) if bad in own else (*path, bad)
-                raise self.error(where, str(err)) from None
+            except OptionsError as err:  # values that clash with each other
+                raise self.error((*path, stage), str(err)) from None
         return SolverSettings(**stages)

@@ -30,6 +30,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from openskies._solver import SolveOptions
+from openskies._user_files import read_user_text, shown
 from openskies.errors import DataError, OptionsError
 
 if TYPE_CHECKING:
@@ -57,6 +58,9 @@ DEFAULT_SCENARIO = "scenario_2020_illustrative.toml"
 READINGS = ("treaty", "observed-party")
 #: Largest swath [km]: optical coverage is at most 50 km each side (Art. IV.9).
 _MAX_SWATH_KM = 50.0
+#: Years a scenario may plan: from the treaty's entry into force (1 January 2002)
+#: to 2100, a bound that keeps dates and solver arithmetic in range.
+YEARS = (2002, 2100)
 
 
 class ScenarioError(DataError):
@@ -109,7 +113,8 @@ class Scenario:
     Attributes
     ----------
     year
-        The quota year, >= 2002.
+        The quota year, in 2002..2100 (:data:`YEARS`; the treaty entered into
+        force on 2002-01-01).
     requests
         The states' requests for the year.
     as_of
@@ -152,7 +157,8 @@ class Scenario:
     Raises
     ------
     OptionsError
-        If a value is out of range (the message names the attribute).
+        If a value is of the wrong type or out of range (the message names the
+        attribute and what it accepts).
     """
 
     year: int
@@ -177,9 +183,10 @@ class Scenario:
     source: Path | None = None
 
     def __post_init__(self) -> None:
-        """Check the values."""
+        """Check the types and values of every attribute."""
         for name, check in CHECKS.items():
             check(getattr(self, name))
+        _check_parts(self)
         if self.date.year != self.year:
             raise OptionsError(
                 f"as_of {self.date.isoformat()} is not in year {self.year}; the "
@@ -216,11 +223,98 @@ class Scenario:
 
 
 def _check_year(value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 2002:
+    low, high = YEARS
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not low <= value <= high
+    ):
         raise OptionsError(
-            f"year must be a whole number >= 2002 (the treaty entered into force "
-            f"on 2002-01-01), got {value!r}"
+            f"year must be a whole number >= {low} (the treaty entered into force "
+            f"on {low}-01-01) and <= {high}, got {shown(value)}"
         )
+
+
+def _check_text(name: str) -> Callable[[object], None]:
+    def check(value: object) -> None:
+        if not isinstance(value, str):
+            raise OptionsError(f"{name} must be text, got {shown(value)}")
+
+    return check
+
+
+def _items(name: str, value: object, kinds: Any, what: str) -> None:
+    """Refuse ``value`` unless it is a list or tuple of ``kinds``."""
+    if not isinstance(value, list | tuple):
+        raise OptionsError(f"{name} must be a tuple of {what}, got {shown(value)}")
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, kinds):
+            raise OptionsError(
+                f"{name} item {number} must be {what}, got {shown(item)}"
+            )
+
+
+def _check_parts(scenario: Scenario) -> None:
+    """Check the attributes that hold other objects (types only)."""
+    from openskies._schedule_inputs import Blackout
+    from openskies.aircraft import Aircraft
+    from openskies.distribution import Distribution
+    from openskies.quota_problem import Request
+    from openskies.sites import Site
+
+    _items("requests", scenario.requests, Request, "a Request")
+    for number, request in enumerate(scenario.requests, start=1):
+        _check_request(request, number)
+    _items("disputed", scenario.disputed, str, "a party code")
+    _items("blackouts", scenario.blackouts, Blackout, "a Blackout")
+    if scenario.aircraft is not None:
+        _items("aircraft", scenario.aircraft, Aircraft, "an Aircraft")
+    if scenario.previous is not None and not isinstance(
+        scenario.previous, Distribution
+    ):
+        raise OptionsError(
+            f"previous must be a Distribution or None, got {shown(scenario.previous)}"
+        )
+    if not isinstance(scenario.sites, Mapping):
+        raise OptionsError(
+            f"sites must map observer codes to tuples of Site, got "
+            f"{shown(scenario.sites)}"
+        )
+    for observer, sites in scenario.sites.items():
+        if not isinstance(observer, str):
+            raise OptionsError(f"sites keys must be party codes, got {shown(observer)}")
+        _items(f"sites[{observer!r}]", sites, Site, "a Site")
+    if not isinstance(scenario.solver, SolverSettings):
+        raise OptionsError(
+            f"solver must be a SolverSettings, got {shown(scenario.solver)}"
+        )
+    if scenario.source is not None and not isinstance(scenario.source, Path):
+        raise OptionsError(
+            f"source must be a Path or None, got {shown(scenario.source)}"
+        )
+
+
+def _check_request(request: Any, number: int) -> None:
+    """Check the types and ranges of one request (flights 0.., priority 1..)."""
+    from openskies._tables import INTEGER_MAX
+
+    for name in ("observer", "observed"):
+        if not isinstance(getattr(request, name), str):
+            raise OptionsError(
+                f"requests item {number}: {name} must be a party code, got "
+                f"{shown(getattr(request, name))}"
+            )
+    for name, low in (("flights", 0), ("priority", 1)):
+        value = getattr(request, name)
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or not low <= value <= INTEGER_MAX
+        ):
+            raise OptionsError(
+                f"requests item {number}: {name} must be a whole number in "
+                f"{low}..{INTEGER_MAX:,}, got {shown(value)}"
+            )
 
 
 def _choice(
@@ -229,7 +323,7 @@ def _choice(
     def check(value: object) -> None:
         if value not in allowed():
             raise OptionsError(
-                f"{name} must be one of {', '.join(allowed())}, got {value!r}"
+                f"{name} must be one of {', '.join(allowed())}, got {shown(value)}"
             )
 
     return check
@@ -238,7 +332,7 @@ def _choice(
 def _flag(name: str) -> Callable[[object], None]:
     def check(value: object) -> None:
         if not isinstance(value, bool):
-            raise OptionsError(f"{name} must be true or false, got {value!r}")
+            raise OptionsError(f"{name} must be true or false, got {shown(value)}")
 
     return check
 
@@ -251,7 +345,7 @@ def _number(name: str, low: float, high: float) -> Callable[[object], None]:
             or not low <= value <= high
         ):
             raise OptionsError(
-                f"{name} must be a number in [{low:g}, {high:g}], got {value!r}"
+                f"{name} must be a number in [{low:g}, {high:g}], got {shown(value)}"
             )
 
     return check
@@ -261,7 +355,9 @@ def _check_as_of(value: object) -> None:
     if value is not None and (
         not isinstance(value, dt.date) or isinstance(value, dt.datetime)
     ):
-        raise OptionsError(f"as_of must be a date such as 2020-01-01, got {value!r}")
+        raise OptionsError(
+            f"as_of must be a date such as 2020-01-01, got {shown(value)}"
+        )
 
 
 def _objectives() -> tuple[str, ...]:
@@ -274,6 +370,7 @@ def _objectives() -> tuple[str, ...]:
 CHECKS: dict[str, Callable[[object], None]] = {
     "year": _check_year,
     "as_of": _check_as_of,
+    "title": _check_text("title"),
     "objective": _choice("objective", _objectives),
     "pair_cap": _choice("pair_cap", lambda: ("entitlement", "distributed")),
     "reciprocity": _flag("reciprocity"),
@@ -362,15 +459,18 @@ def load_scenario(
     from openskies._toml_lines import key_lines
     from openskies.loading import load_treaty
 
-    file = default_scenario_path() if path is None else Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("scenario file not found", file=file) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"cannot read the scenario file: {err}", file=file) from None
+    file = default_scenario_path() if path is None else path
+    text = read_user_text(file, what="scenario file")
+    file = Path(file)
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(
+            "the TOML is nested too deeply to be a scenario",
+            file=file,
+            key=None,
+            line=None,
+        ) from None
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", None)
         raise ScenarioError(
