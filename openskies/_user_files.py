@@ -56,24 +56,22 @@ def input_file(path: str | os.PathLike[str], *, what: str = "file") -> Path:
     text = os.fspath(path)
     if not isinstance(text, str):
         raise DataError(f"expected a text path for the {what}, got {shown(text)}")
-    shown_path = shown(text, 200)[1:-1]
+    name = text if text.isprintable() and len(text) <= 200 else shown(text, 200)
     if "\0" in text:
-        raise DataError(
-            f"the {what} path contains a NUL byte; remove it", file=shown_path
-        )
+        raise DataError(f"the {what} path contains a NUL byte; remove it", file=name)
     try:
         info = os.stat(text)
     except FileNotFoundError:
-        raise DataError(f"{what} not found", file=text) from None
+        raise DataError(f"{what} not found", file=name) from None
     except OSError as err:
-        raise DataError(f"cannot open the {what}: {err.strerror}", file=text) from None
+        raise DataError(f"cannot open the {what}: {err.strerror}", file=name) from None
     if stat.S_ISDIR(info.st_mode):
-        raise DataError(f"is a directory; give the path of a {what}", file=text)
+        raise DataError(f"is a directory; give the path of a {what}", file=name)
     if not stat.S_ISREG(info.st_mode):
         raise DataError(
             f"is not a regular file (a FIFO, socket or device); give the path of "
             f"a {what}",
-            file=text,
+            file=name,
         )
     return Path(text)
 

@@ -97,12 +97,17 @@ def write_missions_csv(missions_or_result: Any, path: str | Path) -> None:
 def read_missions_csv(path: str | Path) -> tuple[Mission, ...]:
     """Read missions written by :func:`write_missions_csv`.
 
+    The CSV format is that of :func:`openskies._tables.read_table`; mission
+    ids are unique.
+
     Raises
     ------
     DataError
-        If the file is missing or a row is malformed (names file, row, field).
+        If the file is missing or not a regular file, a row is malformed or
+        repeats a mission id (names file, row, field).
     """
     from openskies._tables import Row, read_table
+    from openskies._user_files import shown
     from openskies.schedule import Mission
 
     def moment(row: Row, field: str) -> dt.datetime:
@@ -110,16 +115,25 @@ def read_missions_csv(path: str | Path) -> tuple[Mission, ...]:
         try:
             value = dt.datetime.fromisoformat(text)
         except ValueError:
-            raise row.error(field, f"{text!r} is not an ISO 8601 datetime") from None
+            raise row.error(
+                field, f"{shown(text)} is not an ISO 8601 datetime"
+            ) from None
         if value.tzinfo is None:
-            raise row.error(field, f"{text!r} has no time zone; end it with Z (UTC)")
-        return value.astimezone(dt.UTC)
+            raise row.error(
+                field, f"{shown(text)} has no time zone; end it with Z (UTC)"
+            )
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:  # e.g. 9999-12-31T23:00-05:00
+            raise row.error(
+                field, f"{shown(text)} is outside the years 1..9999 in UTC"
+            ) from None
 
     missions = []
-    for row in read_table(Path(path), CSV_COLUMNS[:8]):
+    for row in read_table(Path(path), CSV_COLUMNS[:8], unique=("mission_id",)):
         taxi = row.text("taxi", required=False) or "no"
         if taxi not in ("yes", "no"):
-            raise row.error("taxi", f"{taxi!r} is not yes or no")
+            raise row.error("taxi", f"{shown(taxi)} is not yes or no")
         missions.append(
             Mission(
                 id=row.text("mission_id"),

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from openskies._user_files import shown
+from openskies._user_files import input_file, shown
 from openskies.distribution import Distribution
 from openskies.errors import DataError, NotAPartyError, OptionsError, UnknownStateError
 from openskies.treaty import ENTRY_INTO_FORCE
@@ -37,6 +37,7 @@ __all__ = [
     "QuotaFreeze",
     "QuotaProblem",
     "Request",
+    "RequestList",
     "as_problem",
     "check_year",
     "first_distribution",
@@ -318,7 +319,17 @@ def first_distribution(treaty: Treaty) -> Distribution:
 _PAIR = ("observer", "observed")
 
 
-def read_requests(path: str | Path) -> list[Request]:
+class RequestList(list[Request]):
+    """The requests read from a file; ``source`` names the file for messages.
+
+    :func:`requested_flights` (and so :func:`~openskies.allocation.allocate`)
+    reports a bad row of it as ``<file>, row N`` rather than ``requests, row N``.
+    """
+
+    source: str | None = None
+
+
+def read_requests(path: str | Path) -> RequestList:
     """Read requests from a CSV file with ``observer, observed, flights[, priority]``.
 
     Codes are checked later, by :func:`allocate` or :func:`check_distribution`,
@@ -341,8 +352,9 @@ def read_requests(path: str | Path) -> list[Request]:
     """
     from openskies._tables import read_table
 
-    rows = read_table(Path(path), ("observer", "observed", "flights"), unique=_PAIR)
-    return [
+    file = input_file(path, what="requests file")
+    rows = read_table(file, ("observer", "observed", "flights"), unique=_PAIR)
+    found = RequestList(
         Request(
             observer=row.text("observer"),
             observed=row.text("observed"),
@@ -352,7 +364,9 @@ def read_requests(path: str | Path) -> list[Request]:
             else 1,
         )
         for row in rows
-    ]
+    )
+    found.source = str(file)
+    return found
 
 
 def requested_flights(
@@ -377,7 +391,8 @@ def requested_flights(
         A pandas DataFrame with columns ``observer, observed, flights`` and
         optionally ``priority``, or an iterable of :class:`Request`.
     source
-        Name used in error messages.
+        Name used in error messages; the file of a :class:`RequestList` read by
+        :func:`read_requests` takes its place.
 
     Raises
     ------
@@ -392,6 +407,8 @@ def requested_flights(
     Treaty on Open Skies, Art. XIV (Benelux); Art. III Section II (groups);
     Annex L Section II (requests).
     """
+    if isinstance(requests, RequestList) and requests.source:
+        source = requests.source
     totals: dict[tuple[str, str], tuple[int, int]] = {}
     first_row: dict[tuple[str, str], int] = {}  # pairs as written
     parties: dict[tuple[object, str], str] = {}  # resolved codes, per role

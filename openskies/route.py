@@ -592,7 +592,7 @@ def routes_from_geojson(source: Mapping[str, Any] | str | Path) -> tuple[Route, 
         document: Any = source
         origin = "<object>"
     else:
-        text, origin = _read_text(source, ("{",))
+        text, origin = _read_text(source, ("{", "["))
         document = _parse_json(text, origin)
     features = _features(document, origin)
     routes = tuple(

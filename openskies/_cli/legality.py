@@ -21,12 +21,21 @@ def register(commands: Any) -> None:
         "check-route",
         help="check routes against territory, distance limits and restrictions",
         description=(
-            "Check each LineString route of a GeoJSON file (properties start, end, "
-            "transit) or the track of a GPX file. Exit status: 0 legal, 1 illegal, "
-            "2 bad input."
+            "Check each LineString route of a GeoJSON file or the track of a GPX "
+            "file. GeoJSON: a FeatureCollection of LineString features (or one "
+            "Feature or LineString), coordinates [lon, lat] in degrees; optional "
+            'properties "name" (text), "start" and "end" (airfield ids such as '
+            '"UUMB") and "transit": a list of one JSON boolean per leg, e.g. '
+            "[false, true, false], or of the 0-based indices of the transit legs, "
+            'e.g. [1] (a lone true, 1 or "1" is refused). Exit status: 0 legal, '
+            "1 illegal, 2 bad input (one line on stderr)."
         ),
     )
-    parser.add_argument("route", help="route file: .geojson/.json or .gpx")
+    parser.add_argument(
+        "route",
+        help="route file: .geojson/.json (format above) or .gpx (track, else "
+        "route, else waypoints)",
+    )
     parser.add_argument("--observer", required=True, help="observing state, e.g. USA")
     parser.add_argument("--observed", required=True, help="observed state, e.g. RUS")
     parser.add_argument("--date", required=True, help="date of the flight, YYYY-MM-DD")
