@@ -10,6 +10,7 @@ reader raises the same :class:`~openskies.errors.DataError` naming the file.
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from pathlib import Path
@@ -79,8 +80,8 @@ def input_file(path: str | os.PathLike[str], *, what: str = "file") -> Path:
 def read_user_text(path: str | os.PathLike[str], *, what: str = "file") -> str:
     """Return the UTF-8 text of a user's file, without a byte-order mark.
 
-    Line ends are kept as written (``newline=""``), so a reader decides where
-    rows end; a U+2028 inside a cell is then just a character.
+    The bytes are decoded as they are: line ends are kept as written, so a
+    reader decides where rows end (a U+2028 inside a cell is just a character).
 
     Raises
     ------
@@ -90,12 +91,16 @@ def read_user_text(path: str | os.PathLike[str], *, what: str = "file") -> str:
     """
     file = input_file(path, what=what)
     try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            return handle.read()
-    except UnicodeDecodeError as err:
-        raise DataError(
-            f"the {what} is not UTF-8 text (byte {err.start}); save it as UTF-8",
-            file=file,
-        ) from None
+        data = file.read_bytes()
     except OSError as err:
         raise DataError(f"cannot read the {what}: {err.strerror}", file=file) from None
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise DataError(
+            f"the {what} is not UTF-8 text (line {line}, byte {err.start + 1}); "
+            "save it as UTF-8",
+            file=file,
+        ) from None

@@ -517,7 +517,10 @@ def _whole(value: object, name: str, minimum: int, source: str, number: int) -> 
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         whole = int(value)
     elif isinstance(value, numbers.Real):
-        real = float(value) if abs(value) < 1e300 else math.inf
+        try:
+            real = float(value)
+        except OverflowError:  # e.g. a Fraction beyond the float range
+            real = math.inf
         if math.isfinite(real) and real.is_integer():
             whole = int(real)
     if whole is not None and minimum <= whole <= INTEGER_MAX:

@@ -68,29 +68,27 @@ def transit_flags(transit: Iterable[object] | None, legs: int) -> tuple[bool, ..
     """
     if transit is None or _missing(transit):
         return (False,) * legs
-    if isinstance(transit, str):
-        transit = _transit_text(transit)
-    if isinstance(transit, bytes | Mapping | numbers.Number) or not isinstance(
-        transit, Iterable
+    given: object = _transit_text(transit) if isinstance(transit, str) else transit
+    if isinstance(given, bytes | Mapping | numbers.Number) or not isinstance(
+        given, Iterable
     ):
-        raise GeometryError(
-            f"{_TRANSIT_FORMAT.format(legs=legs)}; got {shown(transit)}"
-        )
-    values = list(transit)
-    if all(isinstance(v, bool) for v in values) and len(values) == legs:
-        return tuple(values)
+        raise GeometryError(f"{_TRANSIT_FORMAT.format(legs=legs)}; got {shown(given)}")
+    values = list(given)
+    if len(values) == legs and all(isinstance(v, bool) for v in values):
+        return tuple(bool(v) for v in values)
     flags = [False] * legs
     for value in values:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise GeometryError(
                 f"{_TRANSIT_FORMAT.format(legs=legs)}; got {shown(values)}"
             )
-        if not 0 <= value < legs:
+        index = int(value)
+        if not 0 <= index < legs:
             raise GeometryError(
-                f"transit leg {shown(value)} does not exist: the route has {legs} "
+                f"transit leg {index} does not exist: the route has {legs} "
                 f"legs, numbered 0..{legs - 1}"
             )
-        flags[int(value)] = True
+        flags[index] = True
     return tuple(flags)
 
 
