@@ -354,12 +354,15 @@ class Route:
                 coords.append((float(point.attrib["lon"]), float(point.attrib["lat"])))
             except (KeyError, ValueError):
                 raise GeometryError(
-                    f"GPX point {number} ({kind}) has no valid lat/lon attributes: "
-                    f"{point.attrib!r}"
+                    f"{origin}: GPX point {number} ({kind}) has no valid lat/lon "
+                    f"attributes: {shown(point.attrib, 80)}"
                 ) from None
-        return cls.from_coords(
-            coords, transit=transit, start=start, end=end, name=name.strip()
-        )
+        try:
+            return cls.from_coords(
+                coords, transit=transit, start=start, end=end, name=name.strip()
+            )
+        except GeometryError as err:
+            raise GeometryError(f"{origin}: {err}") from None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Route:

@@ -194,3 +194,140 @@ def test_any_valid_coordinates_round_trip_through_geojson(points):
     route = Route.from_coords(points)
     assert Route.from_geojson(json.dumps(route.to_feature())) == route
     assert route.legs == len(points) - 1
+
+
+# --- hostile GeoJSON route files (issue 10) -------------------------------------
+
+LINE = {"type": "LineString", "coordinates": [[36.653, 55.608], [38.0, 56.0]]}
+
+
+def _feature(**changes: object) -> dict[str, object]:
+    feature: dict[str, object] = {"type": "Feature", "geometry": LINE, "properties": {}}
+    feature.update(changes)
+    return feature
+
+
+@pytest.mark.parametrize("transit", [True, 1, "1", "true", {"0": True}, 1.5])
+def test_a_lone_transit_value_is_refused_with_the_format(transit: object) -> None:
+    with pytest.raises(GeometryError, match=r"feature 1: transit must be a list"):
+        routes_from_geojson(_feature(properties={"transit": transit}))
+
+
+def test_transit_lists_of_booleans_or_indices_are_accepted() -> None:
+    for transit in ([True], [0], "[0]", "[true]"):
+        (route,) = routes_from_geojson(_feature(properties={"transit": transit}))
+        assert route.transit == (True,)
+    with pytest.raises(GeometryError, match="not the JSON text of a list"):
+        transit_flags("[not json", 1)
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"type": "FeatureCollection", "features": [3]}, "feature 1 must be a JSON"),
+        ({"type": "FeatureCollection", "features": {"a": 1}}, "'features' must be"),
+        (_feature(geometry=[1, 2]), "'geometry' must be a JSON object"),
+        (_feature(properties="x"), "'properties' must be a JSON object"),
+        (
+            _feature(geometry={"type": "LineString", "coordinates": "0,0"}),
+            "key 'coordinates': must be a list",
+        ),
+        (
+            _feature(geometry={"type": "LineString", "coordinates": [[0, 0], ["a"]]}),
+            "feature 1: waypoint 2 is",
+        ),
+        (
+            _feature(
+                geometry={"type": "LineString", "coordinates": [[0, 0], [True, 1]]}
+            ),
+            "waypoint 2 is",
+        ),
+        (
+            _feature(
+                geometry={"type": "LineString", "coordinates": [[0, 0], [1e400, 1]]}
+            ),
+            "coordinates must be finite",
+        ),
+        (_feature(properties={"name": ["x"]}), "key 'name': must be text"),
+        (_feature(properties={"start": 7}), "start must be an airfield id"),
+    ],
+)
+def test_malformed_features_name_the_feature_and_key(
+    document: dict[str, object], message: str
+) -> None:
+    with pytest.raises((DataError, GeometryError), match=message):
+        routes_from_geojson(document)
+
+
+def test_nan_and_deep_nesting_in_a_file(tmp_path):
+    path = tmp_path / "nan.geojson"
+    path.write_text('{"type": "LineString", "coordinates": [[NaN, 1], [2, 2]]}')
+    with pytest.raises(GeometryError, match=r"nan\.geojson: feature 1: waypoint 1"):
+        routes_from_geojson(path)
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(DataError, match="nested too deeply"):
+        routes_from_geojson(path)
+    with pytest.raises(DataError, match="nested too deeply"):
+        routes_from_geojson('{"a":' * 100_000)
+
+
+@pytest.mark.parametrize("coords", [None, 3, "0,0,1,1", {"a": 1}, [None, None]])
+def test_from_coords_refuses_wrong_types(coords: object) -> None:
+    with pytest.raises(GeometryError):
+        Route.from_coords(coords)  # type: ignore[arg-type]
+
+
+def test_constructor_refuses_wrong_types() -> None:
+    with pytest.raises(GeometryError, match="waypoints must be a tuple"):
+        Route(None)  # type: ignore[arg-type]
+    with pytest.raises(GeometryError, match="waypoint 2 is"):
+        Route((KUBINKA, "ab"))  # type: ignore[arg-type]
+    with pytest.raises(GeometryError, match="transit must be a tuple of booleans"):
+        Route((KUBINKA, KUBINKA), transit=(1,))  # type: ignore[arg-type]
+    with pytest.raises(GeometryError, match="name must be text"):
+        Route((KUBINKA, KUBINKA), name=None)  # type: ignore[arg-type]
+
+
+def test_numpy_waypoints_are_accepted() -> None:
+    import numpy as np
+
+    route = Route.from_coords(np.array([KUBINKA, (38.0, 56.0)]))
+    assert route.waypoints == (KUBINKA, (38.0, 56.0))
+
+
+BAD_ROUTE_FILES = {
+    "transit.geojson": json.dumps(
+        {"type": "Feature", "geometry": LINE, "properties": {"transit": True}}
+    ),
+    "feature.geojson": '{"type": "FeatureCollection", "features": ["x"]}',
+    "deep.geojson": "[" * 100_000,
+    "broken.gpx": "<gpx><trkpt lat='1' lon='x'/></gpx>",
+    "notxml.gpx": "<gpx",
+    "binary.geojson": "\udcff",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_ROUTE_FILES))
+def test_check_route_exits_2_with_one_line(tmp_path, capsys, name: str) -> None:
+    from openskies.cli import main
+
+    path = tmp_path / name
+    path.write_bytes(BAD_ROUTE_FILES[name].encode("utf-8", "surrogateescape"))
+    argv = ["check-route", str(path), "--observer", "USA", "--observed", "RUS"]
+    assert main([*argv, "--date", "2019-06-01"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert name in err
+
+
+def test_check_route_refuses_a_fifo_and_a_directory(tmp_path, capsys) -> None:
+    import os
+
+    from openskies.cli import main
+
+    fifo = tmp_path / "route.geojson"
+    os.mkfifo(fifo)
+    for target in (fifo, tmp_path):
+        argv = ["check-route", str(target), "--observer", "USA", "--observed", "RUS"]
+        assert main([*argv, "--date", "2019-06-01"]) == 2
+        assert capsys.readouterr().err.count("\n") == 1
