@@ -329,3 +329,104 @@ def test_key_lines_finds_the_line_of_every_key(
     found = key_lines(text)
     for path, line in expected.items():
         assert found[path] == line, (path, text)
+
+
+# --- hostile scenarios and wrong types (issue 10) ---------------------------------
+
+BIG = 2**63
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        (f"year = {BIG}\nrequests = []\n", "year", "year must be a whole number"),
+        ("year = 1000000\nrequests = []\n", "year", "<= 2100"),
+        (
+            "year = 2019\n[[requests]]\nobserver = 'USA'\nobserved = 'RUS'\n"
+            f"flights = {BIG}\n",
+            "requests[0].flights",
+            "above the maximum 1,000,000",
+        ),
+        (
+            "year = 2019\n[[requests]]\nobserver = 'USA'\nobserved = 'RUS'\n"
+            f"flights = 1\npriority = {BIG}\n",
+            "requests[0].priority",
+            "above the maximum",
+        ),
+        ('year = 2019\nrequests = "a\\u0000b.csv"\n', "requests", "NUL byte"),
+        ("year = 2019\nrequests = '.'\n", "requests", "is a directory"),
+    ],
+)
+def test_huge_numbers_and_bad_paths_are_scenario_errors(
+    tmp_path: Path, treaty: Treaty, text: str, key: str, message: str
+) -> None:
+    with pytest.raises(ScenarioError, match=message) as info:
+        load_scenario(_write(tmp_path, text), treaty=treaty)
+    assert info.value.key == key
+
+
+def test_deeply_nested_toml_is_a_scenario_error(tmp_path: Path, treaty: Treaty) -> None:
+    path = _write(tmp_path, "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        load_scenario(path, treaty=treaty)
+
+
+def test_a_fifo_scenario_does_not_block(tmp_path: Path, treaty: Treaty) -> None:
+    import os
+
+    fifo = tmp_path / "scenario.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="not a regular file"):
+        load_scenario(fifo, treaty=treaty)
+
+
+def test_a_named_system_file_is_never_echoed_whole(
+    tmp_path: Path, treaty: Treaty
+) -> None:
+    # like requests = "/etc/passwd": a file of long colon-separated lines
+    line = "root:x:0:0:root:/root:/bin/bash" + ":padding" * 20
+    (tmp_path / "passwd").write_text(f"{line}\ndaemon:x:1:1::/:/bin/false\n")
+    for key in ("requests", "previous", "aircraft", "blackouts"):
+        text = (
+            f"year = 2019\nrequests = 'passwd'\n"
+            if key == "requests"
+            else (f"year = 2019\nrequests = []\n{key} = 'passwd'\n")
+        )
+        with pytest.raises(DataError) as info:
+            load_scenario(_write(tmp_path, text), treaty=treaty)
+        message = str(info.value)
+        assert "passwd" in message
+        assert line not in message
+        assert "root:x:0:0:root:/root:/bin/bash:padding:padding" not in message
+
+
+def test_scenario_objects_check_types_and_ranges() -> None:
+    with pytest.raises(OptionsError, match="year must be a whole number .* <= 2100"):
+        Scenario(year=10**6, requests=())
+    with pytest.raises(OptionsError, match="year must be"):
+        Scenario(year="2019", requests=())  # type: ignore[arg-type]
+    with pytest.raises(OptionsError, match="requests must be a tuple of a Request"):
+        Scenario(year=2019, requests=None)  # type: ignore[arg-type]
+    with pytest.raises(OptionsError, match="requests item 1: flights must be"):
+        Scenario(year=2019, requests=(Request("USA", "RUS", BIG),))
+    with pytest.raises(OptionsError, match="requests item 1: priority must be"):
+        Scenario(year=2019, requests=(Request("USA", "RUS", 1, 0),))
+    with pytest.raises(OptionsError, match="requests item 1: observer must be"):
+        Scenario(year=2019, requests=(Request(None, "RUS", 1),))  # type: ignore[arg-type]
+    with pytest.raises(OptionsError, match="title must be text"):
+        Scenario(year=2019, requests=(), title=3)  # type: ignore[arg-type]
+    with pytest.raises(OptionsError, match="previous must be a Distribution"):
+        Scenario(year=2019, requests=(), previous={"a": 1})  # type: ignore[arg-type]
+    with pytest.raises(OptionsError, match="disputed item 1 must be a party code"):
+        Scenario(year=2019, requests=(), disputed=(1,))  # type: ignore[arg-type]
+    with pytest.raises(OptionsError, match="sites must map"):
+        Scenario(year=2019, requests=(), sites=[])  # type: ignore[arg-type]
+    with pytest.raises(OptionsError, match=r"sites\['USA'\] item 1 must be a Site"):
+        Scenario(year=2019, requests=(), sites={"USA": ("x",)})  # type: ignore[dict-item]
+    with pytest.raises(OptionsError, match="solver must be a SolverSettings"):
+        Scenario(year=2019, requests=(), solver=None)  # type: ignore[arg-type]
+    with pytest.raises(OptionsError, match="aircraft item 1 must be an Aircraft"):
+        Scenario(year=2019, requests=(), aircraft=("X",))  # type: ignore[arg-type]
+    assert Scenario(year=2100, requests=[Request("USA", "RUS", 1)]).date == dt.date(
+        2100, 1, 1
+    )
