@@ -388,7 +388,7 @@ def test_a_named_system_file_is_never_echoed_whole(
     (tmp_path / "passwd").write_text(f"{line}\ndaemon:x:1:1::/:/bin/false\n")
     for key in ("requests", "previous", "aircraft", "blackouts"):
         text = (
-            f"year = 2019\nrequests = 'passwd'\n"
+            "year = 2019\nrequests = 'passwd'\n"
             if key == "requests"
             else (f"year = 2019\nrequests = []\n{key} = 'passwd'\n")
         )
@@ -401,7 +401,7 @@ def test_a_named_system_file_is_never_echoed_whole(
 
 
 def test_scenario_objects_check_types_and_ranges() -> None:
-    with pytest.raises(OptionsError, match="year must be a whole number .* <= 2100"):
+    with pytest.raises(OptionsError, match=r"year must be a whole number .* <= 2100"):
         Scenario(year=10**6, requests=())
     with pytest.raises(OptionsError, match="year must be"):
         Scenario(year="2019", requests=())  # type: ignore[arg-type]
