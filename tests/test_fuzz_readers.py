@@ -425,3 +425,34 @@ def test_load_scenario_raises_only_openskies_errors(
         path = base / "scenario.toml"
         path.write_bytes(content)
         only_openskies_errors(lambda: load_scenario(path, treaty=treaty))
+
+
+# ---------------------------------------------------------- the check-route CLI
+
+
+@bounded(40)
+@given(
+    content=st.one_of(
+        geojson_documents().map(lambda d: json.dumps(d).encode()),
+        st.integers(1, 200_000).map(lambda n: b"[" * n),
+        st.binary(max_size=200),
+    ),
+    suffix=st.sampled_from([".geojson", ".json", ".gpx"]),
+)
+def test_check_route_exits_2_with_one_line_on_bad_files(
+    content: bytes, suffix: str
+) -> None:
+    import contextlib
+    import io
+
+    from openskies.cli import main
+
+    with hostile_file(content, f"route{suffix}") as path:
+        stderr, stdout = io.StringIO(), io.StringIO()
+        argv = ["check-route", str(path), "--observer", "USA", "--observed", "RUS"]
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
+            status = main([*argv, "--date", "2019-06-01"])
+    assert status in (0, 1, 2)
+    if status == 2:
+        assert stderr.getvalue().count("\n") == 1
+        assert stderr.getvalue().startswith("openskies check-route: error: ")
