@@ -222,13 +222,16 @@ class Scenario:
         return dataclasses.replace(self, **changes)
 
 
+def _is_whole(value: object, low: int, high: int) -> bool:
+    """Whether ``value`` is an int (not a bool) in ``low..high``."""
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    )
+
+
 def _check_year(value: object) -> None:
     low, high = YEARS
-    if (
-        not isinstance(value, int)
-        or isinstance(value, bool)
-        or not low <= value <= high
-    ):
+    if not _is_whole(value, low, high):
         raise OptionsError(
             f"year must be a whole number >= {low} (the treaty entered into force "
             f"on {low}-01-01) and <= {high}, got {shown(value)}"
@@ -306,11 +309,7 @@ def _check_request(request: Any, number: int) -> None:
             )
     for name, low in (("flights", 0), ("priority", 1)):
         value = getattr(request, name)
-        if (
-            not isinstance(value, int)
-            or isinstance(value, bool)
-            or not low <= value <= INTEGER_MAX
-        ):
+        if not _is_whole(value, low, INTEGER_MAX):
             raise OptionsError(
                 f"requests item {number}: {name} must be a whole number in "
                 f"{low}..{INTEGER_MAX:,}, got {shown(value)}"

@@ -27,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openskies import Treaty
+from openskies._scenario_reader import _TOP_KEYS
 from openskies._schedule_inputs import BLACKOUT_COLUMNS
 from openskies.aircraft import AIRCRAFT_COLUMNS, read_aircraft
 from openskies.calendar_export import CSV_COLUMNS, read_missions_csv
@@ -348,23 +349,7 @@ TOML_VALUES = st.one_of(
     st.integers(-(2**70), 2**70).map(str),
     st.text(alphabet="abc\"'[]{}=\\ .,\n", max_size=10),
 )
-TOML_KEYS = st.sampled_from(
-    [
-        "title",
-        "year",
-        "as_of",
-        "objective",
-        "pair_cap",
-        "reciprocity",
-        "requests",
-        "previous",
-        "disputed",
-        "aircraft",
-        "blackouts",
-        "allow_partial",
-        "unknown",
-    ]
-)
+TOML_KEYS = st.sampled_from([*_TOP_KEYS, "unknown"])
 TABLES = st.sampled_from(
     [
         "",
