@@ -526,7 +526,7 @@ def _whole(value: object, name: str, minimum: int, source: str, number: int) -> 
     if whole is not None and minimum <= whole <= INTEGER_MAX:
         return whole
     raise DataError(
-        f"{shown(value)} is not a whole number in {minimum}..{INTEGER_MAX}",
+        f"{shown(value)} is not a whole number in {minimum}..{INTEGER_MAX:,}",
         file=source,
         row=number,
         field=name,

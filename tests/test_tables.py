@@ -13,7 +13,12 @@ import pytest
 
 from openskies.aircraft import read_aircraft
 from openskies.errors import DataError
-from openskies.quota_problem import Request, read_requests
+from openskies.quota_problem import (
+    QuotaProblem,
+    Request,
+    read_requests,
+    requested_flights,
+)
 from openskies.sites import read_sites
 
 
@@ -157,3 +162,27 @@ def test_empty_file_asks_for_the_header(tmp_path: Path) -> None:
     path = _write(tmp_path, "")
     with pytest.raises(DataError, match="the file is empty; expected a header"):
         read_requests(path)
+
+
+# --- requests beyond the CSV: priorities, duplicates, the file name -------------
+
+TOY = QuotaProblem(2010, {"A": 4, "B": 12, "C": 12, "D": 12})
+
+
+def test_nan_and_infinite_priorities_are_refused() -> None:
+    for priority in (float("nan"), float("inf"), 2**63, 1e308):
+        with pytest.raises(DataError, match=r"requests, row 1, field 'priority'"):
+            requested_flights(TOY, [Request("A", "B", 1, priority)])  # type: ignore[arg-type]
+
+
+def test_same_codes_twice_and_huge_flights_are_refused() -> None:
+    with pytest.raises(DataError, match=r"row 2, field 'observed'.*repeats row 1"):
+        requested_flights(TOY, [Request("A", "B", 1), Request("a ", "B", 2)])
+    with pytest.raises(DataError, match=r"row 2, field 'flights'.*1,000,000"):
+        requested_flights(TOY, [Request("A", "C", 1), Request("A", "B", 2**63)])
+
+
+def test_errors_after_reading_name_the_requests_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "observer,observed,flights\nA,B,1\nA,XYZ,1\n")
+    with pytest.raises(DataError, match=r"requests\.csv, row 2, field 'observed'"):
+        requested_flights(TOY, read_requests(path))
