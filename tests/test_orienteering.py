@@ -15,7 +15,7 @@ from openskies._solver import SolveOptions, SolveStatus
 from openskies.errors import GeometryError, OptionsError
 from openskies.orienteering import OrienteeringResult, solve_orienteering
 
-BENCH = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/orienteering"
+BENCH = Path(__file__).resolve().parent / "data" / "orienteering"
 TOL = 1e-9
 
 
