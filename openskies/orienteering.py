@@ -16,7 +16,7 @@ in 20 of 89 (no better at 5 s) and PyVRP 0.14 in 79-84 of 89.  See
 Limits (documented bounds on work and numbers)
 ----------------------------------------------
 * At most :data:`MAX_POINTS` points: the engines keep a dense (n, n) float64
-  matrix of legs (200 MB at 5,000 points), so larger inputs are refused with
+  matrix of legs (32 MB at 2,000 points), so larger inputs are refused with
   an ``OptionsError`` before anything is allocated.  Thin the points out, or
   cluster them, first.
 * Scores at most :data:`MAX_SCORE` and coordinates, leg lengths and the budget
@@ -24,7 +24,7 @@ Limits (documented bounds on work and numbers)
   legs can overflow float64.
 * ``options.time_limit_s`` bounds the search; the set-up before it (the matrix
   of legs, shortest paths and the score bound, O(n^2)) is not interrupted and
-  adds up to about a second at :data:`MAX_POINTS` points (see
+  adds about half a second at :data:`MAX_POINTS` points (see
   ``benchmarks/bench_limits.py``).  Every phase of the search stops at the
   deadline with the best path found so far (at worst the direct leg), within
   one move of it.
@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 #: Most points :func:`solve_orienteering` accepts (dense (n, n) leg matrix).
-MAX_POINTS = 5000
+MAX_POINTS = 2000
 #: Largest score of one point; MAX_POINTS of them sum to far below float64's max.
 MAX_SCORE = 1e15
 #: Largest absolute coordinate, leg length or budget (sums of legs stay finite).
@@ -153,7 +153,7 @@ def solve_orienteering(
         the same path unless the time limit cuts the search short; the search
         also stops when its score meets the bound, stagnates, or has made
         ``options.iteration_limit`` perturbation rounds.  The call returns
-        within ``time_limit_s`` plus the set-up (about 1 s at
+        within ``time_limit_s`` plus the set-up (about 0.5 s at
         :data:`MAX_POINTS` points; see the module's limits).
 
     Returns

@@ -432,13 +432,13 @@ def test_too_many_points_are_refused_before_the_matrix():
 
 
 def test_many_points_within_the_bound_give_a_valid_path():
-    # 3,000 points with a 0.2 s limit: the search stops at its deadline with a
+    # 1,500 points with a 0.2 s limit: the search stops at its deadline with a
     # path that starts and ends at 0, repeats nothing and fits the budget.
     rng = np.random.default_rng(1)
-    points = rng.uniform(0, 100, (3000, 2))
+    points = rng.uniform(0, 100, (1500, 2))
     res = solve_orienteering(
         points,
-        rng.integers(1, 10, 3000),
+        rng.integers(1, 10, 1500),
         start=0,
         budget=150.0,
         options=SolveOptions(time_limit_s=0.2),
@@ -447,7 +447,7 @@ def test_many_points_within_the_bound_give_a_valid_path():
     def leg(a, b):
         return math.hypot(*(points[b] - points[a]))
 
-    check_path(res, 0, None, 150.0, leg, 3000)
+    check_path(res, 0, None, 150.0, leg, 1500)
     assert res.engine == "ils"
 
 
