@@ -124,9 +124,7 @@ def read_sites(path: str | Path, *, treaty: Treaty | None = None) -> tuple[Site,
         if not -90.0 <= lat <= 90.0:
             raise row.error("lat", f"{lat} is outside -90..90")
         if not 0 < value <= MAX_VALUE:
-            raise row.error(
-                "value", f"{value} is not > 0 and at most {MAX_VALUE:g}"
-            )
+            raise row.error("value", f"{value} is not > 0 and at most {MAX_VALUE:g}")
         kind = row.text("kind", required=False)
         sites.append(Site(observed, name, lon, lat, value, kind))
     return tuple(sites)
