@@ -2,12 +2,13 @@
 
 Reads the instances (JSON, see their README) from ``--dir``: by default the
 one copied into the repository (``tests/data/orienteering``); the 89
-Tsiligirides and Chao-Golden-Wasil instances with
-``--dir ../shared/benchmarks/orienteering``; solves each once per seed;
-checks every path independently (start, end, no repeated point, float64 length within ``tmax + 1e-9``, score) and
-prints per instance the budget, best-known score, our median and worst score
-over the seeds, the gap of the median, the median time and the status; then
-the runs at best-known, their share and the median and largest time.
+Tsiligirides and Chao-Golden-Wasil instances with ``--dir
+../shared/benchmarks/orienteering``; solves each once per seed; checks every
+path independently (start, end, no repeated point, float64 length within
+``tmax + 1e-9``, score) and prints per instance the budget, best-known
+score, our median and worst score over the seeds, the gap of the median, the
+median time and the status; then the runs at best-known, their share and the
+median and largest time.
 
 Usage::
 
