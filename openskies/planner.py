@@ -429,6 +429,8 @@ def _airfield(
     eligible: tuple[Airfield, ...],
     which: str,
 ) -> Airfield:
+    if not isinstance(ident, str):
+        raise OptionsError(f"{which} must be an airfield id, got {ident!r:.40}")
     found = view.airfield(ident)
     for airfield in eligible:
         if airfield.id == found.id:

@@ -211,6 +211,8 @@ def reachable_area(
             f"{time_limit_s!r:.40}"
         )
     clock = _Clock(time.perf_counter() + time_limit_s, time_limit_s, resolution_km)
+    if not isinstance(airfield, str):
+        raise OptionsError(f"airfield must be an airfield id, got {airfield!r:.40}")
     if date is not None:
         view = view.treaty.as_of(date)
     rules = rule_set(view, observer, observed)
