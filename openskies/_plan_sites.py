@@ -104,6 +104,12 @@ class SiteTable:
             )
         if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
             frame = frame.to_crs("EPSG:4326")
+        flags = [v for v in frame["value"] if isinstance(v, bool | np.bool_)]
+        if flags:
+            raise OptionsError(
+                f"sites 'value' must be numbers from 0 to {MAX_VALUE:g}; got "
+                f"{flags[0]!r} (a yes/no flag is not a value)"
+            )
         try:
             value = np.asarray(frame["value"], dtype=np.float64)
         except (TypeError, ValueError, OverflowError):

@@ -212,6 +212,7 @@ def pd_object(values):
         ({"swath_km": math.nan}, "swath_km"),
         ({"swath_km": 2**63}, "swath_km"),
         ({"sites": None}, "GeoDataFrame"),
+        ({"sites": site_frame([11.0], [49.0], [True])}, "yes/no flag"),
         ({"sites": [[10, 50, 1]]}, "GeoDataFrame"),
         ({"start": None}, ""),
         ({"observer": None}, ""),
