@@ -1,16 +1,19 @@
 """Benchmark ``solve_orienteering`` on the public orienteering instances.
 
-Reads the 89 Tsiligirides and Chao-Golden-Wasil instances (JSON, see their
-README) from ``../shared/benchmarks/orienteering`` beside the repository, or
-``--dir``; solves each once per seed; checks every path independently (start,
-end, no repeated point, float64 length within ``tmax + 1e-9``, score) and
-prints per instance the budget, best-known score, our median and worst score
-over the seeds, the gap of the median, the median time and the status; then
-the runs at best-known, their share and the median and largest time.
+Reads the instances (JSON, see their README) from ``--dir``: by default the
+one copied into the repository (``tests/data/orienteering``); the 89
+Tsiligirides and Chao-Golden-Wasil instances with ``--dir
+../shared/benchmarks/orienteering``; solves each once per seed; checks every
+path independently (start, end, no repeated point, float64 length within
+``tmax + 1e-9``, score) and prints per instance the budget, best-known
+score, our median and worst score over the seeds, the gap of the median, the
+median time and the status; then the runs at best-known, their share and the
+median and largest time.
 
 Usage::
 
     python benchmarks/bench_orienteering.py                  # 1 s, seed 0
+    python benchmarks/bench_orienteering.py --dir ../shared/benchmarks/orienteering
     python benchmarks/bench_orienteering.py --seeds 3 --time-limit 2
     python benchmarks/bench_orienteering.py --engine ortools --only chao64
 
@@ -40,7 +43,9 @@ sys.path.insert(0, str(REPO))
 from openskies._solver import SolveOptions  # noqa: E402
 from openskies.orienteering import solve_orienteering  # noqa: E402
 
-DEFAULT_DIR = REPO.parent / "shared" / "benchmarks" / "orienteering"
+SHARED_DIR = REPO.parent / "shared" / "benchmarks" / "orienteering"
+REPO_DIR = REPO / "tests" / "data" / "orienteering"  # one instance, in the repository
+DEFAULT_DIR = REPO_DIR if REPO_DIR.is_dir() else SHARED_DIR
 TOL = 1e-9  # the instances' tolerance on the path length
 SCALE = 1e5  # integer legs for the comparison engines
 

@@ -6,7 +6,6 @@ the engine; see its docstring for the method and the measurements behind it.
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from typing import TYPE_CHECKING, Any
@@ -22,12 +21,15 @@ if TYPE_CHECKING:
 __all__ = ["Search", "repair", "route_length", "route_score"]
 
 
-def route_length(dl: Any, route: list[int]) -> float:
-    """Sum the legs ``dl[a][b]`` of ``route`` in order: its float64 length."""
+def route_length(dist: Floats, route: list[int]) -> float:
+    """Sum the legs ``dist[a, b]`` of ``route`` in order: its float64 length."""
+    if len(route) < 2:
+        return 0.0
+    arr = np.asarray(route, dtype=np.intp)
     total = 0.0
-    for a, b in itertools.pairwise(route):
-        total += dl[a][b]
-    return float(total)
+    for leg in dist[arr[:-1], arr[1:]].tolist():
+        total += leg
+    return total
 
 
 def route_score(prize: Floats, route: list[int]) -> float:
@@ -73,7 +75,7 @@ class Search:
         seed: int,
         deadline: float,
     ) -> None:
-        self.d, self.dl, self.prize, self.ends = dist, dist.tolist(), prize, ends
+        self.d, self.prize, self.ends = dist, prize, ends
         self.cand, self.limit, self.deadline = cand, limit, deadline
         self.eps = 1e-12 * max(limit, 1.0)  # length resolution of the search
         self.rng = np.random.default_rng(seed)
@@ -84,18 +86,19 @@ class Search:
 
     def length(self, r: list[int]) -> float:
         """Float64 length of path ``r``."""
-        return route_length(self.dl, r)
+        return route_length(self.d, r)
 
     def key(self, r: list[int]) -> tuple[float, float]:
         """Sort key: larger score first, then shorter length."""
         return (-route_score(self.prize, r), self.length(r))
 
     def run(self, bound: float, rounds: int | None = None) -> list[int]:
-        """Perturb and re-optimise until a stop: deadline, bound, stagnation, rounds."""
-        deadline, self.deadline = self.deadline, math.inf  # always build a path
-        first = self.insert(list(self.ends), 0.0)
-        self.deadline = deadline
-        best = cur = self.local_search(first)
+        """Perturb and re-optimise until a stop: deadline, bound, stagnation, rounds.
+
+        Every step checks the deadline, the first greedy insertion too: a
+        search out of time returns the path it has (at worst start -> end).
+        """
+        best = cur = self.local_search(self.insert(list(self.ends), 0.0))
         best_key = cur_key = self.key(cur)
         stall, max_stall = 0, 2000 + 40 * self.cand.size
         left = math.inf if rounds is None else rounds

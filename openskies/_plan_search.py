@@ -306,6 +306,14 @@ class Problem:
         shortened = 0
         for attempt in range(len(members) + _BUDGET_TRIES + 1):
             left = self.options.time_limit_s - (time.perf_counter() - self.t0)
+            if attempt and left <= 0:
+                return self._outcome(
+                    None,
+                    SolveStatus.INFEASIBLE,
+                    bound or 0.0,
+                    f"the time limit of {self.options.time_limit_s:g} s passed "
+                    "before repairs made a route legal; raise the time limit",
+                )
             result = solve_orienteering(
                 None,
                 live,

@@ -18,13 +18,19 @@ import numpy as np
 from openskies._legality_rules import REPEAT_DECIMALS
 from openskies.errors import GeometryError, OptionsError
 from openskies.geodesy import densify_legs, geodesic_km
+from openskies.sites import MAX_VALUE
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from openskies.route import Route
 
-__all__ = ["SiteTable", "covered_by_track"]
+__all__ = ["MAX_SITES", "SiteTable", "covered_by_track"]
+
+#: Most sites a plan takes: the detour network and the orienteering matrix are
+#: dense over the sites, and building them is not interrupted by the time limit
+#: (a few seconds at this size; see ``benchmarks/bench_limits.py``).
+MAX_SITES = 1000
 
 _KM_PER_DEG_LAT = 110.574
 _KM_PER_DEG_LON = 111.320
@@ -62,8 +68,10 @@ class SiteTable:
         Raises
         ------
         OptionsError
-            If ``sites`` is not a GeoDataFrame, has no numeric ``value`` column,
-            a value is negative or not finite, or index labels repeat.
+            If ``sites`` is not a GeoDataFrame, has more than :data:`MAX_SITES`
+            rows, has no numeric ``value`` column, a value is negative, not
+            finite or above ``openskies.sites.MAX_VALUE``, or index labels
+            repeat.
         GeometryError
             If a geometry is missing, not a point, or out of range.
         """
@@ -76,6 +84,12 @@ class SiteTable:
                 f"{type(frame).__name__} (use geopandas.read_file or "
                 "geopandas.GeoDataFrame(..., geometry=geopandas.points_from_xy(lon, "
                 "lat), crs='EPSG:4326'))"
+            )
+        if len(frame) > MAX_SITES:
+            raise OptionsError(
+                f"sites has {len(frame):,} rows; a route plan takes at most "
+                f"{MAX_SITES:,} sites (its distances are dense); keep the sites of "
+                "most value or merge nearby ones"
             )
         if "value" not in frame.columns:
             raise OptionsError(
@@ -90,18 +104,24 @@ class SiteTable:
             )
         if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
             frame = frame.to_crs("EPSG:4326")
+        flags = [v for v in frame["value"] if isinstance(v, bool | np.bool_)]
+        if flags:
+            raise OptionsError(
+                f"sites 'value' must be numbers from 0 to {MAX_VALUE:g}; got "
+                f"{flags[0]!r} (a yes/no flag is not a value)"
+            )
         try:
             value = np.asarray(frame["value"], dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise OptionsError(
-                "sites 'value' must be numeric; got values such as "
-                f"{frame['value'].iloc[0]!r}"
+                "sites 'value' must be numbers from 0 to "
+                f"{MAX_VALUE:g}; got values such as {frame['value'].iloc[0]!r:.60}"
             ) from None
-        bad = np.flatnonzero(~np.isfinite(value) | (value < 0))
+        bad = np.flatnonzero(~((value >= 0) & (value <= MAX_VALUE)))
         if bad.size:
             raise OptionsError(
                 f"site {_plain(frame.index[bad[0]])!r} has value {value[bad[0]]}; "
-                "values must be finite and >= 0"
+                f"values must be finite and >= 0 (at most {MAX_VALUE:g})"
             )
         geometry = frame.geometry
         for label, point in zip(frame.index, geometry, strict=True):

@@ -12,6 +12,22 @@ Chao-Golden-Wasil instances, 1 s per run, the search reached the best-known
 score in 266 of 267 runs (3 seeds); OR-Tools routing with guided local search
 in 20 of 89 (no better at 5 s) and PyVRP 0.14 in 79-84 of 89.  See
 ``benchmarks/bench_orienteering.py``.
+
+Limits (documented bounds on work and numbers)
+----------------------------------------------
+* At most :data:`MAX_POINTS` points: the engines keep a dense (n, n) float64
+  matrix of legs (32 MB at 2,000 points), so larger inputs are refused with
+  an ``OptionsError`` before anything is allocated.  Thin the points out, or
+  cluster them, first.
+* Scores at most :data:`MAX_SCORE` and coordinates, leg lengths and the budget
+  at most :data:`MAX_LENGTH` in absolute value, so that no sum of scores or of
+  legs can overflow float64.
+* ``options.time_limit_s`` bounds the search; the set-up before it (the matrix
+  of legs, shortest paths and the score bound, O(n^2)) is not interrupted and
+  adds about half a second at :data:`MAX_POINTS` points (see
+  ``benchmarks/bench_limits.py``).  Every phase of the search stops at the
+  deadline with the best path found so far (at worst the direct leg), within
+  one move of it.
 """
 
 from __future__ import annotations
@@ -34,14 +50,26 @@ if TYPE_CHECKING:
     Floats = NDArray[np.float64]
     Ints = NDArray[np.int64]
 
-__all__ = ["OrienteeringResult", "solve_orienteering"]
+__all__ = [
+    "MAX_LENGTH",
+    "MAX_POINTS",
+    "MAX_SCORE",
+    "OrienteeringResult",
+    "solve_orienteering",
+]
+
+#: Most points :func:`solve_orienteering` accepts (dense (n, n) leg matrix).
+MAX_POINTS = 2000
+#: Largest score of one point; MAX_POINTS of them sum to far below float64's max.
+MAX_SCORE = 1e15
+#: Largest absolute coordinate, leg length or budget (sums of legs stay finite).
+MAX_LENGTH = 1e15
 
 _REL_TOL = 1e-9  # a path is within budget when length <= budget * (1 + _REL_TOL)
 _EXACT_AUTO = 14  # "auto" runs the exact engine up to this many optional points
 _EXACT_MAX = 16  # the exact engine refuses more (memory grows as 2**m * m**2)
 _ENGINES = ("auto", "exact", "ils")
 _METRICS = ("euclidean", "geodesic")
-_DEFAULTS = SolveOptions()  # frozen: a safe shared default
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,39 +115,46 @@ def solve_orienteering(
     metric: str = "euclidean",
     distance_matrix: ArrayLike | None = None,
     engine: str = "auto",
-    options: SolveOptions = _DEFAULTS,
+    options: SolveOptions | None = None,
 ) -> OrienteeringResult:
     """Find the path from start to end that collects the most score within budget.
 
     Parameters
     ----------
     points
-        Array of shape (n, 2): planar ``(x, y)``, or ``(lon, lat)`` [deg] with
-        ``metric="geodesic"``.  May be ``None`` when ``distance_matrix`` is given.
+        Array of shape (n, 2), 1 <= n <= :data:`MAX_POINTS`: planar ``(x, y)``
+        (absolute values at most :data:`MAX_LENGTH`), or ``(lon, lat)`` [deg]
+        with ``metric="geodesic"``.  May be ``None`` when ``distance_matrix``
+        is given.
     scores
-        Non-negative score of each of the n points.
+        Score of each of the n points, from 0 to :data:`MAX_SCORE`.
     start
         Index of the first point of the path.
     end
         Index of the last point; ``None`` returns to ``start`` (a closed tour).
     budget
-        Largest path length [km for geodesic]; lengths are float64 sums of the
-        legs and may exceed it by a relative 1e-9 at most.
+        Largest path length [km for geodesic], 0 to :data:`MAX_LENGTH`; lengths
+        are float64 sums of the legs and may exceed it by a relative 1e-9 at
+        most.
     metric
         ``"euclidean"`` (planar) or ``"geodesic"`` (WGS84 ellipsoid through
         ``pyproj.Geod``, distances in km).
     distance_matrix
-        (n, n) leg lengths used instead of ``metric``, e.g. detour distances;
-        they need not be symmetric nor obey the triangle inequality.
+        (n, n) leg lengths used instead of ``metric``, e.g. detour distances,
+        each from 0 to :data:`MAX_LENGTH`; they need not be symmetric nor obey
+        the triangle inequality.
     engine
         ``"exact"`` (at most 16 reachable optional points; if the time limit
         passes first, ils takes over), ``"ils"``, or ``"auto"``: exact up to
         14 reachable optional points, else ils.
     options
-        Time limit, seed and iteration limit (``workers`` is ignored).  The same
-        input and seed give the same path unless the time limit cuts the search
-        short; the search also stops when its score meets the bound, stagnates,
-        or has made ``options.iteration_limit`` perturbation rounds.
+        Time limit, seed and iteration limit (``workers`` is ignored); None
+        uses ``SolveOptions()`` (10 s, seed 0).  The same input and seed give
+        the same path unless the time limit cuts the search short; the search
+        also stops when its score meets the bound, stagnates, or has made
+        ``options.iteration_limit`` perturbation rounds.  The call returns
+        within ``time_limit_s`` plus the set-up (about 0.5 s at
+        :data:`MAX_POINTS` points; see the module's limits).
 
     Returns
     -------
@@ -130,11 +165,14 @@ def solve_orienteering(
     ------
     GeometryError
         If points or the distance matrix have the wrong shape, or hold NaN,
-        infinite, negative (distances) or out-of-range (degrees) values.
+        infinite, negative (distances) or out-of-range (degrees, more than
+        :data:`MAX_LENGTH`) values.
     OptionsError
-        If scores are negative, non-finite or not one per point, ``start`` or
-        ``end`` is not a point index, the budget is negative or not finite, or
-        ``metric`` or ``engine`` is unknown.
+        If there are more than :data:`MAX_POINTS` points (before any work), if
+        scores are negative, non-finite, above :data:`MAX_SCORE` or not one per
+        point, ``start`` or ``end`` is not a point index, the budget is
+        negative, not finite or above :data:`MAX_LENGTH`, ``metric`` or
+        ``engine`` is unknown, or ``options`` is not a ``SolveOptions``.
 
     Examples
     --------
@@ -144,6 +182,7 @@ def solve_orienteering(
     ((0, 1, 2), 2.0, 'optimal')
     """
     t0 = time.perf_counter()
+    options = _options(options)
     dist = _distances(points, metric, distance_matrix)
     n = len(dist)
     prize = _scores(scores, n)
@@ -198,15 +237,24 @@ def _distances(
     pts = None if points is None else _array(points, "points", GeometryError)
     if pts is not None and (pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0):
         raise GeometryError(f"points must have shape (n, 2), n >= 1; got {pts.shape}")
-    if pts is not None and not np.isfinite(pts).all():
-        bad = int(np.flatnonzero(~np.isfinite(pts).all(axis=1))[0])
-        raise GeometryError(f"points must be finite; point {bad} is {pts[bad]}")
+    if pts is not None:
+        _check_size(len(pts))
+    if pts is not None and not (np.abs(pts) <= MAX_LENGTH).all():
+        bad = int(np.flatnonzero(~(np.abs(pts) <= MAX_LENGTH).all(axis=1))[0])
+        raise GeometryError(
+            f"points must be finite with |x|, |y| <= {MAX_LENGTH:g}; point {bad} "
+            f"is {pts[bad]}"
+        )
     if matrix is not None:
         dist = _array(matrix, "distance_matrix", GeometryError)
         if dist.ndim != 2 or dist.shape[0] != dist.shape[1] or dist.size == 0:
             raise GeometryError(f"distance_matrix must be square, got {dist.shape}")
-        if not np.isfinite(dist).all() or (dist < 0).any():
-            raise GeometryError("distance_matrix must be finite and non-negative")
+        _check_size(len(dist))
+        if not ((dist >= 0) & (dist <= MAX_LENGTH)).all():
+            raise GeometryError(
+                f"distance_matrix must be finite, non-negative and at most "
+                f"{MAX_LENGTH:g}"
+            )
         if pts is not None and len(pts) != len(dist):
             raise GeometryError(
                 f"points has {len(pts)} rows, distance_matrix {len(dist)}; "
@@ -216,8 +264,8 @@ def _distances(
     if pts is None:
         raise GeometryError("give points or a distance_matrix")
     if metric == "euclidean":
-        diff = pts[:, None, :] - pts[None, :, :]
-        euclid: Floats = np.hypot(diff[..., 0], diff[..., 1])
+        x, y = pts[:, 0], pts[:, 1]
+        euclid: Floats = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
         return euclid
     lon, lat = pts[:, 0], pts[:, 1]
     if (np.abs(lat) > 90).any() or (np.abs(lon) > 540).any():
@@ -235,25 +283,47 @@ def _distances(
     return dist
 
 
+def _options(options: object) -> SolveOptions:
+    """Return ``options``, or the defaults for None."""
+    if options is None:
+        return SolveOptions()
+    if not isinstance(options, SolveOptions):
+        raise OptionsError(
+            f"options must be a SolveOptions or None, got {type(options).__name__}"
+        )
+    return options
+
+
+def _check_size(n: int) -> None:
+    """Refuse more than MAX_POINTS points, before the (n, n) work."""
+    if n > MAX_POINTS:
+        raise OptionsError(
+            f"solve_orienteering handles at most {MAX_POINTS:,} points (a dense "
+            f"{MAX_POINTS:,} x {MAX_POINTS:,} matrix of legs), got {n:,}; thin "
+            "out or cluster the points first"
+        )
+
+
 def _array(value: ArrayLike, name: str, error: type[Exception]) -> Floats:
     """Convert ``value`` to a float64 array or raise ``error`` naming it."""
     try:
         return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise error(f"{name} must be a numeric array: {err}") from None
+    except (TypeError, ValueError, OverflowError) as err:
+        raise error(f"{name} must be a numeric array: {str(err)[:200]}") from None
 
 
 def _scores(scores: ArrayLike, n: int) -> Floats:
-    """Validate the scores: n finite non-negative numbers."""
+    """Validate the scores: n finite numbers from 0 to MAX_SCORE."""
     prize: Floats = _array(scores, "scores", OptionsError)
     if prize.shape != (n,):
         raise OptionsError(
             f"scores must hold one value per point ({n}), got {prize.shape}"
         )
-    bad = np.flatnonzero(~np.isfinite(prize) | (prize < 0))
+    bad = np.flatnonzero(~((prize >= 0) & (prize <= MAX_SCORE)))
     if bad.size:
         raise OptionsError(
-            f"scores must be finite and >= 0; score {bad[0]} is {prize[bad[0]]}"
+            f"scores must be finite, from 0 to {MAX_SCORE:g}; score {bad[0]} is "
+            f"{prize[bad[0]]}"
         )
     return prize
 
@@ -268,11 +338,18 @@ def _index(value: object, n: int, name: str) -> int:
 
 
 def _budget(value: object) -> float:
-    """Validate the budget: a finite non-negative number."""
+    """Validate the budget: a finite number from 0 to MAX_LENGTH."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise OptionsError(f"budget must be a number, got {value!r}")
-    if not (math.isfinite(budget := float(value)) and budget >= 0):
-        raise OptionsError(f"budget must be finite and non-negative, got {value}")
+    try:
+        budget = float(value)
+    except OverflowError:  # an int beyond float64
+        budget = math.inf
+    if not 0 <= budget <= MAX_LENGTH:
+        raise OptionsError(
+            f"budget must be finite and non-negative, at most {MAX_LENGTH:g}; got "
+            f"{str(value)[:40]}"
+        )
     return budget
 
 

@@ -38,9 +38,14 @@ Model (documented choices)
   ``covered_value``) but not counted in ``value``; a site in a no-fly area or
   the 10 km zone can be covered and unreachable at once.  Sites at the same
   position are visited together.
-* **Time**: ``options.time_limit_s`` bounds the whole plan (geometry, search,
-  repairs; each search gets at least 0.05 s).  The detour geometry of a rule
-  set, reading and starting airfield is cached for the next plan.
+* **Time and size**: ``options.time_limit_s`` bounds the search and its
+  repairs (each search gets at least 0.05 s; no new repair starts after the
+  limit, so a plan ends within the limit plus one search and one
+  ``check_route``).  The geometry before the search (free space, detour
+  network, O(sites^2)) is not interrupted: a few seconds at most because a plan
+  takes at most :data:`MAX_SITES` sites, and larger site sets are refused
+  before any work.  The detour geometry of a rule set, reading and starting
+  airfield is cached for the next plan.
 * **Verification**: every route is checked by ``check_route``; a route with a
   binding violation is repaired (shorter budget, or one site fewer) and planned
   again, so a plan never carries an illegal route.  ``status`` is
@@ -69,7 +74,7 @@ from openskies._legality_rules import (
     check_options,
     rule_set,
 )
-from openskies._plan_sites import SiteTable
+from openskies._plan_sites import MAX_SITES, SiteTable
 from openskies._solver import SolveOptions, SolveStatus
 from openskies.errors import OptionsError
 
@@ -85,6 +90,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_SWATH_KM",
+    "MAX_SITES",
     "MAX_SWATH_KM",
     "SITE_STATUSES",
     "RoutePlan",
@@ -279,8 +285,10 @@ def plan_route(
         entry) of the observed party; its maximum flight distance on the date
         is the budget.
     sites
-        GeoDataFrame of points (EPSG:4326 or any CRS, converted) with a
-        non-negative ``value`` column; labels are the index.
+        GeoDataFrame of at most :data:`MAX_SITES` points (EPSG:4326 or any CRS,
+        converted) with a ``value`` column from 0 to
+        :data:`openskies.sites.MAX_VALUE`; labels are the index.  An empty
+        frame gives an ``INFEASIBLE`` plan.
     date
         Date of the flight; the view's date by default.
     end
@@ -297,8 +305,10 @@ def plan_route(
         Whether parts of the territory that observation legs cannot reach may
         be entered by transit legs (sensors off).
     options
-        Time limit for the whole plan (geometry and search), seed.  The same
-        input and seed give the same plan unless the time limit cuts the
+        Time limit, seed (None: ``SolveOptions()``, 10 s).  The plan returns
+        within the time limit plus the uninterrupted geometry set-up and one
+        search and check (see "Time and size" in the module docstring).  The
+        same input and seed give the same plan unless the time limit cuts the
         search short.
 
     Returns
@@ -309,8 +319,10 @@ def plan_route(
     Raises
     ------
     OptionsError
-        If ``sites`` is malformed, ``swath_km`` or ``reading`` is out of range,
-        an airfield is not eligible, or observer and observed are one party.
+        If ``sites`` is malformed or has more than :data:`MAX_SITES` rows,
+        ``swath_km`` or ``reading`` is out of range, ``transit`` is not a bool,
+        ``options`` is not a ``SolveOptions``, an airfield is not eligible, or
+        observer and observed are one party.
     GeometryError
         If a site is not a valid point.
     UnknownStateError, NotAPartyError
@@ -381,6 +393,12 @@ def _problem(
 
     t0 = time.perf_counter()
     opts = SolveOptions() if options is None else options
+    if not isinstance(opts, SolveOptions):
+        raise OptionsError(
+            f"options must be a SolveOptions or None, got {type(opts).__name__}"
+        )
+    if not isinstance(transit, bool):
+        raise OptionsError(f"transit must be True or False, got {transit!r:.40}")
     check_options(reading, TOLERANCE_KM)
     if isinstance(swath_km, bool) or not (
         isinstance(swath_km, int | float) and 0.0 <= swath_km <= MAX_SWATH_KM
@@ -411,6 +429,8 @@ def _airfield(
     eligible: tuple[Airfield, ...],
     which: str,
 ) -> Airfield:
+    if not isinstance(ident, str):
+        raise OptionsError(f"{which} must be an airfield id, got {ident!r:.40}")
     found = view.airfield(ident)
     for airfield in eligible:
         if airfield.id == found.id:

@@ -25,6 +25,13 @@ Model (documented choices)
 * The layer is the union of the grid cells of reachable nodes, clipped to the
   territory less the excluded zones; the share is its geodesic area over the
   territory's.
+* **Limits**: the grid may hold at most :data:`MAX_GRID_NODES` nodes over the
+  territory's bounding box (memory grows with the nodes: about 1.2 GB at
+  400,000, Russia at 10 km); a finer resolution is refused before any work,
+  with the finest resolution that fits.  The computation checks
+  ``time_limit_s`` between blocks of legs, in the shortest-path search and
+  before the layer is drawn, and raises when it has passed (a partial area
+  would be wrong).
 
 References
 ----------
@@ -38,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,10 +69,15 @@ if TYPE_CHECKING:
 
     from openskies.treaty import TreatyView
 
-__all__ = ["ReachableArea", "reachable_area"]
+__all__ = ["MAX_GRID_NODES", "ReachableArea", "reachable_area"]
+
+#: Most grid nodes over the territory's bounding box (before clipping).
+MAX_GRID_NODES = 600_000
 
 _KM_PER_DEG_LAT = 110.574
 _KM_PER_DEG_LON = 111.320
+_LEG_BLOCK = 50_000  # legs checked at once (bounds memory; the clock is read after)
+_POPS_PER_CHECK = 4096  # Dijkstra steps between two readings of the clock
 
 
 @dataclass(frozen=True)
@@ -135,6 +148,7 @@ def reachable_area(
     observer: str | None = None,
     reading: str = "treaty",
     resolution_km: float = 25.0,
+    time_limit_s: float = 60.0,
 ) -> ReachableArea:
     """Return the part of a territory that out-and-back missions from an airfield reach.
 
@@ -155,7 +169,12 @@ def reachable_area(
     reading
         ``"treaty"`` (disputed restrictions do not bind) or ``"observed-party"``.
     resolution_km
-        Grid spacing [km], 5 to 500.
+        Grid spacing [km], 5 to 500; the grid over the territory's bounding
+        box may hold at most :data:`MAX_GRID_NODES` nodes (for Russia, about
+        9 km or coarser).
+    time_limit_s
+        Wall-clock limit [s]; the computation stops with an error soon after
+        it (within one block of legs or one polygon union).
 
     Returns
     -------
@@ -165,8 +184,10 @@ def reachable_area(
     Raises
     ------
     OptionsError
-        If ``reading`` or ``resolution_km`` is invalid or the airfield is not a
-        starting airfield of the observed party on the date.
+        If ``reading``, ``resolution_km`` or ``time_limit_s`` is invalid, the
+        grid would exceed :data:`MAX_GRID_NODES` nodes (before any work), the
+        time limit passes, or the airfield is not a starting airfield of the
+        observed party on the date.
     UnknownStateError, NotAPartyError
         If a code or the airfield is unknown or not a party on the date.
 
@@ -176,10 +197,22 @@ def reachable_area(
     """
     if reading not in READINGS:
         raise OptionsError(f"reading {reading!r} is not one of {', '.join(READINGS)}")
-    if not (isinstance(resolution_km, int | float) and 5 <= resolution_km <= 500):
+    if isinstance(resolution_km, bool) or not (
+        isinstance(resolution_km, int | float) and 5 <= resolution_km <= 500
+    ):
         raise OptionsError(
-            f"resolution_km must be between 5 and 500 km; got {resolution_km!r}"
+            f"resolution_km must be between 5 and 500 km; got {resolution_km!r:.40}"
         )
+    if isinstance(time_limit_s, bool) or not (
+        isinstance(time_limit_s, int | float) and 0 < time_limit_s < math.inf
+    ):
+        raise OptionsError(
+            f"time_limit_s must be a positive number of seconds; got "
+            f"{time_limit_s!r:.40}"
+        )
+    clock = _Clock(time.perf_counter() + time_limit_s, time_limit_s, resolution_km)
+    if not isinstance(airfield, str):
+        raise OptionsError(f"airfield must be an airfield id, got {airfield!r:.40}")
     if date is not None:
         view = view.treaty.as_of(date)
     rules = rule_set(view, observer, observed)
@@ -192,14 +225,17 @@ def reachable_area(
             f"{', '.join(a.id for a in rules.start_airfields) or '(none)'}"
         )
     zones, limits, applied = _binding(rules, reading)
-    grid = _Grid.of(rules.territory, zones, resolution_km)
+    grid = _Grid.of(rules.territory, zones, resolution_km, rules.observed)
     budget = start.max_distance_km / 2.0
     reached = np.zeros(grid.lon.size, dtype=bool)
     banned = any(
         c.restriction.kind == "mission_ban" and c.binding(reading) for c in rules.checks
     )
     if grid.lon.size and not banned:
-        reached = _search(grid, rules, zones, limits, (start.lon, start.lat), budget)
+        reached = _search(
+            grid, rules, zones, limits, (start.lon, start.lat), budget, clock
+        )
+    clock.check()
     geometry = grid.layer(reached, rules.territory, zones)
     geod = wgs84()
     area = abs(geod.geometry_area_perimeter(geometry)[0]) / 1e6
@@ -218,6 +254,24 @@ def reachable_area(
         resolution_km=float(resolution_km),
         restrictions=applied,
     )
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """The deadline of one computation and what to say when it passes."""
+
+    deadline: float
+    limit_s: float
+    resolution_km: float
+
+    def check(self) -> None:
+        """Raise if the deadline has passed."""
+        if time.perf_counter() > self.deadline:
+            raise OptionsError(
+                f"reachable_area did not finish within time_limit_s="
+                f"{self.limit_s:g} s at resolution_km={self.resolution_km:g}; use a "
+                "coarser resolution_km or a larger time_limit_s"
+            )
 
 
 def _binding(
@@ -256,8 +310,13 @@ class _Grid:
 
     @classmethod
     def of(
-        cls, territory: BaseGeometry, zones: list[BaseGeometry], resolution_km: float
+        cls,
+        territory: BaseGeometry,
+        zones: list[BaseGeometry],
+        resolution_km: float,
+        name: str,
     ) -> _Grid:
+        """Build the grid; refuse more than MAX_GRID_NODES nodes before building."""
         import shapely
 
         west, span = _longitude_window(territory)
@@ -267,6 +326,13 @@ class _Grid:
         cos = np.maximum(np.cos(np.radians(row_lat)), 1e-3)
         row_step = np.minimum(resolution_km / (_KM_PER_DEG_LON * cos), 360.0)
         columns = np.ceil(span / row_step).astype(np.intp)
+        if (total := int(columns.sum())) > MAX_GRID_NODES:
+            finest = math.ceil(resolution_km * math.sqrt(total / MAX_GRID_NODES))
+            raise OptionsError(
+                f"resolution_km={resolution_km:g} gives {total:,} grid nodes over "
+                f"the territory of {name}, more than the {MAX_GRID_NODES:,} allowed "
+                f"(memory); use resolution_km={finest} or coarser"
+            )
         row = np.repeat(np.arange(row_lat.size), columns)
         column = np.arange(row.size) - np.repeat(np.cumsum(columns) - columns, columns)
         lon = west + (column + 0.5) * row_step[row]
@@ -364,10 +430,9 @@ def _search(
     limits: list[tuple[BaseGeometry, float]],
     start: tuple[float, float],
     budget: float,
+    clock: _Clock,
 ) -> NDArray[np.bool_]:
     """Shortest paths from the airfield; return the reachable nodes."""
-    import shapely
-
     a, b = grid.neighbours()
     count = grid.lon.size
     wrapped = (grid.lon + 180.0) % 360.0 - 180.0
@@ -377,25 +442,22 @@ def _search(
     )
     a = np.concatenate((a, np.full(near.size, count)))
     b = np.concatenate((b, near))
-    lon1, lat1, end = _legs(grid, a, b, start)
-    lon, lat, leg, cost = densify_legs(lon1, lat1, end[:, 0], end[:, 1])
-    parts, part_leg = leg_parts(lon, lat, leg)
-    lines = np.full(a.size, shapely.MultiLineString(), dtype=object)
-    shapely.multilinestrings(parts, indices=part_leg, out=lines)
-    ok = shapely.covers(rules.territory, lines)
-    for zone in zones:
-        ok &= ~shapely.intersects(zone, lines)
+    ok = np.zeros(a.size, dtype=bool)
+    cost = np.zeros(a.size)
     inside = np.zeros((len(limits), a.size))
-    for k, (region, _) in enumerate(limits):
-        hit = np.flatnonzero(ok & shapely.intersects(region, lines))
-        inside[k, hit] = length_km(shapely.intersection(lines[hit], region))
+    for first in range(0, a.size, _LEG_BLOCK):
+        block = slice(first, first + _LEG_BLOCK)
+        ok[block], cost[block], inside[:, block] = _check_legs(
+            _legs(grid, a[block], b[block], start), rules, zones, limits
+        )
+        clock.check()
     a, b, cost, inside = a[ok], b[ok], cost[ok], inside[:, ok]
     caps = np.array([cap for _, cap in limits])
     adjacency = _adjacency(count + 1, a, b, cost, inside)
     best = np.full(count + 1, math.inf)
     spent = np.zeros((count + 1, len(limits)))
     best[count] = 0.0
-    _dijkstra(adjacency, best, spent, [(0.0, count)], budget, caps)
+    _dijkstra(adjacency, best, spent, [(0.0, count)], budget, caps, clock)
     reached = (best <= budget) & (spent <= caps).all(axis=1)
     unreached = np.flatnonzero(~np.isfinite(best[:count]))
     sources = np.flatnonzero(reached[:count])
@@ -405,9 +467,33 @@ def _search(
         for node, via in entries:
             best[node], spent[node] = best[via], spent[via]
             heap.append((best[node], node))
-        _dijkstra(adjacency, best, spent, heap, budget, caps)
+        _dijkstra(adjacency, best, spent, heap, budget, caps, clock)
         reached = (best <= budget) & (spent <= caps).all(axis=1)
     return reached[:count]
+
+
+def _check_legs(
+    legs: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
+    rules: RuleSet,
+    zones: list[BaseGeometry],
+    limits: list[tuple[BaseGeometry, float]],
+) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64]]:
+    """Return which legs are legal, their lengths [km] and km inside each region."""
+    import shapely
+
+    lon1, lat1, end = legs
+    lon, lat, leg, cost = densify_legs(lon1, lat1, end[:, 0], end[:, 1])
+    parts, part_leg = leg_parts(lon, lat, leg)
+    lines = np.full(lon1.size, shapely.MultiLineString(), dtype=object)
+    shapely.multilinestrings(parts, indices=part_leg, out=lines)
+    ok = shapely.covers(rules.territory, lines)
+    for zone in zones:
+        ok &= ~shapely.intersects(zone, lines)
+    inside = np.zeros((len(limits), lon1.size))
+    for k, (region, _) in enumerate(limits):
+        hit = np.flatnonzero(ok & shapely.intersects(region, lines))
+        inside[k, hit] = length_km(shapely.intersection(lines[hit], region))
+    return ok, cost, inside
 
 
 def _adjacency(
@@ -435,10 +521,15 @@ def _dijkstra(
     heap: list[tuple[float, int]],
     budget: float,
     caps: NDArray[np.float64],
+    clock: _Clock,
 ) -> None:
     """Relax shortest paths in place from the nodes on ``heap`` within ``budget``."""
     heapq.heapify(heap)
+    pops = 0
     while heap:
+        pops += 1
+        if pops % _POPS_PER_CHECK == 0:
+            clock.check()
         cost, node = heapq.heappop(heap)
         if cost > best[node]:
             continue

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_SITES",
+    "MAX_VALUE",
     "SITE_COLUMNS",
     "Site",
     "bundled_sites",
@@ -37,6 +38,9 @@ __all__ = [
 DEFAULT_SITES = "sites_illustrative.csv"
 #: Required columns of a site list; ``kind`` and ``note`` are optional.
 SITE_COLUMNS = ("observed", "name", "lon", "lat", "value")
+#: Largest value of one site: the planner's sums over its at most
+#: ``openskies.planner.MAX_SITES`` sites stay exact enough and finite.
+MAX_VALUE = 1e12
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +57,8 @@ class Site:
     lon, lat
         Position [degrees, WGS84].
     value
-        What a photograph of it is worth (> 0); the route planner maximises the
+        What a photograph of it is worth (> 0, at most :data:`MAX_VALUE`); the
+        route planner maximises the
         sum over the sites a route visits.
     kind
         Free text, e.g. ``city``, ``port``, ``air base``.
@@ -92,9 +97,9 @@ def read_sites(path: str | Path, *, treaty: Treaty | None = None) -> tuple[Site,
     Raises
     ------
     DataError
-        If the file is missing or a row is malformed: a position out of range, a
-        value not > 0, an unknown state, a name twice for one state (names file,
-        row and field).
+        If the file is missing or a row is malformed: a position out of range
+        or not finite, a value not > 0 or above :data:`MAX_VALUE`, an unknown
+        state, a name twice for one state (names file, row and field).
     """
     from openskies._tables import read_table
 
@@ -118,8 +123,8 @@ def read_sites(path: str | Path, *, treaty: Treaty | None = None) -> tuple[Site,
             raise row.error("lon", f"{lon} is outside -180..180")
         if not -90.0 <= lat <= 90.0:
             raise row.error("lat", f"{lat} is outside -90..90")
-        if value <= 0:
-            raise row.error("value", f"{value} is not > 0")
+        if not 0 < value <= MAX_VALUE:
+            raise row.error("value", f"{value} is not > 0 and at most {MAX_VALUE:g}")
         kind = row.text("kind", required=False)
         sites.append(Site(observed, name, lon, lat, value, kind))
     return tuple(sites)

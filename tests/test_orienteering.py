@@ -15,7 +15,7 @@ from openskies._solver import SolveOptions, SolveStatus
 from openskies.errors import GeometryError, OptionsError
 from openskies.orienteering import OrienteeringResult, solve_orienteering
 
-BENCH = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/orienteering"
+BENCH = Path(__file__).resolve().parent / "data" / "orienteering"
 TOL = 1e-9
 
 
@@ -326,6 +326,12 @@ POINTS = [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)]
         ({"budget": -1.0}, OptionsError, "budget must be finite and non-negative"),
         ({"budget": math.nan}, OptionsError, "budget must be finite"),
         ({"budget": "10"}, OptionsError, "budget must be a number"),
+        ({"budget": 1e300}, OptionsError, "at most 1e"),
+        ({"budget": 2**1100}, OptionsError, "at most 1e"),
+        ({"scores": [1e308, 1e308, 1]}, OptionsError, "from 0 to 1e"),
+        ({"points": [(0, 0), (1e300, 1), (2, 2)]}, GeometryError, "point 1 is"),
+        ({"distance_matrix": np.full((3, 3), 1e308)}, GeometryError, "at most 1e"),
+        ({"options": 5.0}, OptionsError, "options must be a SolveOptions"),
         ({"metric": "manhattan"}, OptionsError, "metric must be one of"),
         ({"engine": "magic"}, OptionsError, "engine must be one of"),
         ({"distance_matrix": np.zeros((3, 2))}, GeometryError, "must be square"),
@@ -416,3 +422,45 @@ def test_repair_drops_least_score_per_saved_length():
 
 def test_docstring_examples_run():
     assert doctest.testmod(openskies.orienteering).failed == 0
+
+
+def test_too_many_points_are_refused_before_the_matrix():
+    n = openskies.orienteering.MAX_POINTS + 1
+    points = np.zeros((n, 2))
+    with pytest.raises(OptionsError, match=f"at most {n - 1:,} points.*got {n:,}"):
+        solve_orienteering(points, np.ones(n), start=0, budget=1.0)
+
+
+def test_many_points_within_the_bound_give_a_valid_path():
+    # 1,500 points with a 0.2 s limit: the search stops at its deadline with a
+    # path that starts and ends at 0, repeats nothing and fits the budget.
+    rng = np.random.default_rng(1)
+    points = rng.uniform(0, 100, (1500, 2))
+    res = solve_orienteering(
+        points,
+        rng.integers(1, 10, 1500),
+        start=0,
+        budget=150.0,
+        options=SolveOptions(time_limit_s=0.2),
+    )
+
+    def leg(a, b):
+        return math.hypot(*(points[b] - points[a]))
+
+    check_path(res, 0, None, 150.0, leg, 1500)
+    assert res.engine == "ils"
+
+
+def test_huge_scores_within_the_bound_sum_exactly():
+    top = openskies.orienteering.MAX_SCORE
+    res = solve_orienteering(POINTS, [0, top, top], start=0, end=2, budget=5.0)
+    assert res.order == (0, 1, 2)
+    assert res.score == 2 * top
+
+
+def test_options_none_means_the_defaults():
+    args = {"start": 0, "end": 2, "budget": 2.5}
+    none = solve_orienteering(POINTS, [0, 3, 1], options=None, **args)
+    default = solve_orienteering(POINTS, [0, 3, 1], options=SolveOptions(), **args)
+    assert none.order == default.order == (0, 1, 2)
+    assert none.score == default.score == 4

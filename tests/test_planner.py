@@ -470,6 +470,26 @@ def test_distance_sub_limit(custom_treaty: Treaty) -> None:
     assert plan.status is SolveStatus.FEASIBLE  # repaired, not proven
 
 
+def test_no_repair_starts_after_the_time_limit(custom_treaty: Treaty) -> None:
+    # The sub-limit case above needs a repair after its first route; with a
+    # time limit already spent by the geometry, the planner stops instead of
+    # repairing on (issue 10: plan_route must honour its time limit).
+    view = custom_treaty.as_of(DAY)
+    edge = {"e1": (10.2, 48.35), "e2": (11.0, 48.35), "e3": (11.8, 48.35)}
+    sites = frame({"deep": (11.0, 48.8), **edge}, [9, 5, 5, 5])
+    plan = plan_route(
+        view,
+        observer="RUS",
+        observed="DEU",
+        start="ETSA",
+        sites=sites,
+        options=SolveOptions(time_limit_s=1e-6),
+    )
+    assert plan.route is None
+    assert plan.status is SolveStatus.INFEASIBLE
+    assert plan.reason.startswith("the time limit of 1e-06 s passed before repairs")
+
+
 def test_end_at_another_airfield(view: TreatyView) -> None:
     names = ["Kassel", "Frankfurt", "Wuerzburg"]
     plan = plan_route(

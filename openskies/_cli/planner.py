@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openskies._cli.common import add_data_arguments, format_table, treaty_from
-from openskies.errors import DataError
+from openskies.errors import DataError, OptionsError
 
 if TYPE_CHECKING:
     import geopandas
 
 __all__ = ["register"]
+
+_MAX_SEED = 2**31 - 1  # the seeds every solver of the command line accepts
 
 
 def register(commands: Any) -> None:
@@ -27,7 +30,8 @@ def register(commands: Any) -> None:
             "of a GeoJSON / GeoPackage file (points with a numeric 'value' and "
             "optionally a unique 'name'), "
             "within the airfield's maximum flight distance, and write it as "
-            "GeoJSON.  Exit status 0 with a route, 1 without one, 2 on bad input."
+            "GeoJSON.  At most 1,000 sites, each value from 0 to 1e12.  Exit "
+            "status 0 with a route, 1 without one, 2 on bad input."
         ),
     )
     parser.add_argument("--observer", required=True, help="observing state or party")
@@ -65,9 +69,15 @@ def register(commands: Any) -> None:
         help="do not enter unconnected parts of the territory by transit legs",
     )
     parser.add_argument(
-        "--time-limit", type=float, default=10.0, help="seconds (default 10)"
+        "--time-limit",
+        type=float,
+        default=10.0,
+        help="seconds for the search (default 10; the geometry before it adds a "
+        "few seconds at most)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument(
+        "--seed", type=int, default=0, help=f"random seed, 0 to {_MAX_SEED}"
+    )
     add_data_arguments(parser)
     parser.set_defaults(func=run_plan_route)
 
@@ -81,17 +91,60 @@ def read_sites(path: Path) -> geopandas.GeoDataFrame:
     Raises
     ------
     DataError
-        If the file cannot be read.
+        If the file is not a regular file (a FIFO would block), cannot be read,
+        holds no geometry column or no feature.
     """
     import geopandas
 
+    if not path.is_file():
+        what = "does not exist" if not path.exists() else "is not a regular file"
+        raise DataError(
+            f"the sites file {what}; give a GeoJSON or GeoPackage file", file=path
+        )
     try:
         sites = geopandas.read_file(path)
     except Exception as err:  # pyogrio raises several kinds of errors
-        raise DataError(f"cannot read the sites: {err}", file=path) from None
+        first = (str(err).splitlines() or [""])[0]
+        raise DataError(
+            f"cannot read the sites: {first[:160]}; give a GeoJSON or GeoPackage "
+            "file of points",
+            file=path,
+        ) from None
+    if not isinstance(sites, geopandas.GeoDataFrame) or len(sites) == 0:
+        what = "no feature" if len(sites) == 0 else "no geometry"
+        raise DataError(
+            f"the sites file holds {what}; give points with a 'value' property",
+            file=path,
+        )
     if "name" in sites.columns and sites["name"].is_unique:
         sites = sites.set_index("name")
     return sites
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """Refuse flag values out of range, in command-line terms.
+
+    Raises
+    ------
+    OptionsError
+        If ``--time-limit`` is not a positive finite number of seconds,
+        ``--swath-km`` is not from 0 to 50 or ``--seed`` not from 0 to 2^31 - 1.
+    """
+    from openskies.planner import MAX_SWATH_KM
+
+    if not 0 < args.time_limit < math.inf:
+        raise OptionsError(
+            f"--time-limit must be a positive number of seconds, got {args.time_limit}"
+        )
+    if not 0 <= args.swath_km <= MAX_SWATH_KM:
+        raise OptionsError(
+            f"--swath-km must be from 0 to {MAX_SWATH_KM:g} km (optical coverage is "
+            f"at most 50 km each side), got {args.swath_km}"
+        )
+    if not 0 <= args.seed <= _MAX_SEED:
+        raise OptionsError(
+            f"--seed must be from 0 to {_MAX_SEED}, got {str(args.seed)[:30]}"
+        )
 
 
 def run_plan_route(args: argparse.Namespace) -> int:
@@ -99,6 +152,7 @@ def run_plan_route(args: argparse.Namespace) -> int:
     from openskies._solver import SolveOptions
     from openskies.planner import plan_route
 
+    check_flags(args)
     view = treaty_from(args).as_of(args.date)
     plan = plan_route(
         view,
