@@ -23,6 +23,7 @@ from openskies.errors import (
     OpenSkiesError,
     OpenSkiesWarning,
     OptionsError,
+    OutputError,
     UnknownStateError,
 )
 from openskies.legality import LegalityReport, check_route
@@ -94,6 +95,7 @@ __all__ = [
     "OpenSkiesError",
     "OpenSkiesWarning",
     "OptionsError",
+    "OutputError",
     "OrienteeringResult",
     "Party",
     "PlanSummary",

@@ -31,6 +31,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from openskies._plan_output import MARKER
 from openskies._plan_routes import ROUTE_STATUSES, MissionRoute
 from openskies.scenario import Scenario
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OUTPUT_FILES",
+    "PLAN_MARKER",
     "ROUTE_STATUSES",
     "STAGES",
     "AnnualPlan",
@@ -72,6 +74,9 @@ OUTPUT_FILES = (
     "report.html",
     "map.png",
 )
+#: The marker file written with every plan (JSON: format, version, files); only a
+#: directory holding one is replaced by ``write(..., force=True)``.
+PLAN_MARKER = MARKER
 #: Columns of :meth:`AnnualPlan.routes_frame` (besides the geometry).
 ROUTE_COLUMNS = (
     "mission_id",
@@ -256,15 +261,19 @@ class AnnualPlan:
     def write(self, outdir: str | Path, *, force: bool = False) -> Path:
         """Write every output file of :data:`OUTPUT_FILES` to ``outdir``.
 
-        The files are written to a new directory beside ``outdir``, which then
-        takes its place, so ``outdir`` never holds a partial plan.
+        The files are written to a new directory beside ``outdir``, flushed to
+        disk, and that directory then takes ``outdir``'s place in one atomic
+        step, so ``outdir`` holds the old plan or the new one, complete, even if
+        the process is killed (see :mod:`openskies._plan_output`).  A marker file
+        :data:`PLAN_MARKER` records that the directory holds a plan.
 
         Parameters
         ----------
         outdir
-            The directory to create.
+            The directory to create.  It may be absent or empty; a directory
+            that holds a previous plan (its marker) is replaced with ``force``.
         force
-            Replace ``outdir`` if it exists.
+            Replace ``outdir`` if it holds a previous plan and nothing else.
 
         Returns
         -------
@@ -273,8 +282,11 @@ class AnnualPlan:
 
         Raises
         ------
-        FileExistsError
-            If ``outdir`` exists and ``force`` is False, or it is a file.
+        OutputError
+            If ``outdir`` holds a plan and ``force`` is False, or is a file or a
+            non-empty directory that is not a plan (also a ``FileExistsError``).
+        OptionsError
+            If the path contains a NUL character.
         OSError
             If a file cannot be written (``outdir`` is left as it was).
         """
