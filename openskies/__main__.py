@@ -1,0 +1,9 @@
+"""Run the command line: ``python -m openskies COMMAND ...``."""
+
+from __future__ import annotations
+
+import sys
+
+from openskies.cli import main
+
+sys.exit(main())
