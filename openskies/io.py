@@ -126,7 +126,7 @@ def neutralise_cell(value: object) -> object:
 def write_csv_atomic(
     target: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> None:
-    """Write a CSV file (``\\n`` line ends, UTF-8) atomically, formulas neutralised.
+    r"""Write a CSV file (``\\n`` line ends, UTF-8) atomically, formulas neutralised.
 
     Parameters
     ----------
@@ -143,8 +143,11 @@ def write_csv_atomic(
     import io
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([neutralise_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([neutralise_cell(c) for c in row])
+    plain = csv.writer(buffer, lineterminator="\n")
+    # the csv module quotes "\n" but not a lone "\r" when lines end in "\n"
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    for row in [header, *rows]:
+        cells = [neutralise_cell(c) for c in row]
+        carriage = any(isinstance(c, str) and "\r" in c for c in cells)
+        (quoted if carriage else plain).writerow(cells)
     write_text_atomic(target, buffer.getvalue())

@@ -267,9 +267,9 @@ _SCRIPT_ESCAPES = {
 
 
 def script_json(value: Any) -> str:
-    """Return ``value`` as JSON safe to embed in an HTML ``<script>`` element.
+    r"""Return ``value`` as JSON safe to embed in an HTML ``<script>`` element.
 
-    ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\u`` escapes, which
+    ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\u`` escapes, which
     JSON parsers read back as the same characters, so no text (a site named
     ``<!--<script>`` or ``</script>``) can change how the page is parsed.
 

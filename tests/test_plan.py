@@ -239,7 +239,7 @@ def test_write_replaces_only_a_previous_plan(small: AnnualPlan, tmp_path: Path) 
     with pytest.raises(FileExistsError, match="already exists and holds a plan"):
         small.write(target)
     (target / "notes.txt").write_text("my notes")
-    with pytest.raises(OutputError, match="'notes.txt', which is not part of it"):
+    with pytest.raises(OutputError, match=r"'notes\.txt', which is not part of it"):
         small.write(target, force=True)
     (target / "notes.txt").unlink()
     small.write(target, force=True)

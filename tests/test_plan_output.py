@@ -67,7 +67,8 @@ def _generation(outdir: Path) -> int:
     assert marker["files"] == sorted(OUTPUT_FILES)
     assert sorted(os.listdir(outdir)) == sorted([MARKER, *OUTPUT_FILES])
     png = (outdir / "map.png").read_bytes()
-    assert png.startswith(b"\x89PNG") and png.endswith(b"IEND\xaeB`\x82")
+    assert png.startswith(b"\x89PNG")
+    assert png.endswith(b"IEND\xaeB`\x82")
     assert (outdir / "routes.gpkg").read_bytes().startswith(b"SQLite format 3\0")
     json.loads((outdir / "routes.geojson").read_text())
     assert len(read_missions_csv(outdir / "missions.csv")) == 2
