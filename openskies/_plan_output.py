@@ -70,7 +70,8 @@ def prepare_target(outdir: Path, *, force: bool) -> None:
     Raises
     ------
     OptionsError
-        If the path contains a NUL character.
+        If the path contains a NUL character or names no directory (``""``,
+        ``"."``, ``".."``).
     OutputError
         If ``outdir`` is a file, a non-empty directory without a plan, a plan
         with other files added, or a plan and ``force`` is False.
@@ -79,6 +80,11 @@ def prepare_target(outdir: Path, *, force: bool) -> None:
         raise OptionsError(
             f"the output directory {str(outdir)[:80]!r} contains a NUL character; "
             "choose another name"
+        )
+    if outdir.name in ("", ".."):
+        raise OptionsError(
+            f"the output directory {str(outdir)!r} names no new directory; give "
+            "one, e.g. plan-2019 (the current or parent directory is never replaced)"
         )
     _clean_stale(outdir)
     if not os.path.lexists(outdir):

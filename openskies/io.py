@@ -11,7 +11,9 @@ neutralises spreadsheet formulas: a text cell starting with ``=``, ``+``, ``-``,
 the OWASP "CSV injection" guidance recommends, so that a spreadsheet shows it
 as text instead of evaluating it.  Numbers (Python ``int`` and ``float``
 values, negative ones included) are written unchanged: only text columns are
-neutralised.
+neutralised.  Text already starting with a quote gets one more, so a reader
+recovers every cell exactly by dropping one leading quote
+(:func:`restore_cell`).
 
 References
 ----------
@@ -32,6 +34,7 @@ __all__ = [
     "fsync_directory",
     "fsync_file",
     "neutralise_cell",
+    "restore_cell",
     "write_bytes_atomic",
     "write_csv_atomic",
     "write_text_atomic",
@@ -106,8 +109,10 @@ def write_text_atomic(target: str | Path, text: str) -> None:
 def neutralise_cell(value: object) -> object:
     """Return a CSV cell that a spreadsheet will not evaluate as a formula.
 
-    Text starting with one of :data:`FORMULA_PREFIXES` gets a leading ``'``;
-    numbers and other text are returned unchanged.
+    Text starting with one of :data:`FORMULA_PREFIXES` gets a leading ``'``,
+    and so does text that already starts with ``'`` so that
+    :func:`restore_cell` can undo it exactly; numbers and other text are
+    returned unchanged.
 
     Examples
     --------
@@ -118,9 +123,22 @@ def neutralise_cell(value: object) -> object:
     >>> neutralise_cell("USA")
     'USA'
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, "'")):
         return f"'{value}"
     return value
+
+
+def restore_cell(text: str) -> str:
+    """Return the text :func:`neutralise_cell` was given (drop one leading ``'``).
+
+    Examples
+    --------
+    >>> restore_cell("'=HYPERLINK(1)")
+    '=HYPERLINK(1)'
+    >>> restore_cell("''quoted")
+    "'quoted"
+    """
+    return text[1:] if text.startswith("'") else text
 
 
 def write_csv_atomic(

@@ -23,6 +23,7 @@ Treaty on Open Skies, Art. III (quotas), VI (missions and routes), Annex A
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -286,12 +287,20 @@ class AnnualPlan:
             If ``outdir`` holds a plan and ``force`` is False, or is a file or a
             non-empty directory that is not a plan (also a ``FileExistsError``).
         OptionsError
-            If the path contains a NUL character.
+            If ``outdir`` is not a path or contains a NUL character, or
+            ``force`` is not a bool.
         OSError
             If a file cannot be written (``outdir`` is left as it was).
         """
         from openskies._plan_output import write_plan
+        from openskies.errors import OptionsError
 
+        if not isinstance(outdir, str | os.PathLike):
+            raise OptionsError(
+                f"outdir must be a path (str or Path), got {type(outdir).__name__}"
+            )
+        if not isinstance(force, bool):
+            raise OptionsError(f"force must be True or False, got {force!r:.40}")
         return write_plan(self, Path(outdir), force=force)
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openskies import Treaty
 from openskies.calendar_export import write_missions_csv
 from openskies.distribution import Distribution
-from openskies.io import FORMULA_PREFIXES, write_csv_atomic
+from openskies.io import FORMULA_PREFIXES, restore_cell, write_csv_atomic
 from openskies.plan import AnnualPlan, plan_year
 from openskies.quota_problem import Request
 from openskies.report import script_json, write_map_png
@@ -85,6 +85,7 @@ def test_no_written_text_cell_starts_a_formula(text: str) -> None:
     (cell,) = next(csv.reader(buffer)) or [""]
     assert not cell.startswith(FORMULA_PREFIXES)
     assert cell in (text, f"'{text}")
+    assert restore_cell(cell) == text
 
 
 @given(
