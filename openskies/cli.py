@@ -30,6 +30,8 @@ __all__ = ["build_parser", "main", "subcommands"]
 MESSAGE_LIMIT = 1000
 #: Library keyword arguments whose flag is not the keyword's own name.
 _KEYWORD_FLAGS = {"time_limit_s": "--time-limit"}
+#: Keyword settings said differently on the command line.
+_KEYWORD_TEXT = {"transit=True": "without --no-transit"}
 _KEYWORD = re.compile(r"\b([a-z][a-z0-9_]*)=(True|False|None|[^\s,;:()]+)")
 
 
@@ -94,6 +96,8 @@ def cli_terms(message: str, parser: argparse.ArgumentParser | None) -> str:
 
     def flag(match: re.Match[str]) -> str:
         name, value = match.group(1), match.group(2)
+        if match.group(0) in _KEYWORD_TEXT:
+            return _KEYWORD_TEXT[match.group(0)]
         if name not in flags:
             return match.group(0)
         return flags[name] if name in switches else f"{flags[name]} {value}"

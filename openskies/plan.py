@@ -343,6 +343,18 @@ def plan_year(
         If a scenario value is out of range or names an unknown code or a
         state that is not a party in the year.
 
+    Notes
+    -----
+    Time budget: each solver stage gets its limit from ``scenario.solver``:
+    the allocation ``solver.allocation.time_limit_s``, the calendar
+    ``solver.schedule.time_limit_s`` and each route
+    ``solver.routes.time_limit_s`` [s], so the solvers take at most
+    ``allocation + schedule + missions * routes`` seconds (the bundled 2020
+    scenario: 5 + 5 + missions * 5 s, though its routes stop much earlier at
+    their iteration limit), provided each solver honours its own limit.  Loading, the validators and the legality checks have no limit;
+    they grow with the number of missions.  :attr:`AnnualPlan.timings` records
+    the time of every stage.
+
     References
     ----------
     Treaty on Open Skies, Art. III, VI; Annex A; Annex H; Annex L II.

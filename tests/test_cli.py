@@ -90,6 +90,7 @@ def test_python_keywords_become_flags() -> None:
     assert cli_terms("raise time_limit_s=0", plan) == "raise --time-limit 0"
     # only the command's own options and known library keywords are replaced
     assert cli_terms("a=b and quiet=True", plan) == "a=b and --quiet"
+    assert cli_terms("(transit=True)", None) == "(without --no-transit)"
 
 
 def test_python_dash_m_runs_the_command_line() -> None:
