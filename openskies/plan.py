@@ -351,9 +351,10 @@ def plan_year(
     ``solver.routes.time_limit_s`` [s], so the solvers take at most
     ``allocation + schedule + missions * routes`` seconds (the bundled 2020
     scenario: 5 + 5 + missions * 5 s, though its routes stop much earlier at
-    their iteration limit), provided each solver honours its own limit.  Loading, the validators and the legality checks have no limit;
-    they grow with the number of missions.  :attr:`AnnualPlan.timings` records
-    the time of every stage.
+    their iteration limit), provided each solver honours its own limit.
+    Loading, the validators and the legality checks have no limit; they grow
+    with the number of missions.  :attr:`AnnualPlan.timings` records the time
+    of every stage.
 
     References
     ----------
