@@ -86,6 +86,7 @@ def prepare_target(outdir: Path, *, force: bool) -> None:
             f"the output directory {str(outdir)!r} names no new directory; give "
             "one, e.g. plan-2019 (the current or parent directory is never replaced)"
         )
+    _check_parent(outdir)
     _clean_stale(outdir)
     if not os.path.lexists(outdir):
         return
@@ -113,6 +114,30 @@ def prepare_target(outdir: Path, *, force: bool) -> None:
         raise OutputError(
             f"{outdir} holds a plan and {extra[0][:80]!r}, which is not part of it; "
             "move that away or choose another output directory"
+        )
+
+
+def _check_parent(outdir: Path) -> None:
+    """Raise now if the folders above ``outdir`` cannot be created or written.
+
+    Raises
+    ------
+    OutputError
+        If a file stands where a folder above ``outdir`` must be.
+    PermissionError
+        If the nearest existing folder above ``outdir`` is not writable.
+    """
+    above = Path(os.path.abspath(outdir)).parent
+    while not os.path.lexists(above) and above != above.parent:
+        above = above.parent
+    if not above.is_dir():
+        raise OutputError(
+            f"{above} is a file, so {outdir} cannot be created; choose another "
+            "output directory"
+        )
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise PermissionError(
+            errno.EACCES, f"cannot create {outdir}: {above} is not writable"
         )
 
 

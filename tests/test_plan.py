@@ -250,6 +250,8 @@ def test_write_replaces_only_a_previous_plan(small: AnnualPlan, tmp_path: Path) 
         small.write(tmp_path / "file", force=True)
     with pytest.raises(OptionsError, match="NUL"):
         small.write(tmp_path / "a\0b")
+    with pytest.raises(OutputError, match=r"is a file, so .* cannot be created"):
+        small.write(tmp_path / "file" / "sub" / "plan")
 
 
 def test_a_failed_write_leaves_the_directory_as_it_was(
