@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -271,15 +272,28 @@ def script_json(value: Any) -> str:
 
     ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\u`` escapes, which
     JSON parsers read back as the same characters, so no text (a site named
-    ``<!--<script>`` or ``</script>``) can change how the page is parsed.
+    ``<!--<script>`` or ``</script>``) can change how the page is parsed.  NaN
+    and infinite numbers, which ``JSON.parse`` refuses, are written as
+    ``null``.
 
     References
     ----------
     HTML Living Standard, 4.12.1.3 "Restrictions for contents of script
     elements"; OWASP XSS Prevention Cheat Sheet, rule 3.1.
     """
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=True)
+    text = json.dumps(_finite(value), separators=(",", ":"), allow_nan=False)
     return "".join(_SCRIPT_ESCAPES.get(c, c) for c in text)
+
+
+def _finite(value: Any) -> Any:
+    """Return ``value`` with NaN and infinite numbers as None (JSON has neither)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def report_html(plan: AnnualPlan) -> str:
