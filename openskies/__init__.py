@@ -23,6 +23,7 @@ from openskies.errors import (
     OpenSkiesError,
     OpenSkiesWarning,
     OptionsError,
+    OutputError,
     UnknownStateError,
 )
 from openskies.legality import LegalityReport, check_route
@@ -95,6 +96,7 @@ __all__ = [
     "OpenSkiesWarning",
     "OptionsError",
     "OrienteeringResult",
+    "OutputError",
     "Party",
     "PlanSummary",
     "Preference",

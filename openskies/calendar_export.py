@@ -62,6 +62,10 @@ def _iso(moment: dt.datetime) -> str:
 def write_missions_csv(missions_or_result: Any, path: str | Path) -> None:
     """Write missions to a CSV file with :data:`CSV_COLUMNS` (UTC ISO 8601 times).
 
+    Text that a spreadsheet would read as a formula (an aircraft id starting
+    with ``=``, ``+``, ``-`` or ``@``, ...) is written with a leading ``'``
+    (:func:`openskies.io.write_csv_atomic`).
+
     Raises
     ------
     OptionsError
@@ -69,29 +73,23 @@ def write_missions_csv(missions_or_result: Any, path: str | Path) -> None:
     OSError
         If the file cannot be written.
     """
-    import csv
-    import io
+    from openskies.io import write_csv_atomic
 
-    from openskies.io import write_text_atomic
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for m in _missions(missions_or_result):
-        writer.writerow(
-            [
-                m.id,
-                m.observer,
-                m.observed,
-                m.poe,
-                m.aircraft or "",
-                _iso(m.notice),
-                _iso(m.arrival),
-                _iso(m.end),
-                "yes" if m.taxi else "no",
-            ]
-        )
-    write_text_atomic(path, buffer.getvalue())
+    rows = (
+        [
+            m.id,
+            m.observer,
+            m.observed,
+            m.poe,
+            m.aircraft or "",
+            _iso(m.notice),
+            _iso(m.arrival),
+            _iso(m.end),
+            "yes" if m.taxi else "no",
+        ]
+        for m in _missions(missions_or_result)
+    )
+    write_csv_atomic(path, CSV_COLUMNS, rows)
 
 
 def read_missions_csv(path: str | Path) -> tuple[Mission, ...]:

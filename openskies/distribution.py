@@ -186,11 +186,13 @@ class Distribution:
         )
 
     def write_csv(self, path: str | Path) -> None:
-        """Write the long format to ``path`` atomically."""
-        from openskies.io import write_text_atomic
+        """Write the long format to ``path`` atomically (formulas neutralised).
 
-        lines = [",".join(COLUMNS)] + [f"{o},{t},{n}" for o, t, n in self]
-        write_text_atomic(Path(path), "\n".join(lines) + "\n")
+        See :func:`openskies.io.write_csv_atomic`.
+        """
+        from openskies.io import write_csv_atomic
+
+        write_csv_atomic(Path(path), COLUMNS, self)
 
 
 def _as_count(value: object, source: str, number: int) -> int:

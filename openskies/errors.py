@@ -16,6 +16,7 @@ __all__ = [
     "OpenSkiesError",
     "OpenSkiesWarning",
     "OptionsError",
+    "OutputError",
     "UnknownStateError",
 ]
 
@@ -143,6 +144,10 @@ class GeometryError(OpenSkiesError, ValueError):
 
 class OptionsError(OpenSkiesError, ValueError):
     """A solver option or function argument is out of its allowed range."""
+
+
+class OutputError(OpenSkiesError, FileExistsError):
+    """An output path exists and may not be replaced (e.g. not a previous plan)."""
 
 
 class OpenSkiesWarning(UserWarning):

@@ -23,6 +23,7 @@ Treaty on Open Skies, Art. III (quotas), VI (missions and routes), Annex A
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -31,6 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from openskies._plan_output import MARKER
 from openskies._plan_routes import ROUTE_STATUSES, MissionRoute
 from openskies.scenario import Scenario
 
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OUTPUT_FILES",
+    "PLAN_MARKER",
     "ROUTE_STATUSES",
     "STAGES",
     "AnnualPlan",
@@ -72,6 +75,9 @@ OUTPUT_FILES = (
     "report.html",
     "map.png",
 )
+#: The marker file written with every plan (JSON: format, version, files); only a
+#: directory holding one is replaced by ``write(..., force=True)``.
+PLAN_MARKER = MARKER
 #: Columns of :meth:`AnnualPlan.routes_frame` (besides the geometry).
 ROUTE_COLUMNS = (
     "mission_id",
@@ -256,15 +262,19 @@ class AnnualPlan:
     def write(self, outdir: str | Path, *, force: bool = False) -> Path:
         """Write every output file of :data:`OUTPUT_FILES` to ``outdir``.
 
-        The files are written to a new directory beside ``outdir``, which then
-        takes its place, so ``outdir`` never holds a partial plan.
+        The files are written to a new directory beside ``outdir``, flushed to
+        disk, and that directory then takes ``outdir``'s place in one atomic
+        step, so ``outdir`` holds the old plan or the new one, complete, even if
+        the process is killed (see :mod:`openskies._plan_output`).  A marker file
+        :data:`PLAN_MARKER` records that the directory holds a plan.
 
         Parameters
         ----------
         outdir
-            The directory to create.
+            The directory to create.  It may be absent or empty; a directory
+            that holds a previous plan (its marker) is replaced with ``force``.
         force
-            Replace ``outdir`` if it exists.
+            Replace ``outdir`` if it holds a previous plan and nothing else.
 
         Returns
         -------
@@ -273,13 +283,24 @@ class AnnualPlan:
 
         Raises
         ------
-        FileExistsError
-            If ``outdir`` exists and ``force`` is False, or it is a file.
+        OutputError
+            If ``outdir`` holds a plan and ``force`` is False, or is a file or a
+            non-empty directory that is not a plan (also a ``FileExistsError``).
+        OptionsError
+            If ``outdir`` is not a path or contains a NUL character, or
+            ``force`` is not a bool.
         OSError
             If a file cannot be written (``outdir`` is left as it was).
         """
         from openskies._plan_output import write_plan
+        from openskies.errors import OptionsError
 
+        if not isinstance(outdir, str | os.PathLike):
+            raise OptionsError(
+                f"outdir must be a path (str or Path), got {type(outdir).__name__}"
+            )
+        if not isinstance(force, bool):
+            raise OptionsError(f"force must be True or False, got {force!r:.40}")
         return write_plan(self, Path(outdir), force=force)
 
 
@@ -321,6 +342,19 @@ def plan_year(
     OptionsError, UnknownStateError, NotAPartyError
         If a scenario value is out of range or names an unknown code or a
         state that is not a party in the year.
+
+    Notes
+    -----
+    Time budget: each solver stage gets its limit from ``scenario.solver``:
+    the allocation ``solver.allocation.time_limit_s``, the calendar
+    ``solver.schedule.time_limit_s`` and each route
+    ``solver.routes.time_limit_s`` [s], so the solvers take at most
+    ``allocation + schedule + missions * routes`` seconds (the bundled 2020
+    scenario: 5 + 5 + missions * 5 s, though its routes stop much earlier at
+    their iteration limit), provided each solver honours its own limit.
+    Loading, the validators and the legality checks have no limit; they grow
+    with the number of missions.  :attr:`AnnualPlan.timings` records the time
+    of every stage.
 
     References
     ----------

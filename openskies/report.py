@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from openskies.plan import AnnualPlan
     from openskies.schedule import Mission
 
-__all__ = ["report_html", "write_map_png", "write_report_html"]
+__all__ = ["report_html", "script_json", "write_map_png", "write_report_html"]
 
 
 _CAPTURE = """
@@ -254,11 +255,52 @@ def _mission_row(mission: Mission, route: MissionRoute | None) -> list[Any]:
     return [*row, route.status, route.start or "", km, value, notes]
 
 
+#: Characters escaped in JSON inside ``<script>``: they could end the element,
+#: open an HTML comment (``<!--<script>`` makes the parser swallow the rest of
+#: the page) or, for U+2028 and U+2029, end a line in older JavaScript.
+_SCRIPT_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def script_json(value: Any) -> str:
+    r"""Return ``value`` as JSON safe to embed in an HTML ``<script>`` element.
+
+    ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\u`` escapes, which
+    JSON parsers read back as the same characters, so no text (a site named
+    ``<!--<script>`` or ``</script>``) can change how the page is parsed.  NaN
+    and infinite numbers, which ``JSON.parse`` refuses, are written as
+    ``null``.
+
+    References
+    ----------
+    HTML Living Standard, 4.12.1.3 "Restrictions for contents of script
+    elements"; OWASP XSS Prevention Cheat Sheet, rule 3.1.
+    """
+    text = json.dumps(_finite(value), separators=(",", ":"), allow_nan=False)
+    return "".join(_SCRIPT_ESCAPES.get(c, c) for c in text)
+
+
+def _finite(value: Any) -> Any:
+    """Return ``value`` with NaN and infinite numbers as None (JSON has neither)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
 def report_html(plan: AnnualPlan) -> str:
     """Return the self-contained HTML report of ``plan`` (see the module docstring)."""
     css, script = _leaflet()
     layers = map_layers(plan, simplify_deg=0.02)
-    data = json.dumps(layers, separators=(",", ":")).replace("</", "<\\/")
+    data = script_json(layers)
     scenario = plan.scenario
     title = scenario.title or f"Annual plan {scenario.year}"
     summary = "".join(
@@ -319,11 +361,26 @@ def write_report_html(plan: AnnualPlan, path: str | Path) -> None:
 def write_map_png(plan: AnnualPlan, path: str | Path, *, dpi: int = 100) -> None:
     """Draw territories, airfields and routes with matplotlib to a PNG file.
 
+    Every text is drawn literally (no mathtext, no TeX, whatever the user's
+    matplotlib settings), so a title with ``$`` or backslashes cannot change
+    the picture or fail.
+
     Raises
     ------
     OSError
         If the file cannot be written.
     """
+    from matplotlib import rc_context
+
+    from openskies.io import write_bytes_atomic
+
+    with rc_context({"text.usetex": False}):
+        png = _map_png(plan, dpi)
+    write_bytes_atomic(path, png)
+
+
+def _map_png(plan: AnnualPlan, dpi: int) -> bytes:
+    """Return the map of ``plan`` as PNG bytes."""
     import io
     import math
 
@@ -335,7 +392,6 @@ def write_map_png(plan: AnnualPlan, path: str | Path, *, dpi: int = 100) -> None
     from matplotlib.patches import PathPatch
 
     from openskies._map_layers import polygon_paths
-    from openskies.io import write_bytes_atomic
 
     layers = map_layers(plan, simplify_deg=0.05)
     west, south, east, north = layers["bounds"]
@@ -367,12 +423,14 @@ def write_map_png(plan: AnnualPlan, path: str | Path, *, dpi: int = 100) -> None
     axes.set_xlim(west, east)
     axes.set_ylim(south, north)
     axes.set_aspect(aspect)
-    axes.set_xlabel("longitude [deg]")
-    axes.set_ylabel("latitude [deg]")
+    # titles are text, never mathtext: a "$" in a scenario title stays a "$"
+    axes.set_xlabel("longitude [deg]", parse_math=False)
+    axes.set_ylabel("latitude [deg]", parse_math=False)
     scenario = plan.scenario
     axes.set_title(
         f"{scenario.title or f'Annual plan {scenario.year}'}: "
-        f"{len(lines)} routes, {len(plan.schedule.missions)} missions"
+        f"{len(lines)} routes, {len(plan.schedule.missions)} missions",
+        parse_math=False,
     )
     axes.legend(
         handles=[
@@ -392,4 +450,4 @@ def write_map_png(plan: AnnualPlan, path: str | Path, *, dpi: int = 100) -> None
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    write_bytes_atomic(path, buffer.getvalue())
+    return buffer.getvalue()

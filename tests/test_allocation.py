@@ -577,7 +577,7 @@ def test_cli_allocate_with_a_disputed_target(
         main(["allocate", str(REQUESTS_2020), "--year", "2020", "--disputed", "RUS"])
         == 2
     )
-    assert "pass previous=" in capsys.readouterr().err
+    assert "pass --previous" in capsys.readouterr().err  # the flag, not previous=
 
 
 def test_results_pickle() -> None:

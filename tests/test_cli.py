@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+import openskies
 from openskies import __version__
 from openskies.cli import main
 
@@ -52,7 +58,49 @@ def test_bad_input_exit_2_with_one_line(
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["--version"])
-    assert info.value.code == 0
+    assert main(["--version"]) == 0
     assert __version__ in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "openskies: error: the following arguments are required: COMMAND"),
+        (["nope"], "openskies: error: argument COMMAND: invalid choice: 'nope'"),
+        (["allocate", "r.csv"], "openskies allocate: error: the following arg"),
+        (["allocate", "r.csv", "--year", "x"], "invalid int value: 'x'"),
+    ],
+)
+def test_usage_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("openskies")
+    assert message in err
+    assert "--help" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_python_keywords_become_flags() -> None:
+    from openskies.cli import build_parser, cli_terms, subcommands
+
+    plan = subcommands(build_parser())["plan"]
+    assert cli_terms("replace it with force=True", plan) == "replace it with --force"
+    assert cli_terms("raise time_limit_s=0", plan) == "raise --time-limit 0"
+    # only the command's own options and known library keywords are replaced
+    assert cli_terms("a=b and quiet=True", plan) == "a=b and --quiet"
+    assert cli_terms("(transit=True)", None) == "(without --no-transit)"
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "openskies", "states", "--as-of", "2019-13-01"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(openskies.__file__).parents[1])},
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("openskies states: error:")
+    assert len(done.stderr.strip().splitlines()) == 1

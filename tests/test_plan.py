@@ -21,14 +21,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openskies import OptionsError, Treaty
+from openskies import OptionsError, OutputError, Treaty
 from openskies._resources import bundled_dir
 from openskies.allocation import UnmetReason
 from openskies.calendar_export import read_missions_csv
 from openskies.cli import main
 from openskies.distribution import Distribution
 from openskies.legality import check_route
-from openskies.plan import OUTPUT_FILES, STAGES, AnnualPlan, plan_year
+from openskies.plan import OUTPUT_FILES, PLAN_MARKER, STAGES, AnnualPlan, plan_year
 from openskies.quota_problem import Request
 from openskies.quotas import check_distribution
 from openskies.scenario import Scenario, load_scenario
@@ -60,6 +60,9 @@ DEU,POL,1
 SWE,GEO,1
 POL,HUN,1
 """
+
+#: What a plan directory holds: the outputs and the marker.
+WRITTEN = sorted([PLAN_MARKER, *OUTPUT_FILES])
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +183,7 @@ def test_summary_counts(small: AnnualPlan) -> None:
 
 def test_write_outputs_round_trip(small: AnnualPlan, tmp_path: Path) -> None:
     out = small.write(tmp_path / "plan")
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == WRITTEN
     assert Distribution.read_csv(out / "distribution.csv") == small.distribution
     assert read_missions_csv(out / "missions.csv") == small.schedule.missions
     with (out / "missions.csv").open() as handle:
@@ -220,18 +223,35 @@ def test_write_outputs_round_trip(small: AnnualPlan, tmp_path: Path) -> None:
     assert "url(http" not in page
 
 
-def test_write_refuses_an_existing_directory_without_force(
-    small: AnnualPlan, tmp_path: Path
-) -> None:
+def test_write_replaces_only_a_previous_plan(small: AnnualPlan, tmp_path: Path) -> None:
     target = tmp_path / "plan"
     target.mkdir()
-    (target / "keep.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="already exists"):
+    (target / "thesis.tex").write_text("mine")
+    for force in (False, True):  # a folder that is not a plan is never replaced
+        with pytest.raises(OutputError, match="holds no openskies plan"):
+            small.write(target, force=force)
+    assert [p.name for p in target.iterdir()] == ["thesis.tex"]
+    (target / "thesis.tex").unlink()
+    small.write(target)  # an empty directory may be used
+    marker = json.loads((target / PLAN_MARKER).read_text())
+    assert marker["files"] == sorted(OUTPUT_FILES)
+    assert marker["year"] == 2019
+    with pytest.raises(FileExistsError, match="already exists and holds a plan"):
         small.write(target)
-    assert [p.name for p in target.iterdir()] == ["keep.txt"]
+    (target / "notes.txt").write_text("my notes")
+    with pytest.raises(OutputError, match=r"'notes\.txt', which is not part of it"):
+        small.write(target, force=True)
+    (target / "notes.txt").unlink()
     small.write(target, force=True)
-    assert sorted(p.name for p in target.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in target.iterdir()) == WRITTEN
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]  # no leftovers
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="is not a directory"):
+        small.write(tmp_path / "file", force=True)
+    with pytest.raises(OptionsError, match="NUL"):
+        small.write(tmp_path / "a\0b")
+    with pytest.raises(OutputError, match=r"is a file, so .* cannot be created"):
+        small.write(tmp_path / "file" / "sub" / "plan")
 
 
 def test_a_failed_write_leaves_the_directory_as_it_was(
@@ -279,7 +299,7 @@ def test_cli_plan_writes_the_directory_and_refuses_to_overwrite(
     assert "6 requested, 6 granted, 0 unmet" in printed.out
     assert "6 placed, 0 left out" in printed.out
     assert "4 legal" in printed.out
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == WRITTEN
     stamp = os.stat(out / "distribution.csv").st_mtime_ns
     assert main(["plan", str(small_file), "-o", str(out)]) == 2
     err = capsys.readouterr().err
@@ -364,6 +384,6 @@ def test_a_year_without_distribution_writes_an_empty_plan(
     assert {u.reasons for u in plan.allocation.unmet} == {(UnmetReason.QUOTA_FREEZE,)}
     assert (plan.summary.unmet, plan.schedule.missions, plan.routes) == (4, (), ())
     out = plan.write(tmp_path / "plan")
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == WRITTEN
     assert (out / "distribution.csv").read_text() == "observer,observed,flights\n"
     assert json.loads((out / "routes.geojson").read_text())["features"] == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -71,18 +72,26 @@ def _errors(dom: str) -> str:
     return match[2] if "hidden" not in match[1] else ""
 
 
+#: Text that breaks a page whose JSON inside <script> is not escaped for HTML.
+HOSTILE = "<!--<script> </script> & \u2028\u2029 $x^2$"
+
+
 @pytest.fixture(scope="module")
 def plan(treaty: Treaty) -> AnnualPlan:
-    """A small 2019 plan with routes over Russia, the United States and Poland."""
+    """A small 2019 plan with routes over Russia, the United States and Poland.
+
+    The title and every site's name hold :data:`HOSTILE` text.
+    """
+    sites = tuple(replace(s, name=f"{HOSTILE} {s.name}") for s in bundled_sites())
     scenario = Scenario(
         year=2019,
-        title="Browser check",
+        title=f"Browser check {HOSTILE}",
         requests=(
             Request("USA", "RUS", 1),
             Request("RUS", "USA", 1),
             Request("DEU", "POL", 1),
         ),
-        sites={"*": bundled_sites()},
+        sites={"*": sites},
         solver=SolverSettings(routes=SolveOptions(time_limit_s=0.2)),
     )
     return plan_year(scenario, treaty=treaty)
@@ -109,6 +118,9 @@ def test_map_renders_without_console_errors(
     expected = len(plan.view.parties) + routes + airfields
     assert dom.count('<path class="leaflet-interactive"') == expected
     assert f'data-features="{expected}"' in dom
+    # the hostile names are data, not markup: the title shows them literally
+    assert "<h1>Browser check &lt;!--&lt;script&gt; &lt;/script&gt; &amp;" in dom
+    assert all(HOSTILE in s for r in plan.routes if r.plan for s in r.plan.visited)
     # the layer control lists the four layers
     for name in ("Territories (land + 12 nmi)", "Routes", "Airfields", "Sites"):
         assert f"<span> {name}</span>" in dom

@@ -40,7 +40,9 @@ def register(commands: Any) -> None:
         help="output directory (default: plan-YEAR in the current directory)",
     )
     plan.add_argument(
-        "--force", action="store_true", help="replace OUTDIR if it exists"
+        "--force",
+        action="store_true",
+        help="replace OUTDIR if it holds a previous plan (and nothing else)",
     )
     plan.add_argument(
         "-q", "--quiet", action="store_true", help="no progress lines on stderr"
@@ -76,7 +78,7 @@ class _Progress:
 def run_plan(args: argparse.Namespace) -> int:
     """Run the plan, write the outputs, print a summary."""
     from openskies._cli.common import treaty_from
-    from openskies._plan_output import check_target
+    from openskies._plan_output import prepare_target
     from openskies.plan import OUTPUT_FILES, plan_year
     from openskies.scenario import load_scenario
 
@@ -85,7 +87,7 @@ def run_plan(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, treaty=treaty)
     loaded = time.perf_counter() - progress.started
     outdir = Path(args.outdir or f"plan-{scenario.year}")
-    check_target(outdir, force=args.force)  # fail before the work, not after
+    prepare_target(outdir, force=args.force)  # fail before the work, not after
     plan = plan_year(scenario, treaty=treaty, progress=progress)
     progress("write", 0, 1)
     began = time.perf_counter()
