@@ -176,6 +176,7 @@ def _airfield(
         valid_from=row.optional_date("valid_from"),
         valid_to=row.period()[1],
         note=row.text("note", required=False),
+        source=row.text("source", required=False),
     )
 
 
