@@ -261,9 +261,7 @@ class Airfield:
                 return distance
         return None
 
-    def max_distance_on(
-        self, day: dt.date, *, inferred: bool = False
-    ) -> float | None:
+    def max_distance_on(self, day: dt.date, *, inferred: bool = False) -> float | None:
         """Return the unconditional maximum flight distance in force on ``day`` [km]."""
         distance = self.distance_on(day, inferred=inferred)
         return None if distance is None else distance.max_km

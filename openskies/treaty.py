@@ -14,7 +14,6 @@ flight distances), Annex E (airfields).
 from __future__ import annotations
 
 import copy
-
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
