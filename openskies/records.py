@@ -166,8 +166,9 @@ class FlightDistance:
     never applied.  Rows with a ``condition`` apply only to flights meeting it
     (e.g. flights that include the Scilly Isles) and are not applied by default.
     Rows with status ``inferred`` (our derived bounds, e.g. Annex E 5) apply only
-    when asked for (``inferred=True``).  ``source`` names the publisher, date and
-    title or address of the value (see ``geodata/README.md``).
+    when asked for (``inferred=True``), and then only where no other row applies.
+    ``source`` names the publisher, date and title or address of the value (see
+    ``geodata/README.md``).
     """
 
     max_km: float
@@ -255,11 +256,15 @@ class Airfield:
     def distance_on(
         self, day: dt.date, *, inferred: bool = False
     ) -> FlightDistance | None:
-        """Return the unconditional distance row in force on ``day``, or None."""
-        for distance in self.distances:
-            if distance.applies_on(day, inferred=inferred):
-                return distance
-        return None
+        """Return the unconditional distance row in force on ``day``, or None.
+
+        An ``inferred`` row (only with ``inferred=True``) is returned only when
+        no other row applies: a derived bound never overrides a known value.
+        """
+        applying = [d for d in self.distances if d.applies_on(day, inferred=inferred)]
+        known = [d for d in applying if d.status != "inferred"]
+        chosen = known or applying
+        return chosen[0] if chosen else None
 
     def max_distance_on(self, day: dt.date, *, inferred: bool = False) -> float | None:
         """Return the unconditional maximum flight distance in force on ``day`` [km]."""

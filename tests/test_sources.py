@@ -341,3 +341,18 @@ def test_show_says_where_each_distance_comes_from(
     out = capsys.readouterr().out
     assert "1,352   inferred" in out
     assert "Annex E 5(A)" in out
+
+
+def test_a_known_value_beats_an_inferred_bound(tmp_path: Path) -> None:
+    geodata = tmp_path / "geodata"
+    shutil.copytree(ROOT / "geodata", geodata)
+    with (geodata / "flight_distances.csv").open("a", encoding="utf-8") as handle:
+        handle.write("UGTB,800,2015-01-01,,practice,,a user's announced value\n")
+    custom = load_treaty(None, geodata, inferred=True)
+    assert custom.as_of("2014-12-31").airfield("UGTB").max_distance_km == 1352
+    site = custom.as_of("2015-01-01").airfield("UGTB")
+    assert site.distance is not None
+    assert (site.max_distance_km, site.distance.status) == (800, "practice")
+    off = custom.using_inferred(False)
+    assert off.as_of("2014-12-31").airfield("UGTB").max_distance_km is None
+    assert off.as_of("2015-01-01").airfield("UGTB").max_distance_km == 800
