@@ -180,10 +180,11 @@ class SourcedValue:
     source: str
 
 
-def _data_file(path: str | Path | None, directory: str, name: str) -> Path:
-    if path is None:
-        return bundled_dir("quotas" if directory == "quotas" else "geodata") / name
-    return Path(path)
+def _read(
+    path: str | Path | None, bundled: Path, columns: tuple[str, ...]
+) -> list[Row]:
+    """Read ``path`` (``bundled`` if None), requiring ``columns``."""
+    return read_table(bundled if path is None else Path(path), columns)
 
 
 def read_announcements(path: str | Path | None = None) -> tuple[Announcement, ...]:
@@ -192,13 +193,12 @@ def read_announcements(path: str | Path | None = None) -> tuple[Announcement, ..
     Raises
     ------
     DataError
-        If the file is missing or a row is malformed (names file, row, field).
+        If the file is missing or a row is malformed (names file, row, field):
+        a distance that is not positive, a status not in ``STATUSES``, ...
     """
-    rows = read_table(
-        _data_file(path, "geodata", ANNOUNCEMENTS_FILE),
-        ("airfield", "max_km", "flight_date", "status", "source"),
-    )
-    return tuple(_announcement(row) for row in rows)
+    columns = ("airfield", "max_km", "flight_date", "status", "source")
+    bundled = bundled_dir("geodata") / ANNOUNCEMENTS_FILE
+    return tuple(_announcement(row) for row in _read(path, bundled, columns))
 
 
 def _announcement(row: Row) -> Announcement:
@@ -222,14 +222,21 @@ def read_history(path: str | Path | None = None) -> tuple[HistoryFact, ...]:
     Raises
     ------
     DataError
-        If the file is missing or a row is malformed (names file, row, field).
+        If the file is missing, an id appears twice, or a row is malformed
+        (names file, row, field).
     """
-    rows = read_table(
-        _data_file(path, "quotas", HISTORY_FILE),
-        ("id", "date", "kind", "observer", "observed", "value", "status", "source"),
+    columns = (
+        "id",
+        "date",
+        "kind",
+        "observer",
+        "observed",
+        "value",
+        "status",
+        "source",
     )
     facts: list[HistoryFact] = []
-    for row in rows:
+    for row in _read(path, bundled_dir("quotas") / HISTORY_FILE, columns):
         ident = row.text("id")
         if any(f.id == ident for f in facts):
             raise row.error("id", f"fact {ident!r} appears twice")
