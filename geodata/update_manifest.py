@@ -52,6 +52,11 @@ class Provenance:
 
 DEFAULT = Provenance("openskies maintainers, derived from treaty.md", "CC0")
 CODE = Provenance("openskies maintainers", "MIT")
+SOURCED = Provenance(
+    "openskies maintainers, from the treaty text and the publications named in "
+    "each row's source column",
+    "CC0 (the table); quoted excerpts remain their publishers'",
+)
 KNOWN: Mapping[str, Provenance] = {
     "territories.geojson": Provenance(
         NATURAL_EARTH, NATURAL_EARTH_LICENCE, "EPSG:4326", "Natural Earth 5.1.1"
@@ -62,7 +67,11 @@ KNOWN: Mapping[str, Provenance] = {
         "EPSG:4326",
         "Natural Earth 5.1.1",
     ),
-    "airfields.csv": Provenance(DEFAULT.source, DEFAULT.licence, "EPSG:4326"),
+    "airfields.csv": Provenance(SOURCED.source, SOURCED.licence, "EPSG:4326"),
+    "flight_distances.csv": SOURCED,
+    "announcements.csv": SOURCED,
+    "history.csv": SOURCED,
+    "passive_quotas.csv": SOURCED,
     "build_territories.py": CODE,
     "update_manifest.py": CODE,
     "README.md": CODE,

@@ -40,7 +40,10 @@ _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
 def load_treaty(
-    quotas_dir: str | Path | None = None, geodata_dir: str | Path | None = None
+    quotas_dir: str | Path | None = None,
+    geodata_dir: str | Path | None = None,
+    *,
+    inferred: bool = False,
 ) -> Treaty:
     """Load the treaty data: states, parties, quotas, territories, airfields.
 
@@ -54,6 +57,10 @@ def load_treaty(
         Directory with ``territories.geojson``, ``restriction_areas.geojson``,
         ``airfields.csv``, ``flight_distances.csv`` and ``restrictions.csv``; the
         bundled geodata by default.
+    inferred
+        Apply values with status ``inferred`` (our derived bounds, such as
+        Georgia's Annex E 5 lower bound on its maximum flight distance); off by
+        default.  Same as ``load_treaty().using_inferred()``.
 
     Returns
     -------
@@ -75,10 +82,12 @@ def load_treaty(
     (34, 42)
     """
     if quotas_dir is None and geodata_dir is None:
-        return _load_bundled()
-    quotas = bundled_dir("quotas") if quotas_dir is None else Path(quotas_dir)
-    geodata = bundled_dir("geodata") if geodata_dir is None else Path(geodata_dir)
-    return _load(quotas, geodata)
+        treaty = _load_bundled()
+    else:
+        quotas = bundled_dir("quotas") if quotas_dir is None else Path(quotas_dir)
+        geodata = bundled_dir("geodata") if geodata_dir is None else Path(geodata_dir)
+        treaty = _load(quotas, geodata)
+    return treaty.using_inferred() if inferred else treaty
 
 
 @lru_cache(maxsize=1)

@@ -165,6 +165,10 @@ class FlightDistance:
     Rows with no ``valid_from`` are announced values of unknown date: kept as data,
     never applied.  Rows with a ``condition`` apply only to flights meeting it
     (e.g. flights that include the Scilly Isles) and are not applied by default.
+    Rows with status ``inferred`` (our derived bounds, e.g. Annex E 5) apply only
+    when asked for (``inferred=True``), and then only where no other row applies.
+    ``source`` names the publisher, date and title or address of the value (see
+    ``geodata/README.md``).
     """
 
     max_km: float
@@ -174,11 +178,15 @@ class FlightDistance:
     condition: str
     source: str
 
-    def applies_on(self, day: dt.date) -> bool:
-        """Whether this is the unconditional distance in force on ``day``."""
+    def applies_on(self, day: dt.date, *, inferred: bool = False) -> bool:
+        """Whether this is the unconditional distance in force on ``day``.
+
+        ``inferred`` rows count only if ``inferred`` is true.
+        """
         return (
             self.valid_from is not None
             and not self.condition
+            and (inferred or self.status != "inferred")
             and within(day, self.valid_from, self.valid_to)
         )
 
@@ -212,10 +220,15 @@ class Airfield:
     max_distance_km
         The distance in force on the view's date [km]; None if none is known
         (always None on airfields taken from :class:`Treaty` rather than a view).
+    distance
+        The :class:`FlightDistance` row in force on the view's date, with its
+        ``status`` and ``source``; None like ``max_distance_km``.
     valid_from, valid_to
         Half-open period in which the site is designated (None: open).
     note
         Free text.
+    source
+        Where the site (designation, position) comes from.
     """
 
     id: str
@@ -233,17 +246,30 @@ class Airfield:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     note: str = ""
+    distance: FlightDistance | None = None
+    source: str = ""
 
     def in_use_on(self, day: dt.date) -> bool:
         """Whether the airfield is designated on ``day`` (open periods: always)."""
         return within(day, self.valid_from, self.valid_to)
 
-    def max_distance_on(self, day: dt.date) -> float | None:
+    def distance_on(
+        self, day: dt.date, *, inferred: bool = False
+    ) -> FlightDistance | None:
+        """Return the unconditional distance row in force on ``day``, or None.
+
+        An ``inferred`` row (only with ``inferred=True``) is returned only when
+        no other row applies: a derived bound never overrides a known value.
+        """
+        applying = [d for d in self.distances if d.applies_on(day, inferred=inferred)]
+        known = [d for d in applying if d.status != "inferred"]
+        chosen = known or applying
+        return chosen[0] if chosen else None
+
+    def max_distance_on(self, day: dt.date, *, inferred: bool = False) -> float | None:
         """Return the unconditional maximum flight distance in force on ``day`` [km]."""
-        for distance in self.distances:
-            if distance.applies_on(day):
-                return distance.max_km
-        return None
+        distance = self.distance_on(day, inferred=inferred)
+        return None if distance is None else distance.max_km
 
 
 @dataclass(frozen=True, slots=True)

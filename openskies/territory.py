@@ -176,6 +176,7 @@ def _airfield(
         valid_from=row.optional_date("valid_from"),
         valid_to=row.period()[1],
         note=row.text("note", required=False),
+        source=row.text("source", required=False),
     )
 
 
@@ -209,6 +210,8 @@ def _read_distances(path: Path) -> dict[str, list[tuple[int, FlightDistance]]]:
 def _overlap(a: FlightDistance, b: FlightDistance) -> bool:
     if a.condition or b.condition or a.valid_from is None or b.valid_from is None:
         return False
+    if (a.status == "inferred") != (b.status == "inferred"):
+        return False  # an inferred bound only fills gaps (FlightDistance)
     a_end, b_end = a.valid_to, b.valid_to
     return (b_end is None or a.valid_from < b_end) and (
         a_end is None or b.valid_from < a_end

@@ -13,6 +13,7 @@ flight distances), Annex E (airfields).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
@@ -81,6 +82,7 @@ class Treaty:
         territories: Mapping[str, BaseGeometry],
         first_distribution: tuple[DistributionEntry, ...] = (),
         sources: Mapping[str, str] | None = None,
+        inferred: bool = False,
     ) -> None:
         self._states = dict(states)
         self._parties = dict(parties)
@@ -91,6 +93,8 @@ class Treaty:
         self._territories = dict(territories)
         self.first_distribution = first_distribution
         self.sources = dict(sources or {})
+        #: Whether views apply ``inferred`` values (e.g. Annex E 5 lower bounds).
+        self.inferred = inferred
         self._unions: dict[tuple[str, ...], BaseGeometry] = {}
 
     def __repr__(self) -> str:
@@ -203,6 +207,21 @@ class Treaty:
     def territory_codes(self) -> tuple[str, ...]:
         """ISO3 codes of every state whose territory is in the geodata."""
         return tuple(self._territories)
+
+    def using_inferred(self, inferred: bool = True) -> Treaty:
+        """Return this treaty with ``inferred`` values applied (or not).
+
+        ``inferred`` values are our derived bounds (``status = inferred`` in the
+        tables, e.g. Georgia's Annex E 5 lower bound on its maximum flight
+        distance); they are off by default.  The copy shares all parsed data.
+
+        References
+        ----------
+        Treaty on Open Skies, Annex E, para 5(A).
+        """
+        twin = copy.copy(self)
+        twin.inferred = inferred
+        return twin
 
     def as_of(self, day: dt.date | dt.datetime | str) -> TreatyView:
         """Return the treaty as it stood on ``day``.
@@ -385,7 +404,7 @@ class TreatyView:
                 f"use one of {', '.join(AIRFIELD_ROLES)}"
             )
         return tuple(
-            replace(a, max_distance_km=a.max_distance_on(self.date))
+            self._in_force(a)
             for a in self.treaty.all_airfields
             if a.state in states
             and a.in_use_on(self.date)
@@ -403,11 +422,18 @@ class TreatyView:
         key = ident.strip().upper()
         for airfield in self.treaty.all_airfields:
             if key in (airfield.id, airfield.icao):
-                return replace(
-                    airfield, max_distance_km=airfield.max_distance_on(self.date)
-                )
+                return self._in_force(airfield)
         raise UnknownStateError(
             ident, (a.id for a in self.treaty.all_airfields), what="airfield"
+        )
+
+    def _in_force(self, airfield: Airfield) -> Airfield:
+        """``airfield`` with the distance row in force on the view's date."""
+        distance = airfield.distance_on(self.date, inferred=self.treaty.inferred)
+        return replace(
+            airfield,
+            distance=distance,
+            max_distance_km=None if distance is None else distance.max_km,
         )
 
     def restrictions(

@@ -657,8 +657,9 @@ def test_reachable_area_shows_the_effect_of_a_restriction(treaty):
 
 def test_reachable_area_errors(treaty):
     view = treaty.as_of("2019-06-01")
+    before = treaty.as_of("2019-02-24")  # Köln/Bonn: 1,300 km from 2019-02-25
     with pytest.raises(OptionsError, match="not a starting airfield of DEU"):
-        reachable_area(view, "DEU", "EDDK")  # Köln/Bonn: no maximum distance
+        reachable_area(before, "DEU", "EDDK")  # no maximum distance yet
     with pytest.raises(OptionsError, match="resolution_km"):
         reachable_area(view, "DEU", "ETSA", resolution_km=1)
     with pytest.raises(OptionsError, match="reading"):

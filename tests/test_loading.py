@@ -147,8 +147,8 @@ GEODATA_DEFECTS = [
     ),
     (
         "flight_distances.csv",
-        "UUMB,5500,2013-01-01",
-        "UUMB,5500,2012-01-01",
+        "UUMB,5500,2013-06-03",
+        "UUMB,5500,2012-06-03",
         "valid_from",
         "overlaps another unconditional distance",
     ),

@@ -716,9 +716,9 @@ def test_geojson_round_trip(view: TreatyView, tmp_path: Path) -> None:
         ),
         ({"reading": "russian"}, OptionsError, "reading 'russian' is not known"),
         (
-            {"start": "EDDK"},
+            {"start": "EKVL"},  # Danish; Köln/Bonn is an OSA of DEU from 2019
             OptionsError,
-            "start airfield EDDK .* use one of ETNW, ETSA",
+            "start airfield EKVL .* use one of EDDK, ETNW, ETSA",
         ),
         ({"start": "ZZZZ"}, UnknownStateError, "unknown airfield 'ZZZZ'"),
         ({"end": "UUMB"}, OptionsError, "end airfield UUMB .* is not an Open Skies"),
@@ -817,6 +817,6 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(argv) == 1
     assert "no route: no site with a positive value" in capsys.readouterr().out
     # a bad airfield: exit status 2 and one line
-    argv[argv.index("--start") + 1] = "EDDK"
+    argv[argv.index("--start") + 1] = "EKVL"
     assert main(argv) == 2
     assert "is not an Open Skies airfield" in capsys.readouterr().err

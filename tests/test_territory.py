@@ -189,9 +189,10 @@ def test_restrictions_in_force_by_date(treaty: Treaty) -> None:
     [
         ("UUMB", "2010-01-01", 5000),
         ("UUMB", "2015-06-01", 5500),
-        ("KSUU", "2014-12-31", 4000),
-        ("KSUU", "2015-01-01", 4250),
-        ("LTBI", "2017-01-01", 1900),
+        ("KSUU", "2011-07-30", 4000),  # Annex A III until the first announcement
+        ("KSUU", "2011-07-31", 4250),  # announced for the flight of 2011-07-31
+        ("LTBI", "2017-02-26", 1500),
+        ("LTBI", "2017-02-27", 1900),  # announced for the flight of 2017-02-27
         ("EKVL", "2010-01-01", 800),
         ("EGVN", "2010-01-01", 1150),  # the 1,500 km value needs Scilly or Shetland
         ("ETSA", "2024-01-01", 1200),  # the undated 1,300 km value is not applied

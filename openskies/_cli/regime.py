@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openskies._cli.common import add_data_arguments, format_table, treaty_from
+
+if TYPE_CHECKING:
+    from openskies.records import Airfield
 
 __all__ = ["register"]
 
@@ -25,6 +28,11 @@ def register(commands: Any) -> None:
     )
     show.add_argument("code", help="state or party code, e.g. RUS, BEL, BENELUX")
     show.add_argument("--as-of", default=None, help="date (default: today)")
+    show.add_argument(
+        "--inferred",
+        action="store_true",
+        help="apply inferred values (e.g. Annex E 5 lower bounds); off by default",
+    )
     add_data_arguments(show)
     show.set_defaults(func=run_show)
 
@@ -59,7 +67,7 @@ def run_show(args: argparse.Namespace) -> int:
     """Print one party's quota, airfields, restrictions and territory area."""
     from pyproj import Geod
 
-    view = treaty_from(args).as_of(_as_of(args))
+    view = treaty_from(args).using_inferred(args.inferred).as_of(_as_of(args))
     party = view.party(args.code)
     area_km2 = (
         abs(Geod(ellps="WGS84").geometry_area_perimeter(view.territory(args.code))[0])
@@ -69,6 +77,7 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"  states: {' '.join(party.states)}")
     print(f"  passive quota: {party.passive_quota} ({party.quota_status})")
     print(f"  territory (land + 12 nmi): {area_km2:,.0f} km2")
+    airfields = view.airfields(args.code)
     rows = [
         [
             a.id,
@@ -76,14 +85,30 @@ def run_show(args: argparse.Namespace) -> int:
             " ".join(sorted(a.roles)),
             f"{a.lat:.3f} {a.lon:.3f}"
             + ("" if a.position_status == "confirmed" else " [U]"),
-            "-" if a.max_distance_km is None else f"{a.max_distance_km:,.0f}",
+            "-" if a.distance is None else f"{a.distance.max_km:,.0f}",
+            "-" if a.distance is None else a.distance.status,
         ]
-        for a in view.airfields(args.code)
+        for a in airfields
     ]
-    print(format_table(["airfield", "name", "roles", "lat lon", "max km"], rows))
+    print(
+        format_table(["airfield", "name", "roles", "lat lon", "max km", "status"], rows)
+    )
+    print("  where each maximum flight distance comes from:")
+    for a in airfields:
+        print(f"    {a.id}: {_distance_source(a)}")
     restrictions = view.restrictions(observed=args.code)
     print(f"  restrictions in force: {len(restrictions)}")
     for r in restrictions:
         value = "" if r.value is None else f" {r.value:g} {r.unit}"
         print(f"    {r.id} ({r.kind}{value}, {r.legal_status}): {r.note}")
     return 0
+
+
+def _distance_source(airfield: Airfield) -> str:
+    """Say where the airfield's distance in force comes from, or why there is none."""
+    if airfield.distance is not None:
+        return airfield.distance.source
+    held = [d for d in airfield.distances if d.status == "inferred"]
+    if held:
+        return "none applied (an inferred value exists: use --inferred)"
+    return "none known on this date"
