@@ -96,7 +96,9 @@ def read_missions_csv(path: str | Path) -> tuple[Mission, ...]:
     """Read missions written by :func:`write_missions_csv`.
 
     The CSV format is that of :func:`openskies._tables.read_table`; mission
-    ids are unique.
+    ids are unique. Text cells that the writer neutralised against spreadsheet
+    formulas (a leading ``'``) read back as written before
+    (:func:`openskies.io.restore_cell`).
 
     Raises
     ------
@@ -106,6 +108,7 @@ def read_missions_csv(path: str | Path) -> tuple[Mission, ...]:
     """
     from openskies._tables import Row, read_table
     from openskies._user_files import shown
+    from openskies.io import restore_cell
     from openskies.schedule import Mission
 
     def moment(row: Row, field: str) -> dt.datetime:
@@ -134,14 +137,14 @@ def read_missions_csv(path: str | Path) -> tuple[Mission, ...]:
             raise row.error("taxi", f"{shown(taxi)} is not yes or no")
         missions.append(
             Mission(
-                id=row.text("mission_id"),
+                id=restore_cell(row.text("mission_id")),
                 observer=row.text("observer"),
                 observed=row.text("observed"),
                 poe=row.text("poe"),
                 notice=moment(row, "notice"),
                 arrival=moment(row, "arrival"),
                 end=moment(row, "end"),
-                aircraft=row.text("aircraft", required=False) or None,
+                aircraft=restore_cell(row.text("aircraft", required=False)) or None,
                 taxi=taxi == "yes",
             )
         )

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openskies import Treaty
-from openskies.calendar_export import write_missions_csv
+from openskies.calendar_export import read_missions_csv, write_missions_csv
 from openskies.distribution import Distribution
 from openskies.io import FORMULA_PREFIXES, restore_cell, write_csv_atomic
 from openskies.plan import AnnualPlan, plan_year
@@ -141,3 +141,13 @@ def test_map_titles_are_plain_text_even_with_tex_on(
         write_map_png(plan, tmp_path / "map.png")
     assert (tmp_path / "map.png").read_bytes().startswith(b"\x89PNG")
     assert matplotlib.rcParams["text.usetex"] is False  # the setting is restored
+
+
+@pytest.mark.parametrize("aircraft", ["=SUM(A1)", "'quoted", "-x", "plain"])
+def test_missions_csv_reads_back_neutralised_text_as_written(
+    aircraft: str, tmp_path: Path
+) -> None:
+    mission = _mission(aircraft)
+    write_missions_csv([mission], tmp_path / "m.csv")
+    (read,) = read_missions_csv(tmp_path / "m.csv")
+    assert (read.id, read.aircraft) == ("=1+1", aircraft)
