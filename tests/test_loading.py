@@ -11,16 +11,22 @@ from openskies import DataError, load_treaty
 from openskies._resources import bundled_dir
 
 
+def _copy_without_manifest(source: Path, target: Path) -> Path:
+    copy = Path(shutil.copytree(source, target))
+    (copy / "manifest.json").unlink()  # a user's edited copy carries no manifest
+    return copy
+
+
 @pytest.fixture
 def quotas_copy(tmp_path: Path) -> Path:
-    """A writable copy of the bundled quota tables."""
-    return Path(shutil.copytree(bundled_dir("quotas"), tmp_path / "quotas"))
+    """A writable copy of the bundled quota tables, without their manifest."""
+    return _copy_without_manifest(bundled_dir("quotas"), tmp_path / "quotas")
 
 
 @pytest.fixture
 def geodata_copy(tmp_path: Path) -> Path:
-    """A writable copy of the bundled geodata."""
-    return Path(shutil.copytree(bundled_dir("geodata"), tmp_path / "geodata"))
+    """A writable copy of the bundled geodata, without their manifest."""
+    return _copy_without_manifest(bundled_dir("geodata"), tmp_path / "geodata")
 
 
 def _replace(path: Path, old: str, new: str) -> None:
