@@ -118,7 +118,9 @@ def _manifest_entries(path: Path) -> dict[str, object] | None:
         data = json.loads(text)
     except (ValueError, RecursionError) as err:
         message = str(err)[:80]
-        raise DataError(f"the manifest is not valid JSON ({message})", file=path) from None
+        raise DataError(
+            f"the manifest is not valid JSON ({message})", file=path
+        ) from None
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
         raise DataError(

@@ -367,9 +367,7 @@ def _check_covered(
     rows: list[PassiveQuota],
     quotas: Path,
 ) -> None:
-    party = next(
-        (m.party for m in own if within(day, m.valid_from, m.valid_to)), None
-    )
+    party = next((m.party for m in own if within(day, m.valid_from, m.valid_to)), None)
     if party is None:
         raise DataError(
             f"{iso3} is in force on {day.isoformat()} but belongs to no party then; "
@@ -377,7 +375,9 @@ def _check_covered(
             file=quotas / MEMBERSHIP_FILE,
             field="state",
         )
-    if not any(q.party == party and within(day, q.valid_from, q.valid_to) for q in rows):
+    if not any(
+        q.party == party and within(day, q.valid_from, q.valid_to) for q in rows
+    ):
         raise DataError(
             f"no passive quota for {party} on {day.isoformat()} ({iso3} is in force "
             f"then); add a row for {party} to {PASSIVE_FILE}",
