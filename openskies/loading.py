@@ -27,7 +27,7 @@ from pathlib import Path
 from openskies._resources import bundled_dir, verify_manifest
 from openskies._tables import Row, read_table
 from openskies.errors import DataError
-from openskies.records import MAX_FLIGHTS
+from openskies.records import MAX_FLIGHTS, within
 from openskies.territory import (
     AIRFIELDS_FILE,
     AREAS,
@@ -48,7 +48,6 @@ from openskies.treaty import (
     PassiveQuota,
     State,
     Treaty,
-    within,
 )
 
 __all__ = ["load_treaty"]
@@ -350,9 +349,10 @@ def _check_quota_cover(
             continue
         own = [m for m in memberships if m.state == state.iso3]
         rows = [q for q in passive if any(q.party == m.party for m in own)]
+        periods: list[PartyMembership | PassiveQuota] = [*own, *rows]
         days = {state.in_force} | {
             day
-            for record in (*own, *rows)
+            for record in periods
             for day in (record.valid_from, record.valid_to)
             if day is not None
         }

@@ -175,7 +175,7 @@ def _check_geometry(
         reason = _short(shapely.is_valid_reason(geometry))
         raise fail(f"geometry is invalid ({reason}); repair it with shapely.make_valid")
     minx, miny, maxx, maxy = geometry.bounds
-    if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise fail(
             "coordinates are outside longitude -180..180 / latitude -90..90; "
             "geodata must be in EPSG:4326"
