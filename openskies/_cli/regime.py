@@ -6,9 +6,15 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from openskies._cli.common import add_data_arguments, format_table, treaty_from
+from typing import TYPE_CHECKING
 
-__all__ = ["register"]
+from openskies._cli.common import add_data_arguments, format_table, treaty_from
+from openskies.errors import OptionsError
+
+if TYPE_CHECKING:
+    from openskies.treaty import TreatyView
+
+__all__ = ["register", "view_on"]
 
 
 def register(commands: Any) -> None:
@@ -29,13 +35,30 @@ def register(commands: Any) -> None:
     show.set_defaults(func=run_show)
 
 
-def _as_of(args: argparse.Namespace) -> str:
-    return str(args.as_of) if args.as_of else dt.date.today().isoformat()
+def view_on(args: argparse.Namespace, day: str | None, option: str) -> TreatyView:
+    """Return the treaty of ``args``' data directories on ``day`` (default today).
+
+    Raises
+    ------
+    OptionsError
+        If ``day`` is not a date; the message names the command-line ``option``.
+    DataError
+        If the data directories are malformed.
+    """
+    if day is None:
+        return treaty_from(args).as_of(dt.date.today())
+    try:
+        on = dt.date.fromisoformat(day.strip())
+    except ValueError:
+        raise OptionsError(
+            f"{option} {day[:40]!r} is not a date; give YYYY-MM-DD, e.g. 2019-06-01"
+        ) from None
+    return treaty_from(args).as_of(on)
 
 
 def run_states(args: argparse.Namespace) -> int:
     """Print the parties in force with their passive quotas and states."""
-    view = treaty_from(args).as_of(_as_of(args))
+    view = view_on(args, args.as_of, "--as-of")
     rows = [
         [
             p.code,
@@ -59,7 +82,7 @@ def run_show(args: argparse.Namespace) -> int:
     """Print one party's quota, airfields, restrictions and territory area."""
     from pyproj import Geod
 
-    view = treaty_from(args).as_of(_as_of(args))
+    view = view_on(args, args.as_of, "--as-of")
     party = view.party(args.code)
     area_km2 = (
         abs(Geod(ellps="WGS84").geometry_area_perimeter(view.territory(args.code))[0])
