@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openskies._cli.common import add_data_arguments, format_table, treaty_from
 from openskies.errors import OptionsError
@@ -51,7 +49,7 @@ def view_on(args: argparse.Namespace, day: str | None, option: str) -> TreatyVie
         on = dt.date.fromisoformat(day.strip())
     except ValueError:
         raise OptionsError(
-            f"{option} {day[:40]!r} is not a date; give YYYY-MM-DD, e.g. 2019-06-01"
+            f"{option} {day[:40]!r}: expected a date YYYY-MM-DD such as 2019-06-01"
         ) from None
     return treaty_from(args).as_of(on)
 
