@@ -127,8 +127,8 @@ def read_features(
 
 
 def _short(value: object, limit: int = 120) -> str:
-    """Return ``str(value)`` cut to ``limit`` characters."""
-    text = str(value)
+    """Return ``str(value)`` on one line, cut to ``limit`` characters."""
+    text = " ".join(str(value).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
