@@ -41,7 +41,7 @@ def test_numpy_counts_become_ints_and_zeros_are_dropped() -> None:
 
 
 def test_shared_flights_are_checked() -> None:
-    with pytest.raises(DataError, match="2 shared flight.*only 1 flown"):
+    with pytest.raises(DataError, match=r"2 shared flight.*only 1 flown"):
         Distribution({("USA", "UKR"): 1}, {("USA", "UKR"): 2})
     with pytest.raises(DataError, match="shared of USA over UKR"):
         Distribution({("USA", "UKR"): 1}, {("USA", "UKR"): -1})
@@ -69,7 +69,7 @@ def test_bad_records_name_their_row(
 def test_from_frame_refuses_non_frames_and_names_no_row_zero() -> None:
     with pytest.raises(DataError, match="expected a DataFrame"):
         Distribution.from_frame([1, 2])
-    with pytest.raises(DataError, match="missing column.*flights") as info:
+    with pytest.raises(DataError, match=r"missing column.*flights") as info:
         Distribution.from_frame(pd.DataFrame({"observer": [], "observed": []}))
     assert info.value.row is None
 
@@ -77,6 +77,6 @@ def test_from_frame_refuses_non_frames_and_names_no_row_zero() -> None:
 def test_duplicate_pair_in_a_csv_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("observer,observed,flights\nDEU,POL,1\nDEU,POL,2\n")
-    with pytest.raises(DataError, match="appears twice .also row 1.") as info:
+    with pytest.raises(DataError, match=r"appears twice \(also row 1\)") as info:
         Distribution.read_csv(path)
     assert info.value.row == 2
