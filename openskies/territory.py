@@ -171,15 +171,15 @@ def _check_geometry(
         raise fail(
             f"geometry is a {geometry.geom_type}; it must be a {' or '.join(kinds)}"
         )
-    if not geometry.is_valid:
-        reason = _short(shapely.is_valid_reason(geometry))
-        raise fail(f"geometry is invalid ({reason}); repair it with shapely.make_valid")
     minx, miny, maxx, maxy = geometry.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise fail(
             "coordinates are outside longitude -180..180 / latitude -90..90; "
             "geodata must be in EPSG:4326"
         )
+    if not geometry.is_valid:
+        reason = _short(shapely.is_valid_reason(geometry))
+        raise fail(f"geometry is invalid ({reason}); repair it with shapely.make_valid")
 
 
 def read_airfields(directory: Path, states: frozenset[str]) -> tuple[Airfield, ...]:
