@@ -7,6 +7,7 @@ feature) and the field when the data are malformed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from openskies._tables import Row, read_table
 from openskies.errors import DataError
-from openskies.records import SIGNATURE
+from openskies.records import MAX_FLIGHTS, SIGNATURE
 from openskies.treaty import (
     AIRFIELD_ROLES,
     RESTRICTION_KINDS,
@@ -43,6 +44,11 @@ RESTRICTIONS_FILE = "restrictions.csv"
 LEGAL_STATUSES = ("agreed", "disputed", "de_facto", "fact", "rejected")
 #: Geometry kinds a territory may have (land plus territorial sea is an area).
 AREAS = ("Polygon", "MultiPolygon")
+#: Largest geodesic distance between two points of the Earth [km] (half the
+#: equator); no flight distance or buffer can usefully exceed it.
+MAX_KM = 20_038.0
+#: Largest restriction value per unit: distances, altitudes [m], flights.
+VALUE_LIMITS = {"km": MAX_KM, "m": 100_000.0, "flights": float(MAX_FLIGHTS)}
 
 
 def treaty_period(
@@ -261,8 +267,10 @@ def _read_distances(path: Path) -> dict[str, list[tuple[int, FlightDistance]]]:
     for row in read_table(path, ("airfield", "max_km", "valid_from", "valid_to")):
         start, end = treaty_period(row)
         max_km = row.number("max_km")
-        if max_km <= 0:
-            raise row.error("max_km", f"{max_km} is not a positive distance")
+        if not 0 < max_km <= MAX_KM:
+            raise row.error(
+                "max_km", f"{max_km:g} km is not a distance in 0..{MAX_KM:g} km"
+            )
         distance = FlightDistance(
             max_km=max_km,
             valid_from=start,
@@ -292,6 +300,21 @@ def _overlap(a: FlightDistance, b: FlightDistance) -> bool:
     )
 
 
+def _restriction_value(row: Row) -> float | None:
+    """Return a restriction's value, which must lie in ``0..VALUE_LIMITS[unit]``."""
+    value = row.optional_number("value")
+    if value is None:
+        return None
+    unit = row.text("unit", required=False)
+    limit = VALUE_LIMITS.get(unit, math.inf)
+    if not 0 <= value <= limit:
+        raise row.error(
+            "value",
+            f"{value:g} {unit} is outside the allowed range 0..{limit:g} {unit}",
+        )
+    return value
+
+
 def read_restrictions(
     path: Path, areas: Mapping[str, BaseGeometry], codes: frozenset[str]
 ) -> tuple[Restriction, ...]:
@@ -311,9 +334,10 @@ def read_restrictions(
         ident = row.text("id")
         if any(r.id == ident for r in result):
             raise row.error("id", f"restriction {ident!r} appears twice")
-        value = row.optional_number("value")
-        if value is not None and value < 0:
-            raise row.error("value", f"{value} is negative; use a value >= 0")
+        value = _restriction_value(row)
+        imposer = row.text("imposed_by", required=False)
+        if imposer and imposer not in codes:
+            raise row.error("imposed_by", f"unknown state or party {imposer!r}")
         refs = tuple(row.text("geometry_ref", required=False).split())
         missing = [ref for ref in refs if ref not in areas]
         if missing:
@@ -333,7 +357,7 @@ def read_restrictions(
             Restriction(
                 id=ident,
                 kind=row.choice("kind", RESTRICTION_KINDS),
-                imposed_by=row.text("imposed_by", required=False),
+                imposed_by=imposer,
                 observed=observed,
                 applies_to=observers,
                 geometry_refs=refs,

@@ -280,7 +280,7 @@ GEODATA_DEFECTS = [
         "kaliningrad_oblast,500,km",
         "kaliningrad_oblast,-500,km",
         "value",
-        "-500.0 is negative",
+        "-500 km is outside the allowed range 0..20038 km",
     ),
     (
         "restrictions.csv",
@@ -480,3 +480,33 @@ def test_failed_load_leaves_earlier_treaty_intact(quotas_copy: Path) -> None:
 def test_not_a_directory(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a directory"):
         load_treaty(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("RUS,RUS,all", "XXX,RUS,all", "imposed_by", "unknown state or party 'XXX'"),
+        (
+            "kaliningrad_oblast,500,km",
+            "kaliningrad_oblast,1e308,km",
+            "value",
+            "0..20038",
+        ),
+        (",0,flights", ",1001,flights", "value", "outside the allowed range 0..1000"),
+    ],
+)
+def test_restriction_codes_and_value_ranges(
+    quotas_copy: Path, geodata_copy: Path, old: str, new: str, field: str, message: str
+) -> None:
+    _replace(geodata_copy / "restrictions.csv", old, new)
+    with pytest.raises(DataError, match=message) as info:
+        load_treaty(quotas_copy, geodata_copy)
+    assert info.value.field == field
+
+
+def test_flight_distance_beyond_half_the_equator_is_refused(
+    quotas_copy: Path, geodata_copy: Path
+) -> None:
+    _replace(geodata_copy / "flight_distances.csv", "ETNW,1200,", "ETNW,1e308,")
+    with pytest.raises(DataError, match=r"1e\+308 km is not a distance in 0..20038"):
+        load_treaty(quotas_copy, geodata_copy)
