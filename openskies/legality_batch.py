@@ -417,12 +417,18 @@ def _groups(
 ) -> list[tuple[NDArray[np.intp], dt.date, RuleSet]]:
     import pandas as pd
 
-    days: dict[object, dt.date] = {}
+    days: dict[str | dt.date, dt.date] = {}
     if "date" in routes.columns:
-        raw = routes["date"].to_numpy(dtype=object)
-        for value in pd.unique(raw):
-            days[value] = view.treaty.as_of(value).date
-        day_of = [days[v] for v in raw]
+        day_of = []
+        for value in routes["date"].to_numpy(dtype=object):
+            if not isinstance(value, str | dt.date):  # unhashable cells too
+                raise OptionsError(
+                    f"expected a date such as 2020-01-01 in column date, got "
+                    f"{_short(value)}"
+                )
+            if value not in days:
+                days[value] = view.treaty.as_of(value).date
+            day_of.append(days[value])
     else:
         day_of = [view.date] * len(routes)
     keys = pd.DataFrame(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -349,12 +350,15 @@ def test_batch_wrong_types_raise_options_errors(treaty, view, routes, message):
         check_routes(view, routes)
 
 
-def test_null_date_in_a_row_is_refused(treaty):
+@pytest.mark.parametrize("day", [None, [], np.nan, "2019-02-30", 2019])
+def test_bad_date_in_a_row_is_refused(treaty, day):
+    # a list in the date column raised TypeError (unhashable) from pandas
     line = shapely.LineString([KUBINKA, (38.0, 56.0)])
     frame = gpd.GeoDataFrame(
-        {"observer": ["USA"], "observed": ["RUS"], "date": [None]},
-        geometry=[line],
+        {"observer": ["USA", "USA"], "observed": ["RUS", "RUS"]},
+        geometry=[line, line],
         crs=4326,
     )
+    frame["date"] = pd.Series(["2019-06-01", day], dtype=object)
     with pytest.raises(OptionsError, match="expected a date"):
         check_routes(treaty.as_of("2019-06-01"), frame)
