@@ -163,22 +163,14 @@ def corrupted_table(draw: st.DrawFn, files: tuple[str, ...]) -> tuple[str, str]:
     return name, "\n".join([header, *rows]) + "\n"
 
 
-@settings(max_examples=_budget(60))
-@given(corrupted_table(QUOTA_TABLES))
-def test_hostile_quota_tables_give_data_errors(change: tuple[str, str]) -> None:
+@settings(max_examples=_budget(85))
+@given(corrupted_table(QUOTA_TABLES + GEODATA_TABLES))
+def test_hostile_tables_give_data_errors(change: tuple[str, str]) -> None:
     name, text = change
-    with _copies("quotas") as copies:
-        (copies["quotas"] / name).write_text(text, encoding="utf-8")
-        _loads_or_data_error(copies["quotas"], None)
-
-
-@settings(max_examples=_budget(25))
-@given(corrupted_table(GEODATA_TABLES))
-def test_hostile_geodata_tables_give_data_errors(change: tuple[str, str]) -> None:
-    name, text = change
-    with _copies("geodata") as copies:
-        (copies["geodata"] / name).write_text(text, encoding="utf-8")
-        _loads_or_data_error(None, copies["geodata"])
+    base = "quotas" if name in QUOTA_TABLES else "geodata"
+    with _copies(base) as copies:
+        (copies[base] / name).write_text(text, encoding="utf-8")
+        _loads_or_data_error(copies.get("quotas"), copies.get("geodata"))
 
 
 HOSTILE_GEOMETRIES = st.sampled_from(

@@ -171,12 +171,19 @@ def test_missing_quota_row_fails_at_load_not_at_query(quotas_copy: Path) -> None
         "SWE,2002-01-01,,7,unconfirmed,placeholder: accession quota not found\n",
         "",
     )
-    with pytest.raises(
-        DataError, match=r"no passive quota for SWE on 2002-01-01 \(SWE is in force"
-    ) as info:
-        load_treaty(quotas_copy)
+    _refused_in(
+        quotas_copy,
+        "passive_quotas.csv",
+        r"no passive quota for SWE on 2002-01-01 \(SWE is in force",
+    )
+
+
+def _refused_in(quotas: Path, file: str, message: str) -> None:
+    """Assert that loading ``quotas`` raises a DataError about ``file``."""
+    with pytest.raises(DataError, match=message) as info:
+        load_treaty(quotas)
     assert info.value.file is not None
-    assert info.value.file.endswith("passive_quotas.csv")
+    assert info.value.file.endswith(file)
 
 
 def test_quota_gap_after_a_group_ends_is_refused(quotas_copy: Path) -> None:
@@ -199,12 +206,11 @@ def test_truncated_first_distribution_is_refused(quotas_copy: Path) -> None:
     path = quotas_copy / "first_distribution_1992.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:-3]), encoding="utf-8")
-    with pytest.raises(
-        DataError, match=r"UKR flies 2 flight\(s\) as observer but annex_a_1992"
-    ) as info:
-        load_treaty(quotas_copy)
-    assert info.value.file is not None
-    assert info.value.file.endswith("first_distribution_1992.csv")
+    _refused_in(
+        quotas_copy,
+        "first_distribution_1992.csv",
+        r"UKR flies 2 flight\(s\) as observer but annex_a_1992",
+    )
 
 
 def test_first_distribution_unit_must_be_in_annex_a(quotas_copy: Path) -> None:
