@@ -19,14 +19,16 @@ half-loaded.  The checks (decisions):
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from openskies._resources import bundled_dir, verify_manifest
 from openskies._tables import Row, read_table
-from openskies.errors import DataError
+from openskies.errors import DataError, OptionsError
 from openskies.records import MAX_FLIGHTS, within
 from openskies.territory import (
     AIRFIELDS_FILE,
@@ -102,6 +104,8 @@ def load_treaty(
 
     Raises
     ------
+    OptionsError
+        If a directory argument is not a path (or is empty, or holds a NUL).
     DataError
         If a file is missing, malformed, inconsistent with another table or
         with its directory's ``manifest.json`` (see the module docstring for
@@ -116,9 +120,27 @@ def load_treaty(
     """
     if quotas_dir is None and geodata_dir is None:
         return _load_bundled()
-    quotas = bundled_dir("quotas") if quotas_dir is None else Path(quotas_dir)
-    geodata = bundled_dir("geodata") if geodata_dir is None else Path(geodata_dir)
+    quotas = _directory(quotas_dir, "quotas")
+    geodata = _directory(geodata_dir, "geodata")
     return _load(quotas, geodata)
+
+
+def _directory(value: object, name: Literal["quotas", "geodata"]) -> Path:
+    """Return the directory argument ``value`` as a Path (None: the bundled one)."""
+    if value is None:
+        return bundled_dir(name)
+    if not isinstance(value, str | os.PathLike) or isinstance(value, bytes):
+        raise OptionsError(
+            f"{name}_dir must be a path (str or pathlib.Path), got "
+            f"{type(value).__name__}"
+        )
+    text = os.fspath(value)
+    if not isinstance(text, str) or not text.strip() or "\0" in text:
+        raise OptionsError(
+            f"{name}_dir (--{name}-dir) {str(text)[:60]!r} is not a usable path; "
+            "give an existing directory"
+        )
+    return Path(text)
 
 
 @lru_cache(maxsize=1)

@@ -516,3 +516,20 @@ def test_flight_distance_beyond_half_the_equator_is_refused(
     _replace(geodata_copy / "flight_distances.csv", "ETNW,1200,", "ETNW,1e308,")
     with pytest.raises(DataError, match=r"1e\+308 km is not a distance in 0..20038"):
         load_treaty(quotas_copy, geodata_copy)
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        (123, "quotas_dir must be a path"),
+        (b"quotas", "quotas_dir must be a path"),
+        (["quotas"], "quotas_dir must be a path"),
+        ("", "is not a usable path"),
+        ("quo\x00tas", "is not a usable path"),
+    ],
+)
+def test_directory_arguments_must_be_paths(argument: object, message: str) -> None:
+    from openskies import OptionsError
+
+    with pytest.raises(OptionsError, match=message):
+        load_treaty(argument)  # type: ignore[arg-type]
