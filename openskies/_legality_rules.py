@@ -38,9 +38,11 @@ __all__ = [
     "TOLERANCE_KM",
     "RestrictionCheck",
     "RuleSet",
+    "as_view",
     "check_options",
     "nearest_airfield",
     "neighbour_buffer",
+    "route_rules",
     "rule_set",
 ]
 
@@ -103,15 +105,53 @@ class RuleSet:
     treaty: Treaty = field(repr=False)
 
 
-def check_options(reading: str, tolerance_km: float) -> None:
-    if reading not in READINGS:
+def check_options(reading: object, tolerance_km: object) -> None:
+    """Refuse an unknown ``reading`` or a ``tolerance_km`` that is not > 0 [km]."""
+    if not isinstance(reading, str) or reading not in READINGS:
         raise OptionsError(
             f"reading {reading!r} is not known; use one of {', '.join(READINGS)}"
         )
-    if not (isinstance(tolerance_km, int | float) and 0 < tolerance_km < math.inf):
+    if not (
+        isinstance(tolerance_km, int | float)
+        and not isinstance(tolerance_km, bool)
+        and 0 < tolerance_km < math.inf
+    ):
         raise OptionsError(
             f"tolerance_km must be a positive number of km; got {tolerance_km!r}"
         )
+
+
+def as_view(view: object) -> TreatyView:
+    """Return ``view`` if it is a TreatyView, else raise an OptionsError."""
+    from openskies.treaty import TreatyView
+
+    if not isinstance(view, TreatyView):
+        raise OptionsError(
+            "view must be a TreatyView such as load_treaty().as_of('2019-06-01'), "
+            f"got {type(view).__name__}"
+        )
+    return view
+
+
+def route_rules(view: TreatyView, observer: object, observed: object) -> RuleSet:
+    """Return the rules of a flight by ``observer`` over ``observed``; both required.
+
+    Unlike :func:`rule_set`, a missing observer (None) is refused: a route is
+    always flown by someone, and leaving it out would silently drop every
+    restriction aimed at particular observers.
+
+    Raises
+    ------
+    UnknownStateError
+        If a code is not a string naming a known state or party (None included).
+    NotAPartyError
+        If observer or observed is not a party on the view's date.
+    OptionsError
+        If both belong to the same party.
+    """
+    return rule_set(
+        view, view.treaty.normalise(observer), view.treaty.normalise(observed)
+    )
 
 
 def rule_set(view: TreatyView, observer: str | None, observed: str) -> RuleSet:

@@ -7,13 +7,15 @@ flights`` used in CSV files.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from openskies.errors import DataError
+from openskies.records import MAX_FLIGHTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,31 +33,40 @@ class Distribution:
     Parameters
     ----------
     flights
-        ``{(observer, observed): flights}`` with party codes; pairs with zero
-        flights are dropped.
+        ``{(observer, observed): flights}`` with party codes (non-empty strings)
+        and whole numbers ``0..MAX_FLIGHTS`` (1000); pairs with zero flights are
+        dropped.  Codes are checked against the treaty by the functions that use
+        the distribution, not here.
     shared
         ``{(observer, observed): n}``: of that pair's flights, ``n`` are shared with
         another observer (Annex A II; one shared flight uses one unit of the
         observed party's passive quota).  Empty for distributions the allocator
         makes.
+
+    Raises
+    ------
+    DataError
+        If ``flights`` or ``shared`` is not a mapping, a key is not a pair of
+        codes, or a count is not a whole number in ``0..MAX_FLIGHTS`` (a
+        ``bool`` or a ``float`` is refused), or more flights are shared than
+        flown.
     """
 
     flights: Mapping[tuple[str, str], int]
     shared: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        """Validate counts and drop zero pairs."""
-        clean: dict[tuple[str, str], int] = {}
-        for (observer, observed), count in sorted(self.flights.items()):
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        """Validate pairs and counts and drop zero pairs."""
+        flights = _checked(self.flights, "flights")
+        shared = _checked(self.shared, "shared")
+        for pair, count in shared.items():
+            if count > flights.get(pair, 0):
                 raise DataError(
-                    f"flights of {observer} over {observed} must be a whole number "
-                    f">= 0, got {count!r}"
+                    f"{count} shared flight(s) of {pair[0]} over {pair[1]} but only "
+                    f"{flights.get(pair, 0)} flown; share at most the flights flown"
                 )
-            if count:
-                clean[(observer, observed)] = count
-        object.__setattr__(self, "flights", clean)
-        object.__setattr__(self, "shared", dict(sorted(self.shared.items())))
+        object.__setattr__(self, "flights", {p: n for p, n in flights.items() if n})
+        object.__setattr__(self, "shared", {p: n for p, n in shared.items() if n})
 
     def __iter__(self) -> Iterator[tuple[str, str, int]]:
         """Iterate over ``(observer, observed, flights)`` with flights > 0."""
@@ -124,23 +135,45 @@ class Distribution:
     ) -> Distribution:
         """Build a distribution from ``(observer, observed, flights)`` records.
 
-        Duplicate pairs are summed.
+        Codes are stripped and upper-cased.
 
         Raises
         ------
         DataError
-            If a record is malformed (names the record number).
+            If a record is malformed, a code is not a non-empty string, or a
+            pair appears twice (names the record number).
         """
         flights: dict[tuple[str, str], int] = {}
-        for number, record in enumerate(records, start=1):
+        rows: dict[tuple[str, str], int] = {}
+        try:
+            numbered = list(enumerate(records, start=1))
+        except TypeError:
+            raise DataError(
+                f"expected (observer, observed, flights) records, got "
+                f"{type(records).__name__}",
+                file=source,
+            ) from None
+        for number, record in numbered:
             try:
                 observer, observed, count = record
             except (TypeError, ValueError):
                 raise DataError(
                     "expected (observer, observed, flights)", file=source, row=number
                 ) from None
-            key = (str(observer).strip().upper(), str(observed).strip().upper())
-            flights[key] = flights.get(key, 0) + _as_count(count, source, number)
+            key = (
+                _as_code(observer, source, number, "observer"),
+                _as_code(observed, source, number, "observed"),
+            )
+            if key in rows:
+                raise DataError(
+                    f"{key[0]} over {key[1]} appears twice (also row {rows[key]}); "
+                    "give each pair once",
+                    file=source,
+                    row=number,
+                    field="observed",
+                )
+            rows[key] = number
+            flights[key] = _as_count(count, source, number)
         return cls(flights)
 
     @classmethod
@@ -152,13 +185,19 @@ class Distribution:
         DataError
             If a column is missing or a value is not a whole number >= 0.
         """
-        missing = [c for c in COLUMNS if c not in frame.columns]
+        columns = getattr(frame, "columns", None)
+        if columns is None:
+            raise DataError(
+                f"expected a DataFrame with columns {', '.join(COLUMNS)}, got "
+                f"{type(frame).__name__}",
+                file=source,
+            )
+        missing = [c for c in COLUMNS if c not in columns]
         if missing:
             raise DataError(
                 f"missing column(s) {', '.join(missing)}; "
                 f"expected {', '.join(COLUMNS)}",
                 file=source,
-                row=0,
             )
         return cls.from_records(
             zip(frame["observer"], frame["observed"], frame["flights"], strict=True),
@@ -195,20 +234,77 @@ class Distribution:
         write_csv_atomic(Path(path), COLUMNS, self)
 
 
+def _checked(pairs: object, what: str) -> dict[tuple[str, str], int]:
+    """Return ``pairs`` sorted after checking keys and counts (see Distribution)."""
+    if not isinstance(pairs, Mapping):
+        raise DataError(
+            f"{what} must be a mapping {{(observer, observed): count}}, got "
+            f"{type(pairs).__name__}"
+        )
+    result: dict[tuple[str, str], int] = {}
+    for pair, count in pairs.items():
+        if not (
+            isinstance(pair, tuple)
+            and len(pair) == 2
+            and all(isinstance(code, str) and code.strip() for code in pair)
+        ):
+            raise DataError(
+                f"{what} key {_short(pair)} is not an (observer, observed) pair of "
+                "party codes such as ('DEU', 'POL')"
+            )
+        if not _is_count(count):
+            raise DataError(
+                f"{what} of {pair[0]} over {pair[1]} must be a whole number "
+                f"0..{MAX_FLIGHTS}, got {_short(count)}"
+            )
+        result[pair] = int(count)
+    return dict(sorted(result.items()))
+
+
+def _is_count(value: object) -> TypeGuard[numbers.Integral]:
+    """Whether ``value`` is an ``int`` (not a bool) in ``0..MAX_FLIGHTS``."""
+    return (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, bool)
+        and 0 <= int(value) <= MAX_FLIGHTS
+    )
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """Return ``repr(value)`` cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _as_code(value: object, source: str, number: int, field: str) -> str:
+    """Return ``value`` stripped and upper-cased, or raise a located DataError."""
+    if isinstance(value, str) and value.strip():
+        return value.strip().upper()
+    raise DataError(
+        f"{_short(value)} is not a party code; give a code such as DEU",
+        file=source,
+        row=number,
+        field=field,
+    )
+
+
 def _as_count(value: object, source: str, number: int) -> int:
-    """Return ``value`` as a whole number >= 0 or raise a located DataError."""
+    """Return ``value`` as a whole number ``0..MAX_FLIGHTS`` or raise a DataError."""
     count: int | None = None
-    if isinstance(value, str) and value.strip().isdigit():
-        count = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 6:
+            count = int(text)
     elif (
         isinstance(value, numbers.Real)
         and not isinstance(value, bool)
+        and math.isfinite(value)
         and float(value).is_integer()
     ):
         count = int(float(value))
-    if count is None or count < 0:
+    if count is None or not 0 <= count <= MAX_FLIGHTS:
         raise DataError(
-            f"{value!r} is not a whole number >= 0",
+            f"{_short(value)} is not a whole number 0..{MAX_FLIGHTS}",
             file=source,
             row=number,
             field="flights",

@@ -61,10 +61,11 @@ from openskies._legality_rules import (
     REPEAT_DECIMALS,
     TOLERANCE_KM,
     RuleSet,
+    as_view,
     check_options,
     nearest_airfield,
     neighbour_buffer,
-    rule_set,
+    route_rules,
 )
 from openskies.geodesy import (
     densify_legs,
@@ -269,23 +270,25 @@ def check_route(
     GeometryError
         If ``route`` is not a Route or LineString, or has a bad waypoint.
     UnknownStateError
-        If a code or a declared airfield id is unknown.
+        If a code or a declared airfield id is unknown, or observer or observed
+        is not a string (``observer=None`` is refused, not read as "anyone").
     NotAPartyError
         If observer or observed is not a party on the date.
     OptionsError
-        If ``reading`` or ``tolerance_km`` is invalid, or observer and observed
-        are the same party.
+        If ``view`` is not a TreatyView, ``date`` is not a date, ``reading`` or
+        ``tolerance_km`` is invalid, or observer and observed are the same party.
 
     References
     ----------
     Treaty on Open Skies, Art. II.11, VI.II.2-5, Annex A III; treaty.md R16-R17
     and section 5 (restrictions).
     """
+    view = as_view(view)
     check_options(reading, tolerance_km)
     route = as_route(route)
     if date is not None:
         view = view.treaty.as_of(date)
-    rules = rule_set(view, observer, observed)
+    rules = route_rules(view, observer, observed)
     track = _Track.of(route)
     found: list[Violation] = []
     first = _endpoint(view, rules, route, tolerance_km, found, "start")

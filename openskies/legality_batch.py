@@ -25,8 +25,9 @@ from openskies._legality_rules import (
     REPEAT_DECIMALS,
     TOLERANCE_KM,
     RuleSet,
+    as_view,
     check_options,
-    rule_set,
+    route_rules,
 )
 from openskies.errors import GeometryError, OptionsError
 from openskies.geodesy import (
@@ -46,6 +47,16 @@ if TYPE_CHECKING:
 __all__ = ["check_routes"]
 
 _REQUIRED = ("observer", "observed", "geometry")
+#: Columns added to the input, with their dtypes.
+_RESULT_COLUMNS = {
+    "legal": "bool",
+    "violations": "object",
+    "findings": "object",
+    "distance_km": "float64",
+    "max_distance_km": "float64",
+    "start_airfield": "object",
+    "end_airfield": "object",
+}
 _CHUNK = 8192  # routes densified and checked at a time
 
 
@@ -80,10 +91,20 @@ def check_routes(
         non-binding rule ids), ``distance_km`` (observation length [km]),
         ``max_distance_km``, ``start_airfield`` and ``end_airfield``.
 
+    Notes
+    -----
+    Empty input is valid: an empty frame comes back empty with the result
+    columns added.  A row without an observer or observed party (None, NaN,
+    not a string) makes the whole call raise, naming the row, exactly as a bad
+    geometry does: a route without its parties cannot be judged, and calling it
+    legal would hide restrictions aimed at particular observers.
+
     Raises
     ------
     OptionsError
-        If a required column is missing or an option is invalid.
+        If ``view`` is not a TreatyView, ``routes`` is not a GeoDataFrame, a
+        required column is missing, a row lacks its observer or observed code
+        (names the row), a ``date`` is not a date or an option is invalid.
     GeometryError
         If a geometry is not a LineString of at least two valid (lon, lat)
         points, or the CRS is not EPSG:4326 (names the row and waypoint).
@@ -94,9 +115,16 @@ def check_routes(
     ----------
     Treaty on Open Skies, Art. II.11, VI.II.2-5, Annex A III.
     """
+    import geopandas
     import pandas as pd
 
+    view = as_view(view)
     check_options(reading, tolerance_km)
+    if not isinstance(routes, geopandas.GeoDataFrame):
+        raise OptionsError(
+            f"routes must be a GeoDataFrame, got {type(routes).__name__}; build one "
+            "with geopandas.GeoDataFrame(..., geometry=..., crs=4326)"
+        )
     missing = [c for c in _REQUIRED if c not in routes.columns]
     if missing:
         raise OptionsError(
@@ -109,6 +137,12 @@ def check_routes(
             "routes.to_crs(4326) first"
         )
     count = len(routes)
+    _check_parties(routes)
+    result = routes.copy()
+    if count == 0:
+        for column, dtype in _RESULT_COLUMNS.items():
+            result[column] = pd.Series(dtype=dtype, index=result.index)
+        return result
     geometries = np.asarray(routes.geometry.array, dtype=object)
     coords, owner = _validated_coords(geometries, routes.index)
     starts = np.searchsorted(owner, np.arange(count))
@@ -128,7 +162,6 @@ def check_routes(
                 _check_group(
                     state, rules, day_view, mine, arrays, routes, reading, tolerance_km
                 )
-    result = routes.copy()
     rules_in_order = state.order()
     result["legal"] = ~state.binding.any(axis=0) if state.names else True
     result["violations"] = state.ids(state.binding, rules_in_order)
@@ -361,17 +394,41 @@ def _repeats(
     return np.asarray((table[:, 1:] == table[:, :-1]).any(axis=1))
 
 
+def _short(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_parties(routes: geopandas.GeoDataFrame) -> None:
+    """Refuse a row whose observer or observed is not a string (names the row)."""
+    for column in ("observer", "observed"):
+        values = routes[column].to_numpy(dtype=object)
+        bad = [i for i, value in enumerate(values) if not isinstance(value, str)]
+        if bad:
+            raise OptionsError(
+                f"routes row {routes.index[bad[0]]!r}: {column} is "
+                f"{_short(values[bad[0]])}; every row needs observer and observed "
+                "party codes such as DEU"
+            )
+
+
 def _groups(
     view: TreatyView, routes: geopandas.GeoDataFrame
 ) -> list[tuple[NDArray[np.intp], dt.date, RuleSet]]:
     import pandas as pd
 
-    days: dict[object, dt.date] = {}
+    days: dict[str | dt.date, dt.date] = {}
     if "date" in routes.columns:
-        raw = routes["date"].to_numpy(dtype=object)
-        for value in pd.unique(raw):
-            days[value] = view.treaty.as_of(value).date
-        day_of = [days[v] for v in raw]
+        day_of = []
+        for value in routes["date"].to_numpy(dtype=object):
+            if not isinstance(value, str | dt.date):  # unhashable cells too
+                raise OptionsError(
+                    f"expected a date such as 2020-01-01 in column date, got "
+                    f"{_short(value)}"
+                )
+            if value not in days:
+                days[value] = view.treaty.as_of(value).date
+            day_of.append(days[value])
     else:
         day_of = [view.date] * len(routes)
     keys = pd.DataFrame(
@@ -385,7 +442,7 @@ def _groups(
     groups = keys.groupby(["observer", "observed", "date"], sort=False).indices
     for key, positions in groups.items():
         observer, observed, day = cast("tuple[object, object, dt.date]", key)
-        rules = rule_set(view.treaty.as_of(day), str(observer), str(observed))
+        rules = route_rules(view.treaty.as_of(day), observer, observed)
         result.append((np.asarray(positions, dtype=np.intp), day, rules))
     return result
 

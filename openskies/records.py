@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AIRFIELD_ROLES",
     "ENTRY_INTO_FORCE",
+    "MAX_FLIGHTS",
     "RESTRICTION_KINDS",
+    "SIGNATURE",
     "STATUSES",
     "Airfield",
     "DistributionEntry",
@@ -55,6 +57,11 @@ RESTRICTION_KINDS = (
 )
 #: Date the treaty entered into force.
 ENTRY_INTO_FORCE = dt.date(2002, 1, 1)
+#: Date the treaty was signed in Helsinki; no treaty date in the data is earlier.
+SIGNATURE = dt.date(1992, 3, 24)
+#: Largest quota or flight count a table may hold [flights per year]; the largest
+#: real passive quota is 42 (Annex A I), so this only catches corrupt values.
+MAX_FLIGHTS = 1000
 
 
 def within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:

@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
 from openskies._tables import parse_date
-from openskies.errors import NotAPartyError, UnknownStateError
+from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
 from openskies.records import (
     AIRFIELD_ROLES,
     ENTRY_INTO_FORCE,
@@ -236,7 +236,10 @@ class Treaty:
         OptionsError
             If ``day`` is not a date (also a ``ValueError``).
         """
-        return TreatyView(self, parse_date(day))
+        parsed = parse_date(day)
+        if parsed != parsed:  # pandas.NaT is a datetime whose .date() is NaT
+            raise OptionsError(f"expected a date such as 2020-01-01, got {day!r}")
+        return TreatyView(self, parsed)
 
 
 class TreatyView:
@@ -394,14 +397,16 @@ class TreatyView:
             If ``code`` is unknown.
         NotAPartyError
             If it is not in force on the view's date.
-        ValueError
-            If ``role`` is not a known role.
+        OptionsError
+            If ``role`` is not one of :data:`AIRFIELD_ROLES` (also a ``ValueError``).
         """
         states = self._member_states(code)
-        if role is not None and role not in AIRFIELD_ROLES:
-            raise ValueError(
+        if role is not None and (
+            not isinstance(role, str) or role not in AIRFIELD_ROLES
+        ):
+            raise OptionsError(
                 f"unknown airfield role {role!r}; "
-                f"use one of {', '.join(AIRFIELD_ROLES)}"
+                f"use one of {', '.join(AIRFIELD_ROLES)} or None for all"
             )
         return tuple(
             self._in_force(a)
@@ -417,15 +422,15 @@ class TreatyView:
         Raises
         ------
         UnknownStateError
-            If no airfield has that id or ICAO code (the message says "airfield").
+            If ``ident`` is not a non-empty string naming an airfield by id or
+            ICAO code (the message says "airfield").
         """
-        key = ident.strip().upper()
-        for airfield in self.treaty.all_airfields:
+        key = ident.strip().upper() if isinstance(ident, str) else ""
+        for airfield in self.treaty.all_airfields if key else ():
             if key in (airfield.id, airfield.icao):
                 return self._in_force(airfield)
-        raise UnknownStateError(
-            ident, (a.id for a in self.treaty.all_airfields), what="airfield"
-        )
+        known = (a.id for a in self.treaty.all_airfields) if key else ()
+        raise UnknownStateError(ident, known, what="airfield")
 
     def _in_force(self, airfield: Airfield) -> Airfield:
         """``airfield`` with the distance row in force on the view's date."""

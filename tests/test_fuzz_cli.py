@@ -271,6 +271,7 @@ CATALOGUE = [
     ),
     (["show", "RUS\x00", "--as-of", "2019-01-01"], 2),
     (["states", "--as-of", "9999-12-31"], None),
+    (["states", "--as-of=--"], 2),  # argparse gives an empty list, not a string
 ]
 
 

@@ -664,3 +664,51 @@ def test_reachable_area_errors(treaty):
         reachable_area(view, "DEU", "ETSA", resolution_km=1)
     with pytest.raises(OptionsError, match="reading"):
         reachable_area(view, "DEU", "ETSA", reading="x")
+
+
+@pytest.mark.parametrize("observer", [None, "", 3, ["USA"]])
+def test_route_without_an_observer_is_refused(treaty, observer):
+    # issue 10: observer=None came back legal, dropping observer-specific rules
+    route = shapely.LineString([KUBINKA, (38.0, 56.0), KUBINKA])
+    with pytest.raises(UnknownStateError, match="unknown state or party code"):
+        check_route(
+            treaty.as_of("2019-06-01"), route, observer=observer, observed="RUS"
+        )
+
+
+@pytest.mark.parametrize(
+    ("view", "kwargs", "message"),
+    [
+        (None, {}, "view must be a TreatyView"),
+        ("2019-06-01", {}, "view must be a TreatyView"),
+        ("view", {"date": 2019}, "expected a date"),
+        ("view", {"date": "2019-02-30"}, "expected a date"),
+        ("view", {"tolerance_km": True}, "tolerance_km must be a positive"),
+        ("view", {"reading": ["treaty"]}, "reading"),
+    ],
+)
+def test_check_route_wrong_types_raise_options_errors(treaty, view, kwargs, message):
+    route = shapely.LineString([KUBINKA, (38.0, 56.0), KUBINKA])
+    view = treaty.as_of("2019-06-01") if view == "view" else view
+    with pytest.raises(OptionsError, match=message):
+        check_route(view, route, observer="USA", observed="RUS", **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--date", "2019-02-30"], "--date '2019-02-30': expected a date"),
+        (["--date", "2019-06-01", "--tolerance-km", "nan"], "--tolerance-km must be"),
+        (["--date", "2019-06-01", "--tolerance-km", "-1"], "--tolerance-km must be"),
+        (["--date", "2019-06-01", "--observer", "XX"], "unknown state or party"),
+    ],
+)
+def test_check_route_command_bad_options_exit_2(tmp_path, capsys, argv, message):
+    path = tmp_path / "r.geojson"
+    line = {"type": "LineString", "coordinates": [list(KUBINKA), [38, 56]]}
+    path.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": line}))
+    base = ["check-route", str(path), "--observer", "USA", "--observed", "RUS"]
+    assert main([*base, *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -286,3 +287,78 @@ def test_repeated_waypoints_found_on_both_paths(long_route):
     starts = ends - np.array(lengths) + 1
     expected = [True, False, False, True, True, False]
     assert _repeats(coords, owner, starts, ends).tolist() == expected
+
+
+def test_empty_frame_gives_an_empty_result_with_the_columns(treaty):
+    # issue 10: IndexError
+    empty = gpd.GeoDataFrame({"observer": [], "observed": []}, geometry=[], crs=4326)
+    result = check_routes(treaty.as_of("2019-06-01"), empty)
+    assert len(result) == 0
+    assert list(result.columns) == [
+        "observer",
+        "observed",
+        "geometry",
+        "legal",
+        "violations",
+        "findings",
+        "distance_km",
+        "max_distance_km",
+        "start_airfield",
+        "end_airfield",
+    ]
+    assert result["legal"].dtype == bool
+
+
+@pytest.mark.parametrize("column", ["observer", "observed"])
+@pytest.mark.parametrize("missing", [None, np.nan, 7])
+def test_row_without_its_parties_is_refused_by_name(treaty, column, missing):
+    # issue 10: rows with a null observer were dropped by groupby and came back legal
+    line = shapely.LineString([KUBINKA, (38.0, 56.0), KUBINKA])
+    frame = gpd.GeoDataFrame(
+        {"observer": ["USA", "USA"], "observed": ["RUS", "RUS"]},
+        geometry=[line, line],
+        index=["ok", "nobody"],
+        crs=4326,
+    )
+    frame[column] = frame[column].astype(object)
+    frame.loc["nobody", column] = missing
+    with pytest.raises(OptionsError, match=f"routes row 'nobody': {column} is"):
+        check_routes(treaty.as_of("2019-06-01"), frame)
+
+
+@pytest.mark.parametrize(
+    ("view", "routes", "message"),
+    [
+        (None, "frame", "view must be a TreatyView"),
+        ("view", [1, 2], "routes must be a GeoDataFrame"),
+        ("view", "plain", "routes must be a GeoDataFrame"),
+    ],
+)
+def test_batch_wrong_types_raise_options_errors(treaty, view, routes, message):
+    import pandas as pd
+
+    line = shapely.LineString([KUBINKA, (38.0, 56.0)])
+    frame = gpd.GeoDataFrame(
+        {"observer": ["USA"], "observed": ["RUS"]}, geometry=[line], crs=4326
+    )
+    view = treaty.as_of("2019-06-01") if view == "view" else view
+    if routes == "frame":
+        routes = frame
+    elif routes == "plain":
+        routes = pd.DataFrame(frame)
+    with pytest.raises(OptionsError, match=message):
+        check_routes(view, routes)
+
+
+@pytest.mark.parametrize("day", [None, [], np.nan, "2019-02-30", 2019])
+def test_bad_date_in_a_row_is_refused(treaty, day):
+    # a list in the date column raised TypeError (unhashable) from pandas
+    line = shapely.LineString([KUBINKA, (38.0, 56.0)])
+    frame = gpd.GeoDataFrame(
+        {"observer": ["USA", "USA"], "observed": ["RUS", "RUS"]},
+        geometry=[line, line],
+        crs=4326,
+    )
+    frame["date"] = pd.Series(["2019-06-01", day], dtype=object)
+    with pytest.raises(OptionsError, match="expected a date"):
+        check_routes(treaty.as_of("2019-06-01"), frame)

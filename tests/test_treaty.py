@@ -232,3 +232,29 @@ def test_as_of_rejects_non_dates(treaty: Treaty) -> None:
 def test_unknown_airfield_is_named_as_an_airfield(treaty: Treaty) -> None:
     with pytest.raises(UnknownStateError, match=r"unknown airfield 'UUMX'.*UUMB"):
         treaty.as_of("2019-01-01").airfield("UUMX")
+
+
+@pytest.mark.parametrize("ident", [None, "", "   ", 3, ["EDDK"]])
+def test_airfield_refuses_empty_and_non_string_ids(
+    treaty: Treaty, ident: object
+) -> None:
+    # issue 10: "" matched the first airfield with no ICAO code (a Greek one)
+    with pytest.raises(UnknownStateError, match="unknown airfield"):
+        treaty.as_of("2019-01-01").airfield(ident)  # type: ignore[arg-type]
+
+
+def test_unknown_airfield_role_is_an_options_error(treaty: Treaty) -> None:
+    from openskies import OptionsError
+
+    view = treaty.as_of("2019-01-01")
+    for role in ("x", 3, "poe"):
+        with pytest.raises(OptionsError, match="use one of POE, OSA, REF, CAL, FIX"):
+            view.airfields("DEU", role=role)  # type: ignore[arg-type]
+    assert {a.id for a in view.airfields("DEU", role="POE")} == {"EDDK"}
+
+
+def test_as_of_refuses_pandas_nat(treaty: Treaty) -> None:
+    import pandas as pd
+
+    with pytest.raises(OpenSkiesError, match="expected a date"):
+        treaty.as_of(pd.NaT)

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 from typing import Any
 
-from openskies._cli.common import add_data_arguments, format_table, treaty_from
+from openskies._cli.common import add_data_arguments, format_table
+from openskies._cli.regime import view_on
+from openskies.errors import OptionsError
 
 __all__ = ["register"]
 
@@ -62,13 +65,17 @@ def run_check_route(args: argparse.Namespace) -> int:
     from openskies.legality import check_route
     from openskies.route import Route, routes_from_geojson
 
+    if not 0 < args.tolerance_km < math.inf:
+        raise OptionsError(
+            f"--tolerance-km must be a positive number of km, got {args.tolerance_km}"
+        )
+    view = view_on(args, args.date, "--date")
     path = Path(args.route)
     routes = (
         (Route.from_gpx(path),)
         if path.suffix.lower() == ".gpx"
         else routes_from_geojson(path)
     )
-    view = treaty_from(args).as_of(args.date)
     reports = [
         check_route(
             view,

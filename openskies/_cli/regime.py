@@ -7,11 +7,13 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from openskies._cli.common import add_data_arguments, format_table, treaty_from
+from openskies.errors import OptionsError
 
 if TYPE_CHECKING:
     from openskies.records import Airfield
+    from openskies.treaty import TreatyView
 
-__all__ = ["register"]
+__all__ = ["register", "view_on"]
 
 
 def register(commands: Any) -> None:
@@ -37,13 +39,37 @@ def register(commands: Any) -> None:
     show.set_defaults(func=run_show)
 
 
-def _as_of(args: argparse.Namespace) -> str:
-    return str(args.as_of) if args.as_of else dt.date.today().isoformat()
+def view_on(
+    args: argparse.Namespace, day: str | None, option: str, *, inferred: bool = False
+) -> TreatyView:
+    """Return the treaty of ``args``' data directories on ``day`` (default today).
+
+    ``inferred`` applies the inferred lower bounds of maximum flight distances
+    (``--inferred``).
+
+    Raises
+    ------
+    OptionsError
+        If ``day`` is not a date; the message names the command-line ``option``.
+    DataError
+        If the data directories are malformed.
+    """
+    treaty = treaty_from(args).using_inferred(inferred)
+    if day is None:
+        return treaty.as_of(dt.date.today())
+    try:
+        # argparse turns "--as-of=--" into an empty list, not a string
+        on = dt.date.fromisoformat(day.strip() if isinstance(day, str) else "")
+    except ValueError:
+        raise OptionsError(
+            f"{option} {str(day)[:40]!r}: expected a date YYYY-MM-DD such as 2019-06-01"
+        ) from None
+    return treaty.as_of(on)
 
 
 def run_states(args: argparse.Namespace) -> int:
     """Print the parties in force with their passive quotas and states."""
-    view = treaty_from(args).as_of(_as_of(args))
+    view = view_on(args, args.as_of, "--as-of")
     rows = [
         [
             p.code,
@@ -67,7 +93,7 @@ def run_show(args: argparse.Namespace) -> int:
     """Print one party's quota, airfields, restrictions and territory area."""
     from pyproj import Geod
 
-    view = treaty_from(args).using_inferred(args.inferred).as_of(_as_of(args))
+    view = view_on(args, args.as_of, "--as-of", inferred=args.inferred)
     party = view.party(args.code)
     area_km2 = (
         abs(Geod(ellps="WGS84").geometry_area_perimeter(view.territory(args.code))[0])
