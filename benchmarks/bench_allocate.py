@@ -29,9 +29,9 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from openskies import SolveOptions, TreatyView, load_treaty
-from openskies.allocation import allocate
-from openskies.quota_problem import QuotaProblem, Request
-from openskies.quotas import check_distribution
+from openskies.allocation.allocate import allocate
+from openskies.allocation.problem import QuotaProblem, Request
+from openskies.rules.distribution_check import check_distribution
 
 SEEDS = range(5)
 TARGETS = {"real-34": 0.5, "synthetic-300-dense": 10.0, "synthetic-1000-sparse": 30.0}

@@ -28,9 +28,9 @@ import numpy as np
 import shapely
 
 from openskies import load_treaty
-from openskies.geodesy import wgs84
-from openskies.legality import check_route
-from openskies.legality_batch import check_routes
+from openskies.geo.geodesy import wgs84
+from openskies.rules.batch import check_routes
+from openskies.rules.legality import check_route
 
 # observed party, observer, leg length range [km], airfields to start from
 SETUPS = (

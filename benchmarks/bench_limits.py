@@ -47,7 +47,7 @@ def run_orienteering(n: int) -> str:
     import numpy as np
 
     from openskies import SolveOptions
-    from openskies.orienteering import solve_orienteering
+    from openskies.routing.orienteering import solve_orienteering
 
     rng = np.random.default_rng(0)
     res = solve_orienteering(
@@ -65,7 +65,7 @@ def run_route(n: int) -> str:
     from bench_route import DAY, OBSERVED, OBSERVER, START, make_sites
 
     from openskies import SolveOptions, load_treaty
-    from openskies.planner import plan_route
+    from openskies.routing.planner import plan_route
 
     view = load_treaty().as_of(DAY)
     plan = plan_route(
@@ -82,7 +82,7 @@ def run_route(n: int) -> str:
 def run_reach(resolution_km: float) -> str:
     """Compute Russia's reachable area from Kubinka; return a summary."""
     from openskies import load_treaty
-    from openskies.reach import reachable_area
+    from openskies.rules.reach import reachable_area
 
     view = load_treaty().as_of("2019-06-01")
     area = reachable_area(view, "RUS", "UUMB", resolution_km=resolution_km)

@@ -21,7 +21,7 @@ from _timing import summary, timed
 
 LOAD = (
     "import time; t = time.perf_counter(); import openskies; "
-    "from openskies.loading import load_treaty; t1 = time.perf_counter(); "
+    "from openskies.treaty.loading import load_treaty; t1 = time.perf_counter(); "
     "treaty = load_treaty(); view = treaty.as_of('2019-06-01'); "
     "[treaty.state_territory(c) for c in treaty.territory_codes]; "
     "[view.territory(p.code) for p in view.parties]; "

@@ -40,8 +40,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from openskies._solver import SolveOptions  # noqa: E402
-from openskies.orienteering import solve_orienteering  # noqa: E402
+from openskies.options import SolveOptions  # noqa: E402
+from openskies.routing.orienteering import solve_orienteering  # noqa: E402
 
 SHARED_DIR = REPO.parent / "shared" / "benchmarks" / "orienteering"
 REPO_DIR = REPO / "tests" / "data" / "orienteering"  # one instance, in the repository

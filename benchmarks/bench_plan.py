@@ -5,9 +5,9 @@ Two measurements:
 1. The command itself, end to end in a fresh interpreter
    (``openskies plan -o TMP --force -q``): wall-clock time including Python
    start-up, imports, loading the data and writing every output file.
-2. :func:`openskies.plan.plan_year` plus :meth:`AnnualPlan.write` in-process, once
-   per seed, with the time of each stage, the solvers' statuses, objectives and
-   bounds, and the route counts.
+2. :func:`openskies.annual.plan.plan_year` plus :meth:`AnnualPlan.write`
+   in-process, once per seed, with the time of each stage, the solvers'
+   statuses, objectives and bounds, and the route counts.
 
 Target: the command < 30 s on a 2-core machine.
 
@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import summary
 
 from openskies import SolveOptions, load_treaty
-from openskies.plan import STAGES, AnnualPlan, plan_year
-from openskies.scenario import load_scenario
+from openskies.annual.plan import STAGES, AnnualPlan, plan_year
+from openskies.annual.scenario_reader import load_scenario
 
 
 def command_line(runs: int) -> None:
@@ -42,7 +42,7 @@ def command_line(runs: int) -> None:
                 [
                     sys.executable,
                     "-m",
-                    "openskies.cli",
+                    "openskies.cli.main",
                     "plan",
                     "-o",
                     f"{folder}/out",

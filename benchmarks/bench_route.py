@@ -49,9 +49,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from _timing import summary  # noqa: E402
 
 from openskies import SolveOptions, TreatyView, load_treaty  # noqa: E402
-from openskies.geodesy import geodesic_km  # noqa: E402
-from openskies.legality import check_route  # noqa: E402
-from openskies.planner import RoutePlan, _problem, plan_route  # noqa: E402
+from openskies.geo.geodesy import geodesic_km  # noqa: E402
+from openskies.routing.planner import RoutePlan, _problem, plan_route  # noqa: E402
+from openskies.rules.legality import check_route  # noqa: E402
 
 DAY = "2019-06-01"
 START = "UUMB"
@@ -86,7 +86,8 @@ def make_sites(view: TreatyView, count: int, seed: int) -> gpd.GeoDataFrame:
 
 def clear_caches() -> None:
     """Forget every cached geometry of the planner and of the legality rules."""
-    from openskies import _free_space, _legality_rules
+    from openskies.routing import free_space as _free_space
+    from openskies.rules import registry as _legality_rules
 
     _free_space._FREE_SPACES.clear()
     for name in ("_rule_set", "_neighbours", "neighbour_buffer", "_border_zone"):

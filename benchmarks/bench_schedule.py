@@ -1,8 +1,9 @@
-"""Benchmark of :func:`openskies.schedule.schedule` (issue 4).
+"""Benchmark of :func:`openskies.calendar.schedule.schedule` (issue 4).
 
 Instances
 - ``realistic-2019``: the 2019 treaty (31 quota-holding parties) and the bundled
-  fleet; the distribution is what :func:`openskies.allocation.allocate` grants for
+  fleet; the distribution is what
+  :func:`openskies.allocation.allocate.allocate` grants for
   requests modelled on the activity statistics of treaty.md section 6 (Russia
   ~38 active flights, the US ~16 over Russia, small states 1-3).
 - ``real-geo-1000``: the same treaty and points of entry, 1,000 flights (about
@@ -35,10 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import summary
 
 from openskies import SolveOptions, load_treaty
-from openskies.aircraft import Aircraft, load_fleet
-from openskies.distribution import Distribution
-from openskies.schedule import ScheduleResult, schedule
-from openskies.schedule_check import check_schedule
+from openskies.calendar.schedule import ScheduleResult, schedule
+from openskies.rules.schedule_check import check_schedule
+from openskies.treaty.aircraft import Aircraft, load_fleet
+from openskies.treaty.distribution import Distribution
 
 R = "RUS_BLR"
 #: Requests for 2019 modelled on treaty.md section 6 (observer: {target: flights}).
@@ -87,7 +88,7 @@ def realistic_distribution(view: object) -> tuple[Distribution, str]:
         columns=["observer", "observed", "flights"],
     )
     try:
-        from openskies.allocation import allocate
+        from openskies.allocation.allocate import allocate
     except ImportError:  # the allocator is not there: schedule the requests
         return Distribution.from_frame(frame), "requests (allocate missing)"
     result = allocate(view, frame, 2019)  # type: ignore[arg-type]
@@ -248,9 +249,9 @@ def run(
 
 def naive(view: object, dist: Distribution, limit: float) -> None:
     """The same CP-SAT model without the proven bounds, the greedy or the polish."""
-    from openskies._schedule_inputs import resolve_inputs
-    from openskies._schedule_model import CalendarModel
-    from openskies._schedule_problem import build_problem
+    from openskies.calendar.inputs import resolve_inputs
+    from openskies.calendar.model import CalendarModel
+    from openskies.calendar.problem import build_problem
 
     inputs = resolve_inputs(view, dist, 2019, None, (), ())  # type: ignore[arg-type]
     problem = build_problem(

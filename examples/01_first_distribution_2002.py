@@ -16,8 +16,8 @@ from typing import Any
 
 # %% Load the treaty on the day it entered into force and its first distribution
 from openskies import load_treaty
-from openskies.quota_problem import first_distribution
-from openskies.quotas import check_distribution
+from openskies.allocation.problem import first_distribution
+from openskies.rules.distribution_check import check_distribution
 
 
 def main() -> dict[str, Any]:

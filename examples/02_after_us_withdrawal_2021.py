@@ -19,8 +19,8 @@ from typing import Any
 
 # %% Load the bundled illustrative scenario (requests for 2020)
 from openskies import load_treaty
-from openskies.plan import plan_year
-from openskies.scenario import load_scenario
+from openskies.annual.plan import plan_year
+from openskies.annual.scenario_reader import load_scenario
 
 
 def main() -> dict[str, Any]:

@@ -24,11 +24,11 @@ from typing import Any
 from pyproj import Geod
 
 from openskies import SolveOptions, load_treaty
-from openskies.legality import check_route
-from openskies.planner import plan_route
-from openskies.reach import reachable_area
-from openskies.route import Route
-from openskies.sites import Site, sites_frame
+from openskies.geo.route import Route
+from openskies.geo.sites import Site, sites_frame
+from openskies.routing.planner import plan_route
+from openskies.rules.legality import check_route
+from openskies.rules.reach import reachable_area
 
 KUBINKA = (36.653, 55.608)  # UUMB, Russia's point of entry and Open Skies airfield
 READINGS = ("treaty", "observed-party")

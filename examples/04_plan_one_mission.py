@@ -15,9 +15,9 @@ from typing import Any
 
 # %% The treaty on the mission's date and the observer's sites over Russia
 from openskies import SolveOptions, load_treaty
-from openskies.legality import check_route
-from openskies.planner import plan_route
-from openskies.sites import bundled_sites, sites_frame, sites_over
+from openskies.geo.sites import bundled_sites, sites_frame, sites_over
+from openskies.routing.planner import plan_route
+from openskies.rules.legality import check_route
 
 
 def main() -> dict[str, Any]:

@@ -6,16 +6,31 @@ imported only by the functions that need them, so ``import openskies`` stays lig
 
 from __future__ import annotations
 
-from openskies._solver import SolveOptions, SolveStatus
-from openskies.aircraft import Aircraft, load_fleet, read_aircraft
-from openskies.allocation import (
+from openskies.allocation.allocate import (
     AllocationResult,
     Guarantee,
     Unmet,
     UnmetReason,
     allocate,
 )
-from openskies.distribution import Distribution
+from openskies.allocation.problem import (
+    QuotaProblem,
+    Request,
+    first_distribution,
+    quota_problem,
+    read_requests,
+)
+from openskies.annual.plan import AnnualPlan, PlanSummary, plan_year
+from openskies.annual.scenario import Scenario, ScenarioError
+from openskies.annual.scenario_reader import load_scenario
+from openskies.calendar.schedule import (
+    Blackout,
+    Mission,
+    Preference,
+    ScheduleResult,
+    read_blackouts,
+    schedule,
+)
 from openskies.errors import (
     DataError,
     GeometryError,
@@ -26,34 +41,20 @@ from openskies.errors import (
     OutputError,
     UnknownStateError,
 )
-from openskies.legality import LegalityReport, check_route
-from openskies.legality_batch import check_routes
-from openskies.loading import load_treaty
-from openskies.orienteering import OrienteeringResult, solve_orienteering
-from openskies.plan import AnnualPlan, PlanSummary, plan_year
-from openskies.planner import RoutePlan, plan_route
-from openskies.quota_problem import (
-    QuotaProblem,
-    Request,
-    first_distribution,
-    quota_problem,
-    read_requests,
-)
-from openskies.quotas import check_distribution
-from openskies.reach import ReachableArea, reachable_area
-from openskies.route import Route, routes_from_geojson
-from openskies.scenario import Scenario, ScenarioError, load_scenario
-from openskies.schedule import (
-    Blackout,
-    Mission,
-    Preference,
-    ScheduleResult,
-    read_blackouts,
-    schedule,
-)
-from openskies.schedule_check import check_schedule
-from openskies.sites import Site, read_sites
-from openskies.treaty import (
+from openskies.geo.route import Route, routes_from_geojson
+from openskies.geo.sites import Site, read_sites
+from openskies.options import SolveOptions, SolveStatus
+from openskies.routing.orienteering import OrienteeringResult, solve_orienteering
+from openskies.routing.planner import RoutePlan, plan_route
+from openskies.rules.batch import check_routes
+from openskies.rules.distribution_check import check_distribution
+from openskies.rules.legality import LegalityReport, check_route
+from openskies.rules.reach import ReachableArea, reachable_area
+from openskies.rules.schedule_check import check_schedule
+from openskies.treaty.aircraft import Aircraft, load_fleet, read_aircraft
+from openskies.treaty.distribution import Distribution
+from openskies.treaty.loading import load_treaty
+from openskies.treaty.model import (
     Airfield,
     DistributionEntry,
     Party,
@@ -70,12 +71,9 @@ def __getattr__(name: str) -> str:
     """Return ``__version__`` lazily (importlib.metadata costs ~40 ms at import)."""
     if name != "__version__":
         raise AttributeError(f"module 'openskies' has no attribute {name!r}")
-    from importlib.metadata import PackageNotFoundError, version
+    from openskies.versions import package_version
 
-    try:
-        return version("openskies")
-    except PackageNotFoundError:  # running from a source tree without installing
-        return "0+unknown"
+    return package_version()
 
 
 __all__ = [

@@ -6,7 +6,7 @@ import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-__all__ = ["show_versions"]
+__all__ = ["package_version", "show_versions"]
 
 _PACKAGES = (
     "openskies",
@@ -18,6 +18,14 @@ _PACKAGES = (
     "numpy",
     "pandas",
 )
+
+
+def package_version() -> str:
+    """Return the installed version of openskies (``0+unknown`` in a source tree)."""
+    try:
+        return version("openskies")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0+unknown"
 
 
 def versions() -> dict[str, str]:

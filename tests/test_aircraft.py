@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 
 from openskies import DataError, NotAPartyError, Treaty
-from openskies._resources import bundled_dir
-from openskies.aircraft import Aircraft, load_fleet, read_aircraft, usable_aircraft
+from openskies.treaty.aircraft import (
+    Aircraft,
+    load_fleet,
+    read_aircraft,
+    usable_aircraft,
+)
+from openskies.treaty.resources import bundled_dir
 
 
 def _ids(fleet: tuple[Aircraft, ...]) -> set[str]:

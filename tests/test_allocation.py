@@ -20,16 +20,16 @@ from openskies import (
     Treaty,
     UnknownStateError,
 )
-from openskies.allocation import UnmetReason, allocate
-from openskies.cli import main
-from openskies.distribution import Distribution
-from openskies.quota_problem import (
+from openskies.allocation.allocate import UnmetReason, allocate
+from openskies.allocation.problem import (
     QuotaProblem,
     Request,
     read_requests,
     requested_flights,
 )
-from openskies.quotas import check_distribution
+from openskies.cli.main import main
+from openskies.rules.distribution_check import check_distribution
+from openskies.treaty.distribution import Distribution
 
 REQUESTS_2020 = (
     Path(__file__).parent.parent / "quotas" / "requests_2020_illustrative.csv"

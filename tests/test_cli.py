@@ -11,7 +11,7 @@ import pytest
 
 import openskies
 from openskies import __version__
-from openskies.cli import main
+from openskies.cli.main import main
 
 
 def test_states_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,7 +83,7 @@ def test_usage_errors_are_one_line(
 
 
 def test_python_keywords_become_flags() -> None:
-    from openskies.cli import build_parser, cli_terms, subcommands
+    from openskies.cli.main import build_parser, cli_terms, subcommands
 
     plan = subcommands(build_parser())["plan"]
     assert cli_terms("replace it with force=True", plan) == "replace it with --force"
@@ -104,3 +104,27 @@ def test_python_dash_m_runs_the_command_line() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("openskies states: error:")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_reader_that_closes_the_pipe_is_not_an_error() -> None:
+    # `openskies states | head -1`: the rest of the table meets a closed pipe
+    command = subprocess.Popen(
+        [sys.executable, "-m", "openskies", "states", "--as-of", "2019-01-01"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(Path(openskies.__file__).parents[1]),
+            "PYTHONUNBUFFERED": "1",
+        },
+    )
+    assert command.stdout is not None
+    assert command.stderr is not None
+    first = command.stdout.readline()
+    command.stdout.close()
+    status = command.wait(timeout=60)
+    assert first.startswith(b"Treaty on Open Skies on 2019-01-01")
+    error = command.stderr.read()
+    command.stderr.close()
+    assert error == b""
+    assert status == 0

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from openskies._resources import bundled_dir
+from openskies.treaty.resources import bundled_dir
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -1,6 +1,6 @@
 """Fuzz every command of the command line with hostile arguments and files.
 
-The commands are discovered from :func:`openskies.cli.build_parser`, so a new
+The commands are discovered from :func:`openskies.cli.main.build_parser`, so a new
 command is fuzzed without editing this file.  Each example builds an argument
 list for one command: every required argument and a random subset of the
 optional ones, each given a hostile value chosen by the argument's kind (dates,
@@ -33,7 +33,7 @@ import pytest
 from hypothesis import Phase, given, note, settings
 from hypothesis import strategies as st
 
-from openskies.cli import build_parser, main, subcommands
+from openskies.cli.main import build_parser, main, subcommands
 
 #: Examples per command in the bounded run (the long profile sets its own).
 EXAMPLES = 40

@@ -23,14 +23,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openskies import OpenSkiesError, OptionsError, Treaty
-from openskies._plan_output import MARKER, prepare_target
-from openskies.calendar_export import write_missions_csv
+from openskies.allocation.problem import Request
+from openskies.annual.plan import AnnualPlan, plan_year
+from openskies.annual.scenario import Scenario
 from openskies.errors import OutputError
-from openskies.io import FORMULA_PREFIXES, restore_cell
-from openskies.plan import AnnualPlan, plan_year
-from openskies.quota_problem import Request
-from openskies.report import report_html
-from openskies.scenario import Scenario
+from openskies.files.atomic import FORMULA_PREFIXES, restore_cell
+from openskies.output.calendar_export import write_missions_csv
+from openskies.output.plan_writer import MARKER, prepare_target
+from openskies.output.report import report_html
 
 EXAMPLES = 25
 LONG = os.environ.get("OPENSKIES_HYPOTHESIS_PROFILE") == "openskies-long"

@@ -27,18 +27,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openskies import Treaty
-from openskies._scenario_reader import _TOP_KEYS
-from openskies._schedule_inputs import BLACKOUT_COLUMNS
-from openskies.aircraft import AIRCRAFT_COLUMNS, read_aircraft
-from openskies.calendar_export import CSV_COLUMNS, read_missions_csv
-from openskies.distribution import COLUMNS as DISTRIBUTION_COLUMNS
-from openskies.distribution import Distribution
+from openskies.allocation.problem import Request, read_requests
+from openskies.annual.scenario_reader import _TOP_KEYS, load_scenario
+from openskies.calendar.inputs import BLACKOUT_COLUMNS
+from openskies.calendar.schedule import read_blackouts
 from openskies.errors import OpenSkiesError
-from openskies.quota_problem import Request, read_requests
-from openskies.route import Route, routes_from_geojson
-from openskies.scenario import load_scenario
-from openskies.schedule import read_blackouts
-from openskies.sites import SITE_COLUMNS, read_sites
+from openskies.geo.route import Route, routes_from_geojson
+from openskies.geo.sites import SITE_COLUMNS, read_sites
+from openskies.output.calendar_export import CSV_COLUMNS, read_missions_csv
+from openskies.treaty.aircraft import AIRCRAFT_COLUMNS, read_aircraft
+from openskies.treaty.distribution import COLUMNS as DISTRIBUTION_COLUMNS
+from openskies.treaty.distribution import Distribution
 
 #: Examples per test in the bounded (CI) profile; the long profile overrides it.
 EXAMPLES = 60 if os.environ.get("OPENSKIES_HYPOTHESIS_PROFILE") is None else None
@@ -430,7 +429,7 @@ def test_check_route_exits_2_with_one_line_on_bad_files(
     import contextlib
     import io
 
-    from openskies.cli import main
+    from openskies.cli.main import main
 
     with hostile_file(content, f"route{suffix}") as path:
         stderr, stdout = io.StringIO(), io.StringIO()

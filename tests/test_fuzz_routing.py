@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from openskies import SolveOptions
-from openskies.cli import main
+from openskies.cli.main import main
 from openskies.errors import OpenSkiesError
-from openskies.orienteering import MAX_POINTS, MAX_SCORE, solve_orienteering
-from openskies.planner import MAX_SITES, plan_route
-from openskies.reach import reachable_area
-from openskies.sites import MAX_VALUE, read_sites
+from openskies.geo.sites import MAX_VALUE, read_sites
+from openskies.routing.orienteering import MAX_POINTS, MAX_SCORE, solve_orienteering
+from openskies.routing.planner import MAX_SITES, plan_route
+from openskies.rules.reach import reachable_area
 
 LONG = os.environ.get("OPENSKIES_HYPOTHESIS_PROFILE") == "openskies-long"
 DAY = "2019-06-01"

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openskies.cli import main
+from openskies.cli.main import main
 from openskies.errors import OpenSkiesError
-from openskies.sources import read_announcements, read_history
+from openskies.treaty.sources import read_announcements, read_history
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = st.one_of(

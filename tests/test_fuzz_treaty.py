@@ -32,9 +32,9 @@ from openskies import (
     check_route,
     load_treaty,
 )
-from openskies._resources import bundled_dir
-from openskies.cli import main
-from openskies.legality_batch import check_routes
+from openskies.cli.main import main
+from openskies.rules.batch import check_routes
+from openskies.treaty.resources import bundled_dir
 
 QUOTA_TABLES = (
     "states.csv",

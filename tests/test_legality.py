@@ -20,10 +20,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from openskies._resources import bundled_dir
-from openskies.cli import main
+from openskies.cli.main import main
 from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
-from openskies.geodesy import (
+from openskies.geo.geodesy import (
     densify_legs,
     geodesic_buffer,
     geodesic_km,
@@ -32,11 +31,12 @@ from openskies.geodesy import (
     length_km,
     wgs84,
 )
-from openskies.legality import check_route
-from openskies.legality_batch import check_routes
-from openskies.reach import reachable_area
-from openskies.route import Route
-from openskies.territory import read_features
+from openskies.geo.route import Route
+from openskies.rules.batch import check_routes
+from openskies.rules.legality import check_route
+from openskies.rules.reach import reachable_area
+from openskies.treaty.resources import bundled_dir
+from openskies.treaty.territory import read_features
 
 GEOD = Geod(ellps="WGS84")
 KUBINKA = (36.653, 55.608)  # UUMB, POE and OSA of Russia

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openskies.errors import GeometryError, OptionsError, UnknownStateError
-from openskies.geodesy import wgs84
-from openskies.legality import check_route
-from openskies.legality_batch import check_routes
-from openskies.route import Route
+from openskies.geo.geodesy import wgs84
+from openskies.geo.route import Route
+from openskies.rules.batch import check_routes
+from openskies.rules.legality import check_route
 
 KUBINKA = (36.653, 55.608)
 
@@ -241,7 +241,7 @@ def test_batch_input_errors(treaty):
 
 def test_chunks_give_the_same_result(treaty, monkeypatch):
     # routes are densified and checked in chunks; chunk edges must not matter
-    import openskies.legality_batch as batch
+    import openskies.rules.batch as batch
 
     rows = [
         {
@@ -271,7 +271,7 @@ def test_chunks_give_the_same_result(treaty, monkeypatch):
 
 @pytest.mark.parametrize("long_route", [5, 5_000])  # padded matrix / lexsort path
 def test_repeated_waypoints_found_on_both_paths(long_route):
-    from openskies.legality_batch import _repeats
+    from openskies.rules.batch import _repeats
 
     rng = np.random.default_rng(5)
     lengths = [4, 4, 3, 6, long_route, 2]

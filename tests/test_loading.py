@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from openskies import DataError, load_treaty
-from openskies._resources import bundled_dir
+from openskies.treaty.resources import bundled_dir
 
 
 def _copy_without_manifest(source: Path, target: Path) -> Path:
@@ -453,7 +453,8 @@ def test_damaged_bundled_file_is_reported_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # an installed layout: openskies/_data/quotas with one corrupted byte
-    from openskies import _resources, loading
+    from openskies.treaty import loading
+    from openskies.treaty import resources as _resources
 
     root = tmp_path / "openskies"
     (root / "_data").mkdir(parents=True)

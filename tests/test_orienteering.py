@@ -10,10 +10,10 @@ from geographiclib.geodesic import Geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import openskies.orienteering
-from openskies._solver import SolveOptions, SolveStatus
+import openskies.routing.orienteering
 from openskies.errors import GeometryError, OptionsError
-from openskies.orienteering import OrienteeringResult, solve_orienteering
+from openskies.options import SolveOptions, SolveStatus
+from openskies.routing.orienteering import OrienteeringResult, solve_orienteering
 
 BENCH = Path(__file__).resolve().parent / "data" / "orienteering"
 TOL = 1e-9
@@ -413,7 +413,7 @@ def test_repair_drops_least_score_per_saved_length():
     points = np.array([(0, 0), (2, 1), (5, 2), (8, 1), (10, 0)], dtype=float)
     dist = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
     prize = np.array([0, 1, 8, 2, 0], dtype=float)
-    from openskies._ils import repair
+    from openskies.routing.ils import repair
 
     assert repair(dist, prize, [0, 1, 2, 3, 4], 10.78, []) == [0, 1, 3, 4]
     assert repair(dist, prize, [0, 1, 2, 3, 4], 10.78, [2]) == [0, 2, 4]
@@ -421,11 +421,11 @@ def test_repair_drops_least_score_per_saved_length():
 
 
 def test_docstring_examples_run():
-    assert doctest.testmod(openskies.orienteering).failed == 0
+    assert doctest.testmod(openskies.routing.orienteering).failed == 0
 
 
 def test_too_many_points_are_refused_before_the_matrix():
-    n = openskies.orienteering.MAX_POINTS + 1
+    n = openskies.routing.orienteering.MAX_POINTS + 1
     points = np.zeros((n, 2))
     with pytest.raises(OptionsError, match=f"at most {n - 1:,} points.*got {n:,}"):
         solve_orienteering(points, np.ones(n), start=0, budget=1.0)
@@ -452,7 +452,7 @@ def test_many_points_within_the_bound_give_a_valid_path():
 
 
 def test_huge_scores_within_the_bound_sum_exactly():
-    top = openskies.orienteering.MAX_SCORE
+    top = openskies.routing.orienteering.MAX_SCORE
     res = solve_orienteering(POINTS, [0, top, top], start=0, end=2, budget=5.0)
     assert res.order == (0, 1, 2)
     assert res.score == 2 * top

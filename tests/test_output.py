@@ -14,14 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openskies import Treaty
-from openskies.calendar_export import read_missions_csv, write_missions_csv
-from openskies.distribution import Distribution
-from openskies.io import FORMULA_PREFIXES, restore_cell, write_csv_atomic
-from openskies.plan import AnnualPlan, plan_year
-from openskies.quota_problem import Request
-from openskies.report import script_json, write_map_png
-from openskies.scenario import Scenario
-from openskies.schedule import Mission
+from openskies.allocation.problem import Request
+from openskies.annual.plan import AnnualPlan, plan_year
+from openskies.annual.scenario import Scenario
+from openskies.calendar.schedule import Mission
+from openskies.files.atomic import FORMULA_PREFIXES, restore_cell, write_csv_atomic
+from openskies.output.calendar_export import read_missions_csv, write_missions_csv
+from openskies.output.report import script_json, write_map_png
+from openskies.treaty.distribution import Distribution
 
 UTC = dt.UTC
 
@@ -78,7 +78,7 @@ def test_no_written_text_cell_starts_a_formula(text: str) -> None:
     import io
 
     buffer = io.StringIO()
-    from openskies.io import neutralise_cell
+    from openskies.files.atomic import neutralise_cell
 
     csv.writer(buffer).writerow([neutralise_cell(text)])
     buffer.seek(0)

@@ -22,17 +22,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openskies import OptionsError, OutputError, Treaty
-from openskies._resources import bundled_dir
-from openskies.allocation import UnmetReason
-from openskies.calendar_export import read_missions_csv
-from openskies.cli import main
-from openskies.distribution import Distribution
-from openskies.legality import check_route
-from openskies.plan import OUTPUT_FILES, PLAN_MARKER, STAGES, AnnualPlan, plan_year
-from openskies.quota_problem import Request
-from openskies.quotas import check_distribution
-from openskies.scenario import Scenario, load_scenario
-from openskies.schedule_check import check_schedule
+from openskies.allocation.allocate import UnmetReason
+from openskies.allocation.problem import Request
+from openskies.annual.plan import (
+    OUTPUT_FILES,
+    PLAN_MARKER,
+    STAGES,
+    AnnualPlan,
+    plan_year,
+)
+from openskies.annual.scenario import Scenario
+from openskies.annual.scenario_reader import load_scenario
+from openskies.cli.main import main
+from openskies.output.calendar_export import read_missions_csv
+from openskies.rules.distribution_check import check_distribution
+from openskies.rules.legality import check_route
+from openskies.rules.schedule_check import check_schedule
+from openskies.treaty.distribution import Distribution
+from openskies.treaty.resources import bundled_dir
 
 SMALL = """\
 title = "Small test year"
@@ -264,7 +271,7 @@ def test_a_failed_write_leaves_the_directory_as_it_was(
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("openskies.report.write_map_png", disk_full)
+    monkeypatch.setattr("openskies.output.report.write_map_png", disk_full)
     with pytest.raises(OSError, match="No space left"):
         small.write(target, force=True)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before

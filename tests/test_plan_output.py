@@ -25,23 +25,24 @@ import pytest
 
 import openskies
 from openskies import Treaty
-from openskies._plan_output import MARKER, _exchange, write_plan
-from openskies.calendar_export import read_missions_csv
-from openskies.io import atomic_path
-from openskies.plan import OUTPUT_FILES, AnnualPlan, plan_year
-from openskies.quota_problem import Request
-from openskies.scenario import Scenario
+from openskies.allocation.problem import Request
+from openskies.annual.plan import OUTPUT_FILES, AnnualPlan, plan_year
+from openskies.annual.scenario import Scenario
+from openskies.files.atomic import atomic_path
+from openskies.output.calendar_export import read_missions_csv
+from openskies.output.plan_writer import MARKER, _exchange, write_plan
 
 WRITER = """
 import dataclasses, sys
 from openskies import Scenario, plan_year
-from openskies.quota_problem import Request
+from openskies.allocation.problem import Request
 
 scenario = Scenario(
     year=2019, requests=(Request("USA", "RUS", 1), Request("DEU", "POL", 1))
 )
 plan = plan_year(scenario)
-import geopandas, matplotlib.figure, openskies.calendar_export, openskies.report
+import geopandas, matplotlib.figure
+import openskies.output.calendar_export, openskies.output.report
 print("ready", flush=True)
 for gen in range(1, 1000):
     titled = scenario.replace(title=f"gen {gen}")

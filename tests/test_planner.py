@@ -33,14 +33,14 @@ from openskies import (
     UnknownStateError,
     load_treaty,
 )
-from openskies._free_space import free_space
-from openskies._legality_rules import rule_set
-from openskies._resources import bundled_dir
-from openskies._waypoints import Waypoint, unrepeat
-from openskies.cli import main
-from openskies.legality import check_route
-from openskies.planner import RoutePlan, plan_route
-from openskies.route import Route
+from openskies.cli.main import main
+from openskies.geo.route import Route
+from openskies.routing.free_space import free_space
+from openskies.routing.planner import RoutePlan, plan_route
+from openskies.routing.waypoints import Waypoint, unrepeat
+from openskies.rules.legality import check_route
+from openskies.rules.registry import rule_set
+from openskies.treaty.resources import bundled_dir
 
 DAY = "2019-06-01"
 QUICK = SolveOptions(time_limit_s=2.0)

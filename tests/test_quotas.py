@@ -16,9 +16,7 @@ from openskies import (
     Treaty,
     UnknownStateError,
 )
-from openskies.cli import main
-from openskies.distribution import Distribution
-from openskies.quota_problem import (
+from openskies.allocation.problem import (
     QuotaProblem,
     Request,
     first_distribution,
@@ -26,7 +24,9 @@ from openskies.quota_problem import (
     read_requests,
     requested_flights,
 )
-from openskies.quotas import check_distribution
+from openskies.cli.main import main
+from openskies.rules.distribution_check import check_distribution
+from openskies.treaty.distribution import Distribution
 from tests.toy import toy_treaty
 
 REQUESTS_2020 = (

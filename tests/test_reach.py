@@ -3,7 +3,7 @@ import math
 import pytest
 
 from openskies.errors import OptionsError
-from openskies.reach import MAX_GRID_NODES, reachable_area
+from openskies.rules.reach import MAX_GRID_NODES, reachable_area
 
 
 def test_a_grid_over_the_bound_is_refused_before_the_work(treaty):

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from openskies import Treaty
-from openskies._solver import SolveOptions
-from openskies.plan import AnnualPlan, plan_year
-from openskies.quota_problem import Request
-from openskies.scenario import Scenario, SolverSettings
-from openskies.sites import bundled_sites
+from openskies.allocation.problem import Request
+from openskies.annual.plan import AnnualPlan, plan_year
+from openskies.annual.scenario import Scenario, SolverSettings
+from openskies.geo.sites import bundled_sites
+from openskies.options import SolveOptions
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openskies.errors import DataError, GeometryError
-from openskies.route import Route, as_route, routes_from_geojson, transit_flags
+from openskies.geo.route import Route, as_route, routes_from_geojson, transit_flags
 
 KUBINKA = (36.653, 55.608)
 
@@ -309,7 +309,7 @@ BAD_ROUTE_FILES = {
 
 @pytest.mark.parametrize("name", sorted(BAD_ROUTE_FILES))
 def test_check_route_exits_2_with_one_line(tmp_path, capsys, name: str) -> None:
-    from openskies.cli import main
+    from openskies.cli.main import main
 
     path = tmp_path / name
     path.write_bytes(BAD_ROUTE_FILES[name].encode("utf-8", "surrogateescape"))
@@ -323,7 +323,7 @@ def test_check_route_exits_2_with_one_line(tmp_path, capsys, name: str) -> None:
 def test_check_route_refuses_a_fifo_and_a_directory(tmp_path, capsys) -> None:
     import os
 
-    from openskies.cli import main
+    from openskies.cli.main import main
 
     fifo = tmp_path / "route.geojson"
     os.mkfifo(fifo)

@@ -16,12 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openskies import DataError, OptionsError, SolveOptions, Treaty
-from openskies._resources import bundled_dir
-from openskies._toml_lines import key_lines
-from openskies.distribution import Distribution
-from openskies.quota_problem import Request
-from openskies.scenario import Scenario, ScenarioError, load_scenario
-from openskies.sites import read_sites
+from openskies.allocation.problem import Request
+from openskies.annual.scenario import Scenario, ScenarioError
+from openskies.annual.scenario_reader import load_scenario
+from openskies.files.toml_lines import key_lines
+from openskies.geo.sites import read_sites
+from openskies.treaty.distribution import Distribution
+from openskies.treaty.resources import bundled_dir
 
 QUOTAS = bundled_dir("quotas")
 
@@ -58,7 +59,7 @@ def test_bundled_sites_lie_inside_their_states_away_from_non_parties(
 ) -> None:
     import shapely
 
-    from openskies.geodesy import local_distance_km
+    from openskies.geo.geodesy import local_distance_km
 
     view = treaty.as_of("2020-01-01")
     for site in read_sites(QUOTAS / "sites_illustrative.csv", treaty=treaty):

@@ -24,16 +24,16 @@ from openskies import (
     TreatyView,
     UnknownStateError,
 )
-from openskies.aircraft import Aircraft
-from openskies.distribution import Distribution
-from openskies.schedule import (
+from openskies.calendar.schedule import (
     FRAME_COLUMNS,
     Blackout,
     Preference,
     read_blackouts,
     schedule,
 )
-from openskies.schedule_check import check_schedule
+from openskies.rules.schedule_check import check_schedule
+from openskies.treaty.aircraft import Aircraft
+from openskies.treaty.distribution import Distribution
 
 UTC = dt.UTC
 FAST = SolveOptions(time_limit_s=5.0)
@@ -498,7 +498,7 @@ def test_icalendar_parses_with_the_icalendar_package(
 ) -> None:
     import icalendar
 
-    from openskies.calendar_export import to_ical
+    from openskies.output.calendar_export import to_ical
 
     stamp = dt.datetime(2018, 11, 15, 12, tzinfo=UTC)
     text = to_ical(mixed, view=view, stamp=stamp, name="Plan 2019; draft, v1")
@@ -533,7 +533,7 @@ def test_icalendar_parses_with_the_icalendar_package(
 def test_missions_csv_round_trip(
     tmp_path: Path, view: TreatyView, mixed: object
 ) -> None:
-    from openskies.calendar_export import read_missions_csv, write_missions_csv
+    from openskies.output.calendar_export import read_missions_csv, write_missions_csv
 
     path = tmp_path / "missions.csv"
     write_missions_csv(mixed, path)
@@ -551,7 +551,7 @@ def test_points_of_entry_file(
 ) -> None:
     import geopandas as gpd
 
-    from openskies.calendar_export import write_entry_points
+    from openskies.output.calendar_export import write_entry_points
 
     path = tmp_path / f"entries{suffix}"
     write_entry_points(view, mixed, path)
@@ -569,7 +569,7 @@ def test_points_of_entry_file(
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import icalendar
 
-    from openskies.cli import main
+    from openskies.cli.main import main
 
     flights = tmp_path / "flights.csv"
     flights.write_text("observer,observed,flights\nSWE,POL,2\nUSA,RUS,3\n")

@@ -9,9 +9,9 @@ import pytest
 from geographiclib.geodesic import Geodesic
 
 from openskies import OptionsError, Treaty, TreatyView
-from openskies.distribution import Distribution
-from openskies.schedule import Blackout, Mission, ScheduleResult, schedule
-from openskies.schedule_check import check_schedule
+from openskies.calendar.schedule import Blackout, Mission, ScheduleResult, schedule
+from openskies.rules.schedule_check import check_schedule
+from openskies.treaty.distribution import Distribution
 from openskies.violations import Violation
 
 UTC = dt.UTC

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from openskies import load_treaty
-from openskies.cli import main
-from openskies.distribution import Distribution
+from openskies.cli.main import main
 from openskies.errors import DataError
-from openskies.quotas import check_distribution
-from openskies.records import STATUSES
-from openskies.sources import (
+from openskies.rules.distribution_check import check_distribution
+from openskies.treaty.distribution import Distribution
+from openskies.treaty.model import Treaty
+from openskies.treaty.records import STATUSES
+from openskies.treaty.sources import (
     TO_VERIFY,
     Announcement,
     annex_e5_lower_bound_km,
@@ -27,7 +28,6 @@ from openskies.sources import (
     read_history,
     values_to_verify,
 )
-from openskies.treaty import Treaty
 
 ROOT = Path(__file__).resolve().parent.parent
 # (file, source column, status columns)

@@ -1,6 +1,6 @@
 """Tests of the strict CSV table reader and of the safe opening of user files.
 
-Every CSV reader of the library goes through ``openskies._tables.read_table``;
+Every CSV reader of the library goes through ``openskies.files.tables.read_table``;
 these tests use ``read_requests`` as the reader under test (issue 10, items 1-2).
 """
 
@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from openskies.aircraft import read_aircraft
-from openskies.errors import DataError
-from openskies.quota_problem import (
+from openskies.allocation.problem import (
     QuotaProblem,
     Request,
     read_requests,
     requested_flights,
 )
-from openskies.sites import read_sites
+from openskies.errors import DataError
+from openskies.geo.sites import read_sites
+from openskies.treaty.aircraft import read_aircraft
 
 
 def _write(tmp_path: Path, text: str, name: str = "requests.csv") -> Path:

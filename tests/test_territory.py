@@ -13,7 +13,7 @@ from pyproj import Geod
 from shapely.geometry import Point
 
 from openskies import Treaty
-from openskies._resources import bundled_dir
+from openskies.treaty.resources import bundled_dir
 
 GEOD = Geod(ellps="WGS84")
 

@@ -1,1 +1,0 @@
-"""Sub-commands of the ``openskies`` command line, one module per capability."""

@@ -1,0 +1,43 @@
+"""Arguments and helpers shared by the sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openskies.treaty.model import Treaty
+
+__all__ = ["add_data_arguments", "format_table", "treaty_from"]
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--quotas-dir`` and ``--geodata-dir`` to ``parser``."""
+    parser.add_argument(
+        "--quotas-dir", help="directory of quota tables (default: bundled data)"
+    )
+    parser.add_argument(
+        "--geodata-dir", help="directory of geodata (default: bundled data)"
+    )
+
+
+def treaty_from(args: argparse.Namespace) -> Treaty:
+    """Load the treaty from the data directories named in ``args``."""
+    from openskies.treaty.loading import load_treaty
+
+    return load_treaty(args.quotas_dir, args.geodata_dir)
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    """Return rows as a plain text table with aligned columns."""
+    widths = [
+        max(len(str(cell)) for cell in column)
+        for column in zip(header, *rows, strict=True)
+    ]
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join(
+        "  ".join(
+            str(cell).ljust(w) for cell, w in zip(line, widths, strict=True)
+        ).rstrip()
+        for line in lines
+    )

@@ -1,0 +1,109 @@
+"""``openskies schedule``: the year's mission calendar from a distribution."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from openskies.cli.common import add_data_arguments, format_table, treaty_from
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    """Add the ``schedule`` sub-command."""
+    parser = commands.add_parser(
+        "schedule",
+        help="place a distribution's flights on a calendar of missions",
+        description=(
+            "Schedule the flights of a distribution (CSV: observer, observed, "
+            "flights) in a quota year: one mission at a time per observed party "
+            "within 96 h, at most 16 per quarter, aircraft with positioning time, "
+            "blackouts; then spread each party's missions over the year."
+        ),
+    )
+    parser.add_argument("distribution", type=Path, help="distribution CSV file")
+    parser.add_argument("--year", type=int, required=True, help="quota year")
+    parser.add_argument(
+        "--aircraft", type=Path, help="aircraft CSV (default: the bundled fleet)"
+    )
+    parser.add_argument(
+        "--blackouts", type=Path, help="blackouts CSV: party, start, end, note"
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help="missions CSV to write"
+    )
+    parser.add_argument("--ics", type=Path, help="also write an iCalendar file")
+    parser.add_argument(
+        "--entry-points",
+        type=Path,
+        help="also write the points of entry used (.geojson or .gpkg)",
+    )
+    parser.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="place as many flights as possible instead of failing",
+    )
+    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1)
+    add_data_arguments(parser)
+    parser.set_defaults(func=run_schedule)
+
+
+def run_schedule(args: argparse.Namespace) -> int:
+    """Schedule, write the requested files and print a summary.
+
+    Returns 0 with a calendar, 1 if the flights cannot be placed (reasons are
+    printed), 2 on bad input.
+    """
+    from openskies.calendar.schedule import schedule
+    from openskies.options import SolveOptions
+    from openskies.output.calendar_export import (
+        write_entry_points,
+        write_ical,
+        write_missions_csv,
+    )
+    from openskies.treaty.distribution import Distribution
+
+    view = treaty_from(args).as_of(f"{args.year}-01-01")
+    result = schedule(
+        view,
+        Distribution.read_csv(args.distribution),
+        args.year,
+        aircraft=args.aircraft,
+        blackouts=args.blackouts if args.blackouts else (),
+        allow_partial=args.allow_partial,
+        options=SolveOptions(
+            time_limit_s=args.time_limit, seed=args.seed, workers=args.workers
+        ),
+    )
+    print(
+        f"schedule {args.year}: {result.status.value}, {len(result.missions)} "
+        f"missions of {result.granted.total} flights in {result.runtime_s:.2f} s"
+    )
+    for reason in result.reasons:
+        print(f"  {reason}")
+    if not result.status.has_solution:
+        return 1
+    print(
+        f"busiest 30-day windows (sum over observed parties): "
+        f"{result.objective:g} (proven lower bound {result.bound:g})"
+    )
+    if result.left_out:
+        print(f"left out ({len(result.left_out)}):")
+        for observer, observed in result.left_out:
+            print(f"  {observer} over {observed}")
+    write_missions_csv(result, args.output)
+    written = [str(args.output)]
+    if args.ics:
+        write_ical(result, args.ics, view=view)
+        written.append(str(args.ics))
+    if args.entry_points:
+        write_entry_points(view, result, args.entry_points)
+        written.append(str(args.entry_points))
+    rows = [[party, str(result.busiest[party])] for party in sorted(result.busiest)]
+    print(format_table(["observed", "busiest 30 days"], rows))
+    print(f"wrote {', '.join(written)}")
+    return 0

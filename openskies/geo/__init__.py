@@ -1,0 +1,5 @@
+"""Geometry on the WGS84 ellipsoid: geodesic lengths and tracks
+(:mod:`.geodesy`), the declared route (:mod:`.route`, its parts checked in
+:mod:`.route_parts`) and the sites an observer wants to photograph
+(:mod:`.sites`).
+"""

@@ -1,0 +1,4 @@
+"""Every writer: missions CSV, iCalendar, GeoJSON/GeoPackage (:mod:`.calendar_export`),
+the HTML report and PNG map (:mod:`.report`, :mod:`.map_layers`) and the plan
+directory written all or nothing (:mod:`.plan_writer`).
+"""

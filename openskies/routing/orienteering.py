@@ -1,0 +1,461 @@
+"""Orienteering: collect the most score on one path within a length budget.
+
+The orienteering problem (a prize-collecting path problem) picks an ordered
+subset of points for a path from a start to an end point: the largest total
+score whose path length stays within a budget; ties go to the shorter path.
+
+Two engines: an exact dynamic programme over subsets, which proves optimality
+and serves up to 14 reachable optional points, and an iterated local search
+(greedy insertion; 2-opt, or-opt, insertion and swap moves; random removal or
+forced insertion as perturbation).  On the 89 public Tsiligirides and
+Chao-Golden-Wasil instances, 1 s per run, the search reached the best-known
+score in 266 of 267 runs (3 seeds); OR-Tools routing with guided local search
+in 20 of 89 (no better at 5 s) and PyVRP 0.14 in 79-84 of 89.  See
+``benchmarks/bench_orienteering.py``.
+
+Limits (documented bounds on work and numbers)
+----------------------------------------------
+* At most :data:`MAX_POINTS` points: the engines keep a dense (n, n) float64
+  matrix of legs (32 MB at 2,000 points), so larger inputs are refused with
+  an ``OptionsError`` before anything is allocated.  Thin the points out, or
+  cluster them, first.
+* Scores at most :data:`MAX_SCORE` and coordinates, leg lengths and the budget
+  at most :data:`MAX_LENGTH` in absolute value, so that no sum of scores or of
+  legs can overflow float64.
+* ``options.time_limit_s`` bounds the search; the set-up before it (the matrix
+  of legs, shortest paths and the score bound, O(n^2)) is not interrupted and
+  adds about half a second at :data:`MAX_POINTS` points (see
+  ``benchmarks/bench_limits.py``).  Every phase of the search stops at the
+  deadline with the best path found so far (at worst the direct leg), within
+  one move of it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from openskies.errors import GeometryError, OptionsError
+from openskies.options import SolveOptions, SolveStatus
+from openskies.routing.ils import Search, repair, route_length, route_score
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+    Floats = NDArray[np.float64]
+    Ints = NDArray[np.int64]
+
+__all__ = [
+    "MAX_LENGTH",
+    "MAX_POINTS",
+    "MAX_SCORE",
+    "OrienteeringResult",
+    "solve_orienteering",
+]
+
+#: Most points :func:`solve_orienteering` accepts (dense (n, n) leg matrix).
+MAX_POINTS = 2000
+#: Largest score of one point; MAX_POINTS of them sum to far below float64's max.
+MAX_SCORE = 1e15
+#: Largest absolute coordinate, leg length or budget (sums of legs stay finite).
+MAX_LENGTH = 1e15
+
+_REL_TOL = 1e-9  # a path is within budget when length <= budget * (1 + _REL_TOL)
+_EXACT_AUTO = 14  # "auto" runs the exact engine up to this many optional points
+_EXACT_MAX = 16  # the exact engine refuses more (memory grows as 2**m * m**2)
+_ENGINES = ("auto", "exact", "ils")
+_METRICS = ("euclidean", "geodesic")
+
+
+@dataclass(frozen=True, slots=True)
+class OrienteeringResult:
+    """Outcome of :func:`solve_orienteering`.
+
+    Attributes
+    ----------
+    order
+        Indices of the visited points from start to end inclusive (a closed
+        tour repeats the start at the end); empty when infeasible.
+    score
+        Total score of the visited points; start and end count once each.
+    length
+        Path length, the float64 sum of its legs in order [km for geodesic].
+    status
+        ``OPTIMAL`` when the score is proven largest, ``FEASIBLE`` otherwise,
+        ``INFEASIBLE`` when even the direct leg from start to end is too long.
+    bound
+        Upper bound on the score of any path within the budget.
+    runtime_s
+        Wall-clock time of the solve [s].
+    engine
+        ``"exact"`` or ``"ils"`` (``"exact"`` too for a proven infeasibility).
+    """
+
+    order: tuple[int, ...]
+    score: float
+    length: float
+    status: SolveStatus
+    bound: float
+    runtime_s: float
+    engine: str
+
+
+def solve_orienteering(
+    points: ArrayLike | None,
+    scores: ArrayLike,
+    *,
+    start: int,
+    end: int | None = None,
+    budget: float,
+    metric: str = "euclidean",
+    distance_matrix: ArrayLike | None = None,
+    engine: str = "auto",
+    options: SolveOptions | None = None,
+) -> OrienteeringResult:
+    """Find the path from start to end that collects the most score within budget.
+
+    Parameters
+    ----------
+    points
+        Array of shape (n, 2), 1 <= n <= :data:`MAX_POINTS`: planar ``(x, y)``
+        (absolute values at most :data:`MAX_LENGTH`), or ``(lon, lat)`` [deg]
+        with ``metric="geodesic"``.  May be ``None`` when ``distance_matrix``
+        is given.
+    scores
+        Score of each of the n points, from 0 to :data:`MAX_SCORE`.
+    start
+        Index of the first point of the path.
+    end
+        Index of the last point; ``None`` returns to ``start`` (a closed tour).
+    budget
+        Largest path length [km for geodesic], 0 to :data:`MAX_LENGTH`; lengths
+        are float64 sums of the legs and may exceed it by a relative 1e-9 at
+        most.
+    metric
+        ``"euclidean"`` (planar) or ``"geodesic"`` (WGS84 ellipsoid through
+        ``pyproj.Geod``, distances in km).
+    distance_matrix
+        (n, n) leg lengths used instead of ``metric``, e.g. detour distances,
+        each from 0 to :data:`MAX_LENGTH`; they need not be symmetric nor obey
+        the triangle inequality.
+    engine
+        ``"exact"`` (at most 16 reachable optional points; if the time limit
+        passes first, ils takes over), ``"ils"``, or ``"auto"``: exact up to
+        14 reachable optional points, else ils.
+    options
+        Time limit, seed and iteration limit (``workers`` is ignored); None
+        uses ``SolveOptions()`` (10 s, seed 0).  The same input and seed give
+        the same path unless the time limit cuts the search short; the search
+        also stops when its score meets the bound, stagnates, or has made
+        ``options.iteration_limit`` perturbation rounds.  The call returns
+        within ``time_limit_s`` plus the set-up (about 0.5 s at
+        :data:`MAX_POINTS` points; see the module's limits).
+
+    Returns
+    -------
+    OrienteeringResult
+        The path, its score and length, status, score bound and runtime.
+
+    Raises
+    ------
+    GeometryError
+        If points or the distance matrix have the wrong shape, or hold NaN,
+        infinite, negative (distances) or out-of-range (degrees, more than
+        :data:`MAX_LENGTH`) values.
+    OptionsError
+        If there are more than :data:`MAX_POINTS` points (before any work), if
+        scores are negative, non-finite, above :data:`MAX_SCORE` or not one per
+        point, ``start`` or ``end`` is not a point index, the budget is
+        negative, not finite or above :data:`MAX_LENGTH`, ``metric`` or
+        ``engine`` is unknown, or ``options`` is not a ``SolveOptions``.
+
+    Examples
+    --------
+    >>> r = solve_orienteering([[0, 0], [1, 0], [2, 0], [0, 5]], [0, 1, 1, 9],
+    ...                        start=0, end=2, budget=2.0)
+    >>> r.order, r.score, r.status.value
+    ((0, 1, 2), 2.0, 'optimal')
+    """
+    t0 = time.perf_counter()
+    options = _options(options)
+    dist = _distances(points, metric, distance_matrix)
+    n = len(dist)
+    prize = _scores(scores, n)
+    s = _index(start, n, "start")
+    e = s if end is None else _index(end, n, "end")
+    limit = _budget(budget) * (1.0 + _REL_TOL)
+    if engine not in _ENGINES:
+        raise OptionsError(f"engine must be one of {_ENGINES}, got {engine!r}")
+    if dist[s, e] > limit:
+        runtime = time.perf_counter() - t0
+        return OrienteeringResult(
+            (), 0.0, 0.0, SolveStatus.INFEASIBLE, 0.0, runtime, "exact"
+        )
+    from_s, to_e = _shortest_from(dist, s), _shortest_from(dist.T, e)
+    opt = np.array([i for i in range(n) if i not in (s, e)], dtype=np.int64)
+    reach = opt[from_s[opt] + to_e[opt] <= limit]
+    bound = _score_bound(dist, prize, s, e, reach, limit)
+    if engine == "exact" and reach.size > _EXACT_MAX:
+        raise OptionsError(
+            f"engine='exact' handles at most {_EXACT_MAX} reachable optional "
+            f"points, got {reach.size}; use engine='auto' or 'ils'"
+        )
+    deadline, route = t0 + options.time_limit_s, None
+    if engine == "exact" or (engine == "auto" and reach.size <= _EXACT_AUTO):
+        engine, route = "exact", _exact(dist, to_e, prize, s, e, reach, limit, deadline)
+    if route is None:  # the local search, also when the exact engine ran out of time
+        cand = reach[prize[reach] > 0]
+        search = Search(dist, prize, (s, e), cand, limit, options.seed, deadline)
+        engine, route = "ils", search.run(bound, options.iteration_limit)
+    if route_length(dist, route) > limit:  # a guard: the engines check each path
+        route = repair(dist, prize, route, limit, [])
+    score = route_score(prize, route)
+    proven = engine == "exact" or score >= bound
+    return OrienteeringResult(
+        order=tuple(route),
+        score=score,
+        length=route_length(dist, route),
+        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
+        bound=score if engine == "exact" else bound,
+        runtime_s=time.perf_counter() - t0,
+        engine=engine,
+    )
+
+
+# --------------------------------------------------------------------- inputs
+def _distances(
+    points: ArrayLike | None, metric: str, matrix: ArrayLike | None
+) -> Floats:
+    """Validate the inputs and return the (n, n) matrix of leg lengths."""
+    if metric not in _METRICS:
+        raise OptionsError(f"metric must be one of {_METRICS}, got {metric!r}")
+    pts = None if points is None else _array(points, "points", GeometryError)
+    if pts is not None and (pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0):
+        raise GeometryError(f"points must have shape (n, 2), n >= 1; got {pts.shape}")
+    if pts is not None:
+        _check_size(len(pts))
+    if pts is not None and not (np.abs(pts) <= MAX_LENGTH).all():
+        bad = int(np.flatnonzero(~(np.abs(pts) <= MAX_LENGTH).all(axis=1))[0])
+        raise GeometryError(
+            f"points must be finite with |x|, |y| <= {MAX_LENGTH:g}; point {bad} "
+            f"is {pts[bad]}"
+        )
+    if matrix is not None:
+        dist = _array(matrix, "distance_matrix", GeometryError)
+        if dist.ndim != 2 or dist.shape[0] != dist.shape[1] or dist.size == 0:
+            raise GeometryError(f"distance_matrix must be square, got {dist.shape}")
+        _check_size(len(dist))
+        if not ((dist >= 0) & (dist <= MAX_LENGTH)).all():
+            raise GeometryError(
+                f"distance_matrix must be finite, non-negative and at most "
+                f"{MAX_LENGTH:g}"
+            )
+        if pts is not None and len(pts) != len(dist):
+            raise GeometryError(
+                f"points has {len(pts)} rows, distance_matrix {len(dist)}; "
+                "they must describe the same points"
+            )
+        return dist
+    if pts is None:
+        raise GeometryError("give points or a distance_matrix")
+    if metric == "euclidean":
+        x, y = pts[:, 0], pts[:, 1]
+        euclid: Floats = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+        return euclid
+    lon, lat = pts[:, 0], pts[:, 1]
+    if (np.abs(lat) > 90).any() or (np.abs(lon) > 540).any():
+        raise GeometryError(
+            "geodesic points must be (lon, lat) [deg] with |lat| <= 90; got lat "
+            f"in [{lat.min()}, {lat.max()}] (are lon and lat swapped?)"
+        )
+    from pyproj import Geod
+
+    i, j = np.triu_indices(len(pts), 1)
+    dist = np.zeros((len(pts), len(pts)))
+    if i.size:
+        _, _, metres = Geod(ellps="WGS84").inv(lon[i], lat[i], lon[j], lat[j])
+        dist[i, j] = dist[j, i] = np.asarray(metres) / 1000.0
+    return dist
+
+
+def _options(options: object) -> SolveOptions:
+    """Return ``options``, or the defaults for None."""
+    if options is None:
+        return SolveOptions()
+    if not isinstance(options, SolveOptions):
+        raise OptionsError(
+            f"options must be a SolveOptions or None, got {type(options).__name__}"
+        )
+    return options
+
+
+def _check_size(n: int) -> None:
+    """Refuse more than MAX_POINTS points, before the (n, n) work."""
+    if n > MAX_POINTS:
+        raise OptionsError(
+            f"solve_orienteering handles at most {MAX_POINTS:,} points (a dense "
+            f"{MAX_POINTS:,} x {MAX_POINTS:,} matrix of legs), got {n:,}; thin "
+            "out or cluster the points first"
+        )
+
+
+def _array(value: ArrayLike, name: str, error: type[Exception]) -> Floats:
+    """Convert ``value`` to a float64 array or raise ``error`` naming it."""
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise error(f"{name} must be a numeric array: {str(err)[:200]}") from None
+
+
+def _scores(scores: ArrayLike, n: int) -> Floats:
+    """Validate the scores: n finite numbers from 0 to MAX_SCORE."""
+    prize: Floats = _array(scores, "scores", OptionsError)
+    if prize.shape != (n,):
+        raise OptionsError(
+            f"scores must hold one value per point ({n}), got {prize.shape}"
+        )
+    bad = np.flatnonzero(~((prize >= 0) & (prize <= MAX_SCORE)))
+    if bad.size:
+        raise OptionsError(
+            f"scores must be finite, from 0 to {MAX_SCORE:g}; score {bad[0]} is "
+            f"{prize[bad[0]]}"
+        )
+    return prize
+
+
+def _index(value: object, n: int, name: str) -> int:
+    """Validate a point index."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise OptionsError(f"{name} must be an integer point index, got {value!r}")
+    if not 0 <= int(value) < n:
+        raise OptionsError(f"{name} must be a point index in [0, {n}), got {value}")
+    return int(value)
+
+
+def _budget(value: object) -> float:
+    """Validate the budget: a finite number from 0 to MAX_LENGTH."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise OptionsError(f"budget must be a number, got {value!r}")
+    try:
+        budget = float(value)
+    except OverflowError:  # an int beyond float64
+        budget = math.inf
+    if not 0 <= budget <= MAX_LENGTH:
+        raise OptionsError(
+            f"budget must be finite and non-negative, at most {MAX_LENGTH:g}; got "
+            f"{str(value)[:40]}"
+        )
+    return budget
+
+
+def _shortest_from(dist: Floats, source: int) -> Floats:
+    """Shortest path lengths from ``source`` (dense Dijkstra).
+
+    A user's matrix may break the triangle inequality; reachability must not
+    rely on it.
+    """
+    best: Floats = dist[source].copy()
+    done = np.zeros(len(dist), dtype=bool)
+    best[source], done[source] = 0.0, True
+    for _ in range(len(dist) - 1):
+        k = int(np.where(done, np.inf, best).argmin())
+        done[k] = True
+        np.minimum(best, best[k] + dist[k], out=best)
+    return best
+
+
+def _score_bound(
+    dist: Floats, prize: Floats, s: int, e: int, reach: Ints, limit: float
+) -> float:
+    """Bound the score: reachable total, or a fractional knapsack if lower.
+
+    Each leg a -> b is charged half to a and half to b, so a visited point
+    takes at least half its shortest in-leg and half its shortest out-leg.
+    """
+    base = math.fsum(prize[sorted({s, e})].tolist())
+    if reach.size == 0:
+        return base
+    d = dist.copy()
+    np.fill_diagonal(d, np.inf)
+    w = 0.5 * (
+        d[np.r_[reach, s]][:, reach].min(0) + d[reach][:, np.r_[reach, e]].min(1)
+    )
+    cap = limit - 0.5 * (d[s, reach].min() + d[reach, e].min())
+    p = prize[reach]
+    with np.errstate(over="ignore"):
+        ratio = np.divide(p, w, out=np.full_like(p, np.inf), where=w > 0)
+    order = np.lexsort((w, -np.where(p > 0, ratio, 0.0)))
+    p, w = p[order], w[order]
+    full = np.cumsum(w) <= cap  # a prefix: the items that fit whole
+    knap = math.fsum(p[full].tolist())
+    if cap < 0:
+        knap = 0.0
+    elif not full.all():
+        x = int(np.argmin(full))
+        knap += p[x] * (cap - w[full].sum()) / w[x]
+    bound = base + min(math.fsum(p.tolist()), knap)
+    integral = bool(np.all(prize == np.round(prize)))
+    return float(math.floor(bound + 1e-6)) if integral else bound
+
+
+# --------------------------------------------------------------------- exact
+def _exact(
+    dist: Floats,
+    to_e: Floats,
+    prize: Floats,
+    s: int,
+    e: int,
+    reach: Ints,
+    limit: float,
+    deadline: float,
+) -> list[int] | None:
+    """Dynamic programme over subsets of the reachable points (proves optimality).
+
+    ``dp[mask, k]`` is the shortest float64 length of a path from the start
+    through the points of ``mask`` ending at ``reach[k]``.  None if the
+    deadline passes first.
+    """
+    m = reach.size
+    if m == 0:
+        return [s, e]
+    full = 1 << m
+    masks = np.arange(full)
+    bits = (masks[:, None] >> np.arange(m)) & 1
+    dp = np.full((full, m), np.inf)
+    parent = np.full((full, m), -1, dtype=np.int8)
+    first = dist[s, reach]
+    dp[1 << np.arange(m), np.arange(m)] = np.where(first <= limit, first, np.inf)
+    dsub = dist[np.ix_(reach, reach)]
+    to_end = to_e[reach]
+    popcount = bits.sum(1)
+    for p in range(1, m):
+        if time.perf_counter() > deadline:
+            return None
+        layer = masks[popcount == p]
+        cand = dp[layer][:, :, None] + dsub[None, :, :]  # (C, from j, to k)
+        arg = cand.argmin(1)
+        val = np.take_along_axis(cand, arg[:, None, :], 1)[:, 0, :]
+        ok = (bits[layer] == 0) & (val + to_end[None, :] <= limit)
+        c_idx, k_idx = np.nonzero(ok)
+        new = layer[c_idx] | (1 << k_idx)
+        dp[new, k_idx] = val[c_idx, k_idx]
+        parent[new, k_idx] = arg[c_idx, k_idx]
+    total = dp + dist[reach, e][None, :]
+    f_mask, f_k = np.nonzero(total <= limit)
+    if f_mask.size == 0:
+        return [s, e]
+    gain = bits[f_mask] @ prize[reach]
+    pick = np.lexsort((total[f_mask, f_k], -gain))[0]
+    if gain[pick] <= 0 and dist[s, e] <= total[f_mask[pick], f_k[pick]]:
+        return [s, e]
+    mask, k = int(f_mask[pick]), int(f_k[pick])
+    path = []
+    while k >= 0:
+        path.append(int(reach[k]))
+        mask, k = mask ^ (1 << k), int(parent[mask, k])
+    return [s, *path[::-1], e]
