@@ -1,4 +1,6 @@
-"""The year end to end: the scenario file (:mod:`.scenario`,
-:mod:`.scenario_reader`), a route per mission (:mod:`.routes`) and
-:func:`~openskies.annual.plan.plan_year` (:mod:`.plan`).
+"""The year end to end: scenario, a route per mission, plan_year.
+
+:mod:`.scenario` and :mod:`.scenario_reader` read the scenario file, :mod:`.routes`
+plans a route per mission and :mod:`.plan` holds
+:func:`~openskies.annual.plan.plan_year`.
 """

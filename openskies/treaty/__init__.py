@@ -1,8 +1,8 @@
-"""The regime as immutable data: states, parties, quotas, territories, airfields,
-restrictions, aircraft and distributions, and their view on a date.
+"""The regime as immutable data and its view on a date.
 
-:mod:`.records` holds the value types, :mod:`.model` the ``Treaty`` and
-``TreatyView``, :mod:`.loading` and :mod:`.territory` read ``quotas/`` and
-``geodata/`` (found by :mod:`.resources`), :mod:`.sources` says where each value
-comes from.
+States, parties, quotas, territories, airfields, restrictions, aircraft and
+distributions: :mod:`.records` holds the value types, :mod:`.model` the
+``Treaty`` and ``TreatyView``, :mod:`.loading` and :mod:`.territory` read
+``quotas/`` and ``geodata/`` (found by :mod:`.resources`), :mod:`.sources` says
+where each value comes from.
 """
