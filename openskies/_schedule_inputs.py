@@ -8,6 +8,7 @@ year, so that the model sees party codes only.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ __all__ = ["Blackout", "Preference", "read_blackouts", "resolve_inputs"]
 
 BLACKOUT_COLUMNS = ("party", "start", "end")
 FIRST_YEAR, LAST_YEAR = 1992, 9998
+#: Most flights over one party in a year: 16 per quarter (Annex H).
+MAX_PAIR_FLIGHTS = 64
 
 
 def _utc(value: dt.date | dt.datetime | str, *, end: bool) -> dt.datetime:
@@ -44,6 +47,11 @@ def _utc(value: dt.date | dt.datetime | str, *, end: bool) -> dt.datetime:
             dt.date.fromisoformat(text)
             if len(text) <= 10
             else dt.datetime.fromisoformat(text)
+        )
+    if isinstance(value, dt.date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"{value.isoformat()} is outside the years {FIRST_YEAR}..{LAST_YEAR} "
+            "a calendar can cover"
         )
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
@@ -72,7 +80,8 @@ class Blackout:
     Raises
     ------
     OptionsError
-        If ``end`` is not after ``start`` or they are not datetimes.
+        If ``end`` is not after ``start``, they are not datetimes, or a date
+        lies outside the years 1992..9998.
     """
 
     party: str
@@ -81,7 +90,11 @@ class Blackout:
     note: str = ""
 
     def __post_init__(self) -> None:
-        """Make naive datetimes UTC and check the order."""
+        """Make naive datetimes UTC and check the party and the order."""
+        if not isinstance(self.party, str):
+            raise OptionsError(
+                f"blackout party must be a state or party code, got {self.party!r}"
+            )
         if not isinstance(self.start, dt.datetime) or not isinstance(
             self.end, dt.datetime
         ):
@@ -89,8 +102,11 @@ class Blackout:
                 "Blackout start and end must be datetimes; use Blackout.between() "
                 "for dates or ISO strings"
             )
-        object.__setattr__(self, "start", _utc(self.start, end=False))
-        object.__setattr__(self, "end", _utc(self.end, end=True))
+        try:
+            object.__setattr__(self, "start", _utc(self.start, end=False))
+            object.__setattr__(self, "end", _utc(self.end, end=True))
+        except ValueError as err:
+            raise OptionsError(f"blackout of {self.party}: {err}") from None
         if self.end <= self.start:
             raise OptionsError(
                 f"blackout of {self.party} ends ({self.end:%Y-%m-%d %H:%M}) before it "
@@ -235,7 +251,7 @@ def _fleet(value: Any, view: TreatyView) -> tuple[Aircraft, ...]:
         return load_fleet()
     if isinstance(value, str | Path):
         return read_aircraft(value, known_codes=view.treaty.known_codes)
-    fleet = tuple(value)
+    fleet = tuple(iterable_of("aircraft", value))
     bad = [a for a in fleet if not isinstance(a, Aircraft)]
     if bad:
         raise OptionsError(
@@ -252,7 +268,7 @@ def _blackouts(value: Any, view: TreatyView) -> tuple[Blackout, ...]:
     if isinstance(value, str | Path):
         value = read_blackouts(value, known_codes=view.treaty.known_codes)
     result = []
-    for blackout in value:
+    for blackout in iterable_of("blackouts", value):
         if not isinstance(blackout, Blackout):
             raise OptionsError(f"blackouts must be Blackout objects, got {blackout!r}")
         try:
@@ -261,6 +277,30 @@ def _blackouts(value: Any, view: TreatyView) -> tuple[Blackout, ...]:
             continue  # a state that is not a party this year hosts no missions
         result.append(Blackout(party, blackout.start, blackout.end, blackout.note))
     return tuple(result)
+
+
+def check_year(year: Any) -> int:
+    """Return ``year`` as an int in ``FIRST_YEAR..LAST_YEAR`` or raise OptionsError."""
+    if not isinstance(year, numbers.Integral) or isinstance(year, bool):
+        raise OptionsError(
+            f"year must be a whole number such as 2019, got {str(year)[:40]!r}"
+        )
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise OptionsError(
+            f"year {str(year)[:40]} is outside {FIRST_YEAR}..{LAST_YEAR}; "
+            "give a quota year such as 2019"
+        )
+    return int(year)
+
+
+def iterable_of(name: str, value: Any) -> Iterable[Any]:
+    """Return ``value`` if it is a list-like collection, else raise OptionsError."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise OptionsError(
+            f"{name} must be a list of objects (or a CSV file), "
+            f"got {type(value).__name__}"
+        )
+    return value
 
 
 def resolve_inputs(
@@ -278,13 +318,16 @@ def resolve_inputs(
     OptionsError, UnknownStateError, NotAPartyError, DataError
         As documented by :func:`~openskies.schedule.schedule`.
     """
-    if not isinstance(year, int) or isinstance(year, bool):
-        raise OptionsError(f"year must be a whole number such as 2019, got {year!r}")
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise OptionsError(f"year {year} is outside {FIRST_YEAR}..{LAST_YEAR}")
+    year = check_year(year)
     start = view.treaty.as_of(dt.date(year, 1, 1))
     flights: dict[tuple[str, str], int] = {}
     for observer, observed, count in _distribution(distribution):
+        if count > MAX_PAIR_FLIGHTS:
+            raise OptionsError(
+                f"{count} flights of {observer} over {observed} in the distribution; "
+                f"a party hosts at most {MAX_PAIR_FLIGHTS} a year (16 per quarter, "
+                "Annex H)"
+            )
         pair = (start.party_of(observer), start.party_of(observed))
         if pair[0] == pair[1]:
             raise OptionsError(
@@ -293,7 +336,7 @@ def resolve_inputs(
         flights[pair] = flights.get(pair, 0) + count
     granted = Distribution(flights)
     prefs = []
-    for preference in preferences:
+    for preference in iterable_of("preferences", preferences):
         if not isinstance(preference, Preference):
             raise OptionsError(
                 f"preferences must be Preference objects, got {preference!r}"

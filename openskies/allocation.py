@@ -182,6 +182,10 @@ class AllocationResult:
     year: int = 0
 
 
+#: Largest request accepted for one pair [flights]; quotas are far smaller.
+MAX_REQUEST = 10_000
+
+
 def allocate(
     view: TreatyView | QuotaProblem,
     requests: Any,
@@ -261,7 +265,8 @@ def allocate(
     Raises
     ------
     OptionsError
-        If an option is out of range, the year is before 2002 or does not match
+        If an option is out of range or of the wrong type (``reciprocity`` not
+        a bool), the year is before 2002 or does not match
         the view, or ``disputed`` is given without ``previous``.
     DataError
         If a request is malformed (the message names the row).
@@ -281,6 +286,8 @@ def allocate(
     options = SolveOptions() if options is None else options
     if not isinstance(options, SolveOptions):
         raise OptionsError(f"options must be a SolveOptions, got {options!r}")
+    if not isinstance(reciprocity, bool):
+        raise OptionsError(f"reciprocity must be True or False, got {reciprocity!r}")
     if objective not in OBJECTIVES:
         raise OptionsError(
             f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}"
@@ -291,6 +298,12 @@ def allocate(
         )
     problem = as_problem(view, year)
     asked = requested_flights(problem, requests)
+    for (observer, observed), (flights, _) in asked.items():
+        if flights > MAX_REQUEST:
+            raise OptionsError(
+                f"the request of {observer} over {observed} is {str(flights)[:30]} "
+                f"flights; at most {MAX_REQUEST} can be requested (no quota is larger)"
+            )
     targets = frozenset(problem.resolve(code) for code in codes(disputed))
     if targets and previous is None:
         raise OptionsError(

@@ -36,6 +36,7 @@ from openskies._schedule_inputs import (
 )
 from openskies._solver import SolveOptions, SolveStatus
 from openskies.distribution import Distribution
+from openskies.errors import OptionsError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -239,8 +240,10 @@ def schedule(
     Raises
     ------
     OptionsError
-        If ``year`` or ``distribution`` is of the wrong kind, or a pair observes
-        itself.
+        If ``year``, ``distribution``, ``options`` or another argument is of the
+        wrong kind, ``year`` is outside 1992..9998, a pair observes itself, a
+        pair asks for more than 64 flights (Annex H) or a blackout date lies
+        outside 1992..9998.
     UnknownStateError, NotAPartyError
         If a code is unknown or not a party on 1 January of ``year``.
     DataError
@@ -288,6 +291,14 @@ def schedule(
     from openskies._schedule_stages import failed, solve_stages
 
     clock = time.perf_counter()
+    if not isinstance(options, SolveOptions):
+        raise OptionsError(
+            f"options must be a SolveOptions, got {type(options).__name__}"
+        )
+    if not isinstance(allow_partial, bool):
+        raise OptionsError(
+            f"allow_partial must be True or False, got {allow_partial!r}"
+        )
     inputs = resolve_inputs(view, distribution, year, aircraft, blackouts, preferences)
     problem = build_problem(
         inputs.view,

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from openskies._schedule_inputs import check_year, iterable_of
 from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
 from openskies.violations import Violation
 
@@ -85,7 +86,10 @@ def check_schedule(
     Raises
     ------
     OptionsError
-        If ``missions_or_result`` holds something other than missions.
+        If ``missions_or_result`` holds something other than missions, a
+        mission's ``notice``, ``arrival`` or ``end`` is not a timezone-aware
+        datetime (naive times are refused rather than guessed to be UTC), or
+        ``year`` is not a whole number in 1992..9998.
 
     References
     ----------
@@ -95,6 +99,8 @@ def check_schedule(
     from openskies.aircraft import load_fleet
     from openskies.schedule import Mission, ScheduleResult
 
+    blackouts = tuple(iterable_of("blackouts", blackouts))
+    left_out = tuple(iterable_of("left_out", left_out))
     if isinstance(missions_or_result, ScheduleResult):
         result = missions_or_result
         missions: Sequence[Mission] = result.missions
@@ -104,20 +110,41 @@ def check_schedule(
         blackouts = (*result.blackouts, *blackouts)
         left_out = (*result.left_out, *left_out)
     else:
-        missions = tuple(missions_or_result)
-        fleet = tuple(load_fleet() if aircraft is None else aircraft)
+        missions = tuple(iterable_of("missions_or_result", missions_or_result))
+        fleet = tuple(
+            iterable_of("aircraft", load_fleet() if aircraft is None else aircraft)
+        )
     bad = [m for m in missions if not isinstance(m, Mission)]
     if bad:
-        raise OptionsError(f"expected Mission objects, got {bad[0]!r}")
+        raise OptionsError(f"expected Mission objects, got {str(bad[0])[:60]!r}")
+    for mission in missions:
+        _check_times(mission)
     if year is None:
         if not missions:
             return []
         year = missions[0].arrival.year
+    year = check_year(year)
     checker = _Checker(view.treaty, year, fleet, tuple(blackouts))
     found = [*checker.each(missions), *checker.together(missions)]
     if distribution is not None:
         found.extend(checker.granted(missions, distribution, tuple(left_out)))
     return found
+
+
+def _check_times(mission: Mission) -> None:
+    """Refuse a mission whose times are not timezone-aware datetimes.
+
+    A naive datetime could be UTC or local time; rather than guess, the
+    checker asks for aware ones (``Mission`` objects from :func:`schedule`
+    always are).
+    """
+    for name in ("notice", "arrival", "end"):
+        value = getattr(mission, name)
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+            raise OptionsError(
+                f"mission {str(mission.id)[:40]!r}: {name} must be a timezone-aware "
+                f"datetime (e.g. with tzinfo=datetime.UTC), got {str(value)[:40]!r}"
+            )
 
 
 def _hours(delta: dt.timedelta) -> float:
