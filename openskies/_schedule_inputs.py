@@ -26,8 +26,9 @@ __all__ = ["Blackout", "Preference", "read_blackouts", "resolve_inputs"]
 
 BLACKOUT_COLUMNS = ("party", "start", "end")
 FIRST_YEAR, LAST_YEAR = 1992, 9998
-#: Most flights over one party in a year: 16 per quarter (Annex H).
-MAX_PAIR_FLIGHTS = 64
+#: Most flights of one pair accepted: far above the 64 a party can host in a
+#: year (16 per quarter, Annex H), which the scheduler then reports as INFEASIBLE.
+MAX_PAIR_FLIGHTS = 1000
 
 
 def _utc(value: dt.date | dt.datetime | str, *, end: bool) -> dt.datetime:
@@ -324,9 +325,9 @@ def resolve_inputs(
     for observer, observed, count in _distribution(distribution):
         if count > MAX_PAIR_FLIGHTS:
             raise OptionsError(
-                f"{count} flights of {observer} over {observed} in the distribution; "
-                f"a party hosts at most {MAX_PAIR_FLIGHTS} a year (16 per quarter, "
-                "Annex H)"
+                f"{str(count)[:30]} flights of {observer} over {observed} in the "
+                f"distribution; at most {MAX_PAIR_FLIGHTS} are accepted (a party "
+                "hosts at most 64 a year, 16 per quarter, Annex H)"
             )
         pair = (start.party_of(observer), start.party_of(observed))
         if pair[0] == pair[1]:
