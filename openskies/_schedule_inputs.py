@@ -176,11 +176,14 @@ def _moment(row: Row, field: str, *, end: bool) -> dt.datetime:
     text = row.text(field)
     try:
         return _utc(text, end=end)
-    except ValueError:
-        raise row.error(
-            field,
-            f"{text!r} is not a date (YYYY-MM-DD) or a UTC datetime (YYYY-MM-DDTHH:MM)",
-        ) from None
+    except ValueError as err:
+        detail = (
+            str(err)
+            if "outside the years" in str(err)
+            else f"{text[:40]!r} is not a date (YYYY-MM-DD) or a UTC datetime "
+            "(YYYY-MM-DDTHH:MM)"
+        )
+        raise row.error(field, detail) from None
 
 
 def read_blackouts(
