@@ -182,10 +182,6 @@ class AllocationResult:
     year: int = 0
 
 
-#: Largest request accepted for one pair [flights]; quotas are far smaller.
-MAX_REQUEST = 10_000
-
-
 def allocate(
     view: TreatyView | QuotaProblem,
     requests: Any,
@@ -279,7 +275,7 @@ def allocate(
     Treaty on Open Skies, Art. III Section I paras 3-5, 7 and 10; Art. XVIII
     Section II; Annex A Section II; Annex L Section II.
     """
-    from openskies._allocation_data import build, by_party, codes
+    from openskies._allocation_data import MAX_FLIGHTS, build, by_party, codes
     from openskies._allocation_model import solve
 
     start = time.perf_counter()
@@ -299,10 +295,10 @@ def allocate(
     problem = as_problem(view, year)
     asked = requested_flights(problem, requests)
     for (observer, observed), (flights, _) in asked.items():
-        if flights > MAX_REQUEST:
+        if flights > MAX_FLIGHTS:
             raise OptionsError(
                 f"the request of {observer} over {observed} is {str(flights)[:30]} "
-                f"flights; at most {MAX_REQUEST} can be requested (no quota is larger)"
+                f"flights; at most {MAX_FLIGHTS} can be requested (no quota is larger)"
             )
     targets = frozenset(problem.resolve(code) for code in codes(disputed))
     if targets and previous is None:
@@ -314,9 +310,9 @@ def allocate(
         problem,
         asked,
         objective=objective,
-        previous=by_party(problem, previous, strict=False),
+        previous=by_party(problem, previous, strict=False, name="previous"),
         disputed=targets,
-        guaranteed=by_party(problem, guaranteed, strict=True),
+        guaranteed=by_party(problem, guaranteed, strict=True, name="guaranteed"),
         reading=pair_cap,
         reciprocity=reciprocity,
     )

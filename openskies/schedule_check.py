@@ -106,7 +106,9 @@ def check_schedule(
         missions: Sequence[Mission] = result.missions
         year = result.year if year is None else year
         distribution = result.granted if distribution is None else distribution
-        fleet = tuple(result.fleet if aircraft is None else aircraft)
+        fleet = tuple(
+            iterable_of("aircraft", result.fleet if aircraft is None else aircraft)
+        )
         blackouts = (*result.blackouts, *blackouts)
         left_out = (*result.left_out, *left_out)
     else:
@@ -114,11 +116,12 @@ def check_schedule(
         fleet = tuple(
             iterable_of("aircraft", load_fleet() if aircraft is None else aircraft)
         )
+    _check_kinds(distribution, fleet, blackouts, left_out)
     bad = [m for m in missions if not isinstance(m, Mission)]
     if bad:
         raise OptionsError(f"expected Mission objects, got {str(bad[0])[:60]!r}")
     for mission in missions:
-        _check_times(mission)
+        _check_mission(mission)
     if year is None:
         if not missions:
             return []
@@ -131,18 +134,72 @@ def check_schedule(
     return found
 
 
-def _check_times(mission: Mission) -> None:
-    """Refuse a mission whose times are not timezone-aware datetimes.
+def _check_kinds(
+    distribution: Any, fleet: tuple[Any, ...], blackouts: Any, left_out: Any
+) -> None:
+    """Refuse arguments of :func:`check_schedule` of the wrong kind."""
+    from openskies._schedule_inputs import Blackout
+    from openskies.aircraft import Aircraft
+    from openskies.distribution import Distribution
 
-    A naive datetime could be UTC or local time; rather than guess, the
-    checker asks for aware ones (``Mission`` objects from :func:`schedule`
-    always are).
+    if distribution is not None and not isinstance(distribution, Distribution):
+        raise OptionsError(
+            "distribution must be a Distribution or None, "
+            f"got {type(distribution).__name__}"
+        )
+    wrong = [
+        (name, item)
+        for name, items, kind in (
+            ("aircraft", fleet, Aircraft),
+            ("blackouts", blackouts, Blackout),
+        )
+        for item in items
+        if not isinstance(item, kind)
+    ] + [
+        ("left_out", pair)
+        for pair in left_out
+        if not (
+            isinstance(pair, tuple)
+            and len(pair) == 2
+            and all(isinstance(code, str) for code in pair)
+        )
+    ]
+    if wrong:
+        name, item = wrong[0]
+        raise OptionsError(
+            f"{name} holds {str(item)[:40]!r}; expected "
+            + {
+                "aircraft": "Aircraft objects",
+                "blackouts": "Blackout objects",
+                "left_out": "(observer, observed) pairs of codes",
+            }[name]
+        )
+
+
+def _check_mission(mission: Mission) -> None:
+    """Refuse a mission whose fields are of the wrong type.
+
+    Codes and ids must be strings (``aircraft`` may be None), ``taxi`` a bool,
+    and times timezone-aware datetimes: a naive datetime could be UTC or local
+    time, so rather than guess the checker asks for aware ones (``Mission``
+    objects from :func:`~openskies.schedule.schedule` always are).
     """
-    for name in ("notice", "arrival", "end"):
-        value = getattr(mission, name)
+    name = str(mission.id)[:40]
+    for field in ("id", "observer", "observed", "poe", "aircraft"):
+        value = getattr(mission, field)
+        if not isinstance(value, str) and not (field == "aircraft" and value is None):
+            raise OptionsError(
+                f"mission {name!r}: {field} must be a string, got {str(value)[:40]!r}"
+            )
+    if not isinstance(mission.taxi, bool):
+        raise OptionsError(
+            f"mission {name!r}: taxi must be True or False, got {str(mission.taxi)[:40]!r}"
+        )
+    for field in ("notice", "arrival", "end"):
+        value = getattr(mission, field)
         if not isinstance(value, dt.datetime) or value.utcoffset() is None:
             raise OptionsError(
-                f"mission {str(mission.id)[:40]!r}: {name} must be a timezone-aware "
+                f"mission {name!r}: {field} must be a timezone-aware "
                 f"datetime (e.g. with tzinfo=datetime.UTC), got {str(value)[:40]!r}"
             )
 
