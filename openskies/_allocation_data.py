@@ -42,9 +42,24 @@ class Instance:
 
 
 def codes(disputed: Iterable[str]) -> list[str]:
+    """Return the codes of ``disputed`` (one code or an iterable of codes).
+
+    Raises
+    ------
+    OptionsError
+        If ``disputed`` is neither a code nor an iterable of codes.
+    """
     if isinstance(disputed, str):
         return [disputed]
-    return list(disputed)
+    if not isinstance(disputed, Iterable) or isinstance(disputed, bytes):
+        raise OptionsError(
+            f"disputed must be a code or a list of codes, got {type(disputed).__name__}"
+        )
+    result = list(disputed)
+    wrong = [code for code in result if not isinstance(code, str)]
+    if wrong:
+        raise OptionsError(f"disputed holds {str(wrong[0])[:40]!r}; expected codes")
+    return result
 
 
 #: Largest flight count accepted in a pair of a given distribution.
