@@ -193,7 +193,8 @@ def _check_mission(mission: Mission) -> None:
             )
     if not isinstance(mission.taxi, bool):
         raise OptionsError(
-            f"mission {name!r}: taxi must be True or False, got {str(mission.taxi)[:40]!r}"
+            f"mission {name!r}: taxi must be True or False, "
+            f"got {str(mission.taxi)[:40]!r}"
         )
     for field in ("notice", "arrival", "end"):
         value = getattr(mission, field)

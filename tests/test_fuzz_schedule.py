@@ -33,8 +33,15 @@ from openskies.schedule import Blackout, ScheduleResult, read_blackouts, schedul
 from openskies.schedule_check import check_schedule
 from openskies.treaty import TreatyView
 
+#: 40 examples a test in CI; the long profile (OPENSKIES_HYPOTHESIS_PROFILE=
+#: openskies-long, OPENSKIES_FUZZ_EXAMPLES) raises the budget above 100.
+EXAMPLES = (
+    max(40, settings.default.max_examples)
+    if settings.default.max_examples > 100
+    else 40
+)
 FUZZ = settings(
-    max_examples=40,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
