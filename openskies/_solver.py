@@ -48,17 +48,26 @@ class SolveOptions:
     Parameters
     ----------
     time_limit_s
-        Wall-clock limit for one solve [s]; must be positive.
+        Wall-clock limit for one solve [s]; a finite number in (0, 604800]
+        (one week).
     seed
-        Random seed; the same input, seed and ``workers`` give the same answer.
+        Random seed, an integer in [0, 2**31); the same input, seed and
+        ``workers`` give the same answer.
     workers
-        Number of search workers.  ``1`` (the default) is reproducible; with more
-        workers CP-SAT runs an interleaved (deterministic) portfolio.
+        Number of search workers, 1..256.  ``1`` (the default) is
+        reproducible; with more workers CP-SAT runs an interleaved
+        (deterministic) portfolio.
     iteration_limit
         Most improvement rounds of the local-search engines (orienteering, route
         planning); None for no limit.  A search stopped by this limit gives the
         same answer on any machine, one stopped by ``time_limit_s`` may not, so
         set the time limit as a safety cap above what the rounds need.
+        At most 2**31 - 1.
+
+    Raises
+    ------
+    OptionsError
+        If a value is of the wrong type (bools included) or out of range.
     """
 
     time_limit_s: float = 10.0
