@@ -106,7 +106,9 @@ class SolveOptions:
             object.__setattr__(
                 self,
                 "iteration_limit",
-                _integer("iteration_limit", self.iteration_limit, 0, MAX_INT32),
+                _integer(
+                    "iteration_limit", self.iteration_limit, 0, MAX_INT32, or_none=True
+                ),
             )
 
 
@@ -124,15 +126,21 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _integer(name: str, value: object, low: int, high: int) -> int:
-    """Return ``value`` as an int in ``[low, high]`` or raise OptionsError."""
+def _integer(
+    name: str, value: object, low: int, high: int, *, or_none: bool = False
+) -> int:
+    """Return ``value`` as an int in ``[low, high]`` or raise OptionsError.
+
+    ``or_none`` says in the message that None is also accepted.
+    """
     if (
         isinstance(value, bool)
         or not isinstance(value, numbers.Integral)
         or not low <= int(value) <= high
     ):
         raise OptionsError(
-            f"{name} must be an integer from {low} to {high}, got {_shown(value)}"
+            f"{name} must be {'None or ' if or_none else ''}an integer from {low} "
+            f"to {high}, got {_shown(value)}"
         )
     return int(value)
 
