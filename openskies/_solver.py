@@ -94,8 +94,8 @@ class SolveOptions:
             or not 0 < float(limit) <= MAX_TIME_LIMIT_S
         ):
             raise OptionsError(
-                "time_limit_s must be a number of seconds in "
-                f"(0, {MAX_TIME_LIMIT_S:g}], got {_shown(limit)}"
+                "time_limit_s must be a positive number of seconds up to "
+                f"{MAX_TIME_LIMIT_S:g} (one week), got {_shown(limit)}"
             )
         object.__setattr__(self, "time_limit_s", float(limit))
         object.__setattr__(self, "seed", _integer("seed", self.seed, 0, MAX_INT32))
@@ -139,8 +139,8 @@ def _integer(
         or not low <= int(value) <= high
     ):
         raise OptionsError(
-            f"{name} must be {'None or ' if or_none else ''}an integer from {low} "
-            f"to {high}, got {_shown(value)}"
+            f"{name} must be {'None or ' if or_none else ''}an integer >= {low} "
+            f"and <= {high}, got {_shown(value)}"
         )
     return int(value)
 
