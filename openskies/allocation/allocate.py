@@ -262,7 +262,8 @@ def allocate(
     Raises
     ------
     OptionsError
-        If an option is out of range, the year is before 2002 or does not match
+        If an option is out of range or of the wrong type (``reciprocity`` not
+        a bool), the year is before 2002 or does not match
         the view, or ``disputed`` is given without ``previous``.
     DataError
         If a request is malformed (the message names the row).
@@ -275,13 +276,15 @@ def allocate(
     Treaty on Open Skies, Art. III Section I paras 3-5, 7 and 10; Art. XVIII
     Section II; Annex A Section II; Annex L Section II.
     """
-    from openskies.allocation.data import build, by_party, codes
+    from openskies.allocation.data import MAX_FLIGHTS, build, by_party, codes
     from openskies.allocation.model import solve
 
     start = time.perf_counter()
     options = SolveOptions() if options is None else options
     if not isinstance(options, SolveOptions):
         raise OptionsError(f"options must be a SolveOptions, got {options!r}")
+    if not isinstance(reciprocity, bool):
+        raise OptionsError(f"reciprocity must be True or False, got {reciprocity!r}")
     if objective not in OBJECTIVES:
         raise OptionsError(
             f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}"
@@ -292,6 +295,12 @@ def allocate(
         )
     problem = as_problem(view, year)
     asked = requested_flights(problem, requests)
+    for (observer, observed), (flights, _) in asked.items():
+        if flights > MAX_FLIGHTS:
+            raise OptionsError(
+                f"the request of {observer} over {observed} is {str(flights)[:30]} "
+                f"flights; at most {MAX_FLIGHTS} can be requested (no quota is larger)"
+            )
     targets = frozenset(problem.resolve(code) for code in codes(disputed))
     if targets and previous is None:
         raise OptionsError(
@@ -302,9 +311,9 @@ def allocate(
         problem,
         asked,
         objective=objective,
-        previous=by_party(problem, previous, strict=False),
+        previous=by_party(problem, previous, strict=False, name="previous"),
         disputed=targets,
-        guaranteed=by_party(problem, guaranteed, strict=True),
+        guaranteed=by_party(problem, guaranteed, strict=True, name="guaranteed"),
         reading=pair_cap,
         reciprocity=reciprocity,
     )

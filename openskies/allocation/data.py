@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from openskies.allocation.problem import LAST_REDUCED_YEAR
-from openskies.errors import DataError
+from openskies.errors import DataError, OptionsError
 from openskies.treaty.distribution import Distribution
 
 if TYPE_CHECKING:
@@ -42,10 +42,28 @@ class Instance:
 
 
 def codes(disputed: Iterable[str]) -> list[str]:
-    """Return the disputing party codes as a list (one code may come bare)."""
+    """Return the codes of ``disputed`` (one code or an iterable of codes).
+
+    Raises
+    ------
+    OptionsError
+        If ``disputed`` is neither a code nor an iterable of codes.
+    """
     if isinstance(disputed, str):
         return [disputed]
-    return list(disputed)
+    if not isinstance(disputed, Iterable) or isinstance(disputed, bytes):
+        raise OptionsError(
+            f"disputed must be a code or a list of codes, got {type(disputed).__name__}"
+        )
+    result = list(disputed)
+    wrong = [code for code in result if not isinstance(code, str)]
+    if wrong:
+        raise OptionsError(f"disputed holds {str(wrong[0])[:40]!r}; expected codes")
+    return result
+
+
+#: Largest flight count accepted in a pair of a given distribution.
+MAX_FLIGHTS = 10_000
 
 
 def by_party(
@@ -53,11 +71,16 @@ def by_party(
     flights: Distribution | Mapping[tuple[str, str], int] | None,
     *,
     strict: bool,
+    name: str,
 ) -> dict[tuple[str, str], int]:
     """Return flights by party pair; ``strict`` rejects non-parties.
 
+    ``name`` is the argument's name in messages.
+
     Raises
     ------
+    OptionsError
+        If ``flights`` is not a Distribution or mapping of code pairs.
     UnknownStateError, NotAPartyError
         If a code is unknown (or, when strict, not a party in the year).
     DataError
@@ -67,21 +90,40 @@ def by_party(
 
     if flights is None:
         return {}
+    if not isinstance(flights, Distribution | Mapping):
+        raise OptionsError(
+            f"{name} must be a Distribution or a mapping {{(observer, observed): "
+            f"flights}}, got {type(flights).__name__}"
+        )
     records = (
-        flights.flights if isinstance(flights, Distribution) else dict(flights)
+        flights.flights if isinstance(flights, Distribution) else flights
     ).items()
     out: dict[tuple[str, str], int] = {}
-    for (observer, observed), count in records:
+    for key, count in records:
+        if not (
+            isinstance(key, tuple)
+            and len(key) == 2
+            and all(isinstance(code, str) for code in key)
+        ):
+            raise OptionsError(
+                f"{name} keys must be (observer, observed) pairs of codes, "
+                f"got {str(key)[:40]!r}"
+            )
+        observer, observed = key
         try:
             pair = (problem.resolve(observer), problem.resolve(observed))
         except NotAPartyError:
             if strict:
                 raise
             continue
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        if (
+            not isinstance(count, int)
+            or isinstance(count, bool)
+            or not 0 <= count <= MAX_FLIGHTS
+        ):
             raise DataError(
-                f"flights of {observer} over {observed} must be a whole number >= 0, "
-                f"got {count!r}"
+                f"flights of {observer} over {observed} must be a whole number "
+                f"0..{MAX_FLIGHTS}, got {str(count)[:30]}"
             )
         if pair[0] == pair[1]:
             raise DataError(

@@ -35,7 +35,7 @@ from openskies.options import SolveOptions
 if TYPE_CHECKING:
     from openskies.allocation.allocate import Objective
     from openskies.allocation.problem import PairCap, Request
-    from openskies.calendar.inputs import Blackout
+    from openskies.calendar.types import Blackout
     from openskies.geo.sites import Site
     from openskies.treaty.aircraft import Aircraft
     from openskies.treaty.distribution import Distribution
@@ -258,7 +258,7 @@ def _items(name: str, value: object, kinds: Any, what: str) -> None:
 def _check_parts(scenario: Scenario) -> None:
     """Check the attributes that hold other objects (types only)."""
     from openskies.allocation.problem import Request
-    from openskies.calendar.inputs import Blackout
+    from openskies.calendar.types import Blackout
     from openskies.geo.sites import Site
     from openskies.treaty.aircraft import Aircraft
     from openskies.treaty.distribution import Distribution

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openskies.arguments import check_year, iterable_of
+from openskies.calendar.types import Blackout, Preference, utc_moment
 from openskies.errors import NotAPartyError, OptionsError
 from openskies.files.tables import Row, read_table
 from openskies.treaty.aircraft import Aircraft, load_fleet, read_aircraft
@@ -24,146 +26,23 @@ if TYPE_CHECKING:
 __all__ = ["Blackout", "Preference", "read_blackouts", "resolve_inputs"]
 
 BLACKOUT_COLUMNS = ("party", "start", "end")
-FIRST_YEAR, LAST_YEAR = 1992, 9998
-
-
-def _utc(value: dt.date | dt.datetime | str, *, end: bool) -> dt.datetime:
-    """Return ``value`` as an aware UTC datetime.
-
-    A date (or a date string) means the start of that day, or with ``end`` the
-    end of it (so that an end date is inclusive); a naive datetime is UTC.
-
-    Raises
-    ------
-    ValueError
-        If ``value`` is not a date, datetime or ISO 8601 string.
-    """
-    if isinstance(value, str):
-        text = value.strip()
-        value = (
-            dt.date.fromisoformat(text)
-            if len(text) <= 10
-            else dt.datetime.fromisoformat(text)
-        )
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-    if isinstance(value, dt.date):
-        day = value + dt.timedelta(days=1) if end else value
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-    raise ValueError(f"expected a date, datetime or ISO 8601 string, got {value!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class Blackout:
-    """A period in which a party neither hosts nor flies observation missions.
-
-    Attributes
-    ----------
-    party
-        State or party code; a state's blackout applies to its party.
-    start, end
-        The half-open period ``[start, end)`` (aware UTC datetimes).  Build one
-        from dates or strings with :meth:`between`.
-    note
-        Free text.
-
-    Raises
-    ------
-    OptionsError
-        If ``end`` is not after ``start`` or they are not datetimes.
-    """
-
-    party: str
-    start: dt.datetime
-    end: dt.datetime
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        """Make naive datetimes UTC and check the order."""
-        if not isinstance(self.start, dt.datetime) or not isinstance(
-            self.end, dt.datetime
-        ):
-            raise OptionsError(
-                "Blackout start and end must be datetimes; use Blackout.between() "
-                "for dates or ISO strings"
-            )
-        object.__setattr__(self, "start", _utc(self.start, end=False))
-        object.__setattr__(self, "end", _utc(self.end, end=True))
-        if self.end <= self.start:
-            raise OptionsError(
-                f"blackout of {self.party} ends ({self.end:%Y-%m-%d %H:%M}) before it "
-                f"starts ({self.start:%Y-%m-%d %H:%M}); swap start and end"
-            )
-
-    @classmethod
-    def between(
-        cls,
-        party: str,
-        start: dt.date | dt.datetime | str,
-        end: dt.date | dt.datetime | str,
-        note: str = "",
-    ) -> Blackout:
-        """Return the blackout of ``party`` from ``start`` to ``end``.
-
-        Dates are whole days and ``end`` is inclusive: ``between("DEU",
-        "2020-12-24", "2020-12-26")`` blocks the three days; datetimes are
-        instants (naive means UTC) and ``end`` is exclusive.
-
-        Raises
-        ------
-        OptionsError
-            If a value is not a date or datetime, or ``end`` is before ``start``.
-        """
-        try:
-            return cls(party, _utc(start, end=False), _utc(end, end=True), note)
-        except ValueError as err:
-            if isinstance(err, OptionsError):
-                raise
-            raise OptionsError(f"blackout of {party}: {err}") from None
-
-
-@dataclass(frozen=True, slots=True)
-class Preference:
-    """Months in which ``observer`` prefers to fly (over ``observed``, or anywhere).
-
-    A preference naming ``observed`` replaces the observer's general one for
-    flights over that party.
-
-    Raises
-    ------
-    OptionsError
-        If ``months`` is empty or holds a value outside 1..12.
-    """
-
-    observer: str
-    months: tuple[int, ...]
-    observed: str | None = None
-
-    def __post_init__(self) -> None:
-        """Check the months."""
-        months = tuple(self.months)
-        if not months or any(
-            not isinstance(m, int) or isinstance(m, bool) or not 1 <= m <= 12
-            for m in months
-        ):
-            raise OptionsError(
-                f"preferred months of {self.observer} must be whole numbers 1..12, "
-                f"got {self.months!r}"
-            )
-        object.__setattr__(self, "months", months)
+#: Most flights of one pair accepted: far above the 64 a party can host in a
+#: year (16 per quarter, Annex H), which the scheduler then reports as INFEASIBLE.
+MAX_PAIR_FLIGHTS = 1000
 
 
 def _moment(row: Row, field: str, *, end: bool) -> dt.datetime:
     text = row.text(field)
     try:
-        return _utc(text, end=end)
-    except ValueError:
-        raise row.error(
-            field,
-            f"{text!r} is not a date (YYYY-MM-DD) or a UTC datetime (YYYY-MM-DDTHH:MM)",
-        ) from None
+        return utc_moment(text, end=end)
+    except ValueError as err:
+        detail = (
+            str(err)
+            if "outside the years" in str(err)
+            else f"{text[:40]!r} is not a date (YYYY-MM-DD) or a UTC datetime "
+            "(YYYY-MM-DDTHH:MM)"
+        )
+        raise row.error(field, detail) from None
 
 
 def read_blackouts(
@@ -235,7 +114,7 @@ def _fleet(value: Any, view: TreatyView) -> tuple[Aircraft, ...]:
         return load_fleet()
     if isinstance(value, str | Path):
         return read_aircraft(value, known_codes=view.treaty.known_codes)
-    fleet = tuple(value)
+    fleet = tuple(iterable_of("aircraft", value))
     bad = [a for a in fleet if not isinstance(a, Aircraft)]
     if bad:
         raise OptionsError(
@@ -252,7 +131,7 @@ def _blackouts(value: Any, view: TreatyView) -> tuple[Blackout, ...]:
     if isinstance(value, str | Path):
         value = read_blackouts(value, known_codes=view.treaty.known_codes)
     result = []
-    for blackout in value:
+    for blackout in iterable_of("blackouts", value):
         if not isinstance(blackout, Blackout):
             raise OptionsError(f"blackouts must be Blackout objects, got {blackout!r}")
         try:
@@ -278,13 +157,16 @@ def resolve_inputs(
     OptionsError, UnknownStateError, NotAPartyError, DataError
         As documented by :func:`~openskies.calendar.schedule.schedule`.
     """
-    if not isinstance(year, int) or isinstance(year, bool):
-        raise OptionsError(f"year must be a whole number such as 2019, got {year!r}")
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise OptionsError(f"year {year} is outside {FIRST_YEAR}..{LAST_YEAR}")
+    year = check_year(year)
     start = view.treaty.as_of(dt.date(year, 1, 1))
     flights: dict[tuple[str, str], int] = {}
     for observer, observed, count in _distribution(distribution):
+        if count > MAX_PAIR_FLIGHTS:
+            raise OptionsError(
+                f"{str(count)[:30]} flights of {observer} over {observed} in the "
+                f"distribution; at most {MAX_PAIR_FLIGHTS} are accepted (a party "
+                "hosts at most 64 a year, 16 per quarter, Annex H)"
+            )
         pair = (start.party_of(observer), start.party_of(observed))
         if pair[0] == pair[1]:
             raise OptionsError(
@@ -293,7 +175,7 @@ def resolve_inputs(
         flights[pair] = flights.get(pair, 0) + count
     granted = Distribution(flights)
     prefs = []
-    for preference in preferences:
+    for preference in iterable_of("preferences", preferences):
         if not isinstance(preference, Preference):
             raise OptionsError(
                 f"preferences must be Preference objects, got {preference!r}"

@@ -33,6 +33,7 @@ from openskies.calendar.inputs import (
     resolve_inputs,
 )
 from openskies.calendar.types import FRAME_COLUMNS, Mission, ScheduleResult
+from openskies.errors import OptionsError
 from openskies.options import SolveOptions, SolveStatus
 
 if TYPE_CHECKING:
@@ -103,8 +104,10 @@ def schedule(
     Raises
     ------
     OptionsError
-        If ``year`` or ``distribution`` is of the wrong kind, or a pair observes
-        itself.
+        If ``year``, ``distribution``, ``options`` or another argument is of the
+        wrong kind, ``year`` is outside 1992..9998, a pair observes itself, a
+        pair asks for more than 64 flights (Annex H) or a blackout date lies
+        outside 1992..9998.
     UnknownStateError, NotAPartyError
         If a code is unknown or not a party on 1 January of ``year``.
     DataError
@@ -152,6 +155,14 @@ def schedule(
     from openskies.calendar.stages import failed, solve_stages
 
     clock = time.perf_counter()
+    if not isinstance(options, SolveOptions):
+        raise OptionsError(
+            f"options must be a SolveOptions, got {type(options).__name__}"
+        )
+    if not isinstance(allow_partial, bool):
+        raise OptionsError(
+            f"allow_partial must be True or False, got {allow_partial!r}"
+        )
     inputs = resolve_inputs(view, distribution, year, aircraft, blackouts, preferences)
     problem = build_problem(
         inputs.view,

@@ -58,13 +58,19 @@ def solve_stages(
     model = CalendarModel(problem, optional=allow_partial)
     proven = True
     present = everyone
-    if allow_partial and len(hint) < len(everyone):
-        model.maximise_placed()
+    if len(hint) < len(everyone):
+        # the greedy missed flights: CP-SAT places them (all, or as many as it
+        # can when partial) before spreading, which needs a complete calendar
+        if allow_partial:
+            model.maximise_placed()
         model.hint(hint)
         stage = model.solve(options, remaining())
+        if stage.status is SolveStatus.INFEASIBLE and not allow_partial:
+            reasons = _leftover_reasons(problem, options, remaining())
+            return failed(SolveStatus.INFEASIBLE, reasons, clock, base)
         if not stage.status.has_solution:
-            return failed(stage.status, (), clock, base)
-        proven = stage.status is SolveStatus.OPTIMAL
+            return failed(stage.status, [_out_of_time(problem, options)], clock, base)
+        proven = not allow_partial or stage.status is SolveStatus.OPTIMAL
         present, hint = sorted(stage.placement), stage.placement
     bounds = _caps(_bounds(problem, present))
     low = sum(bounds.values())
@@ -171,6 +177,16 @@ def failed(
         (),
         reasons=tuple(reasons),
         **base,
+    )
+
+
+def _out_of_time(problem: Problem, options: SolveOptions) -> Violation:
+    """Explain a placement stage that ended without a calendar."""
+    return Violation(
+        "VI.I.3",
+        f"no calendar of the {len(problem.flights)} flights in {problem.year} was "
+        f"found within the time limit of {options.time_limit_s:g} s; raise "
+        "time_limit_s, or pass allow_partial=True to place as many as possible",
     )
 
 

@@ -1,4 +1,4 @@
-"""The mission calendar's value types: :class:`Mission` and :class:`ScheduleResult`.
+"""The mission calendar's value types: missions, results, blackouts, preferences.
 
 They sit at the bottom of :mod:`openskies.calendar` so that the independent
 validator (:func:`openskies.rules.schedule_check.check_schedule`) reads them
@@ -17,17 +17,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from openskies.arguments import FIRST_YEAR, LAST_YEAR
+from openskies.errors import OptionsError
 from openskies.treaty.distribution import Distribution
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from openskies.calendar.inputs import Blackout
     from openskies.options import SolveStatus
     from openskies.treaty.aircraft import Aircraft
     from openskies.violations import Violation
 
-__all__ = ["FRAME_COLUMNS", "Mission", "ScheduleResult"]
+__all__ = [
+    "FRAME_COLUMNS",
+    "Blackout",
+    "Mission",
+    "Preference",
+    "ScheduleResult",
+    "utc_moment",
+]
 
 #: Columns of :meth:`ScheduleResult.to_frame`.
 FRAME_COLUMNS = (
@@ -160,3 +168,146 @@ class ScheduleResult:
         for column in FRAME_COLUMNS[5:]:
             frame[column] = pd.to_datetime(frame[column], utc=True)
         return frame
+
+
+def utc_moment(value: dt.date | dt.datetime | str, *, end: bool) -> dt.datetime:
+    """Return ``value`` as an aware UTC datetime.
+
+    A date (or a date string) means the start of that day, or with ``end`` the
+    end of it (so that an end date is inclusive); a naive datetime is UTC.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a date, datetime or ISO 8601 string.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        value = (
+            dt.date.fromisoformat(text)
+            if len(text) <= 10
+            else dt.datetime.fromisoformat(text)
+        )
+    if isinstance(value, dt.date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"{value.isoformat()} is outside the years {FIRST_YEAR}..{LAST_YEAR} "
+            "a calendar can cover"
+        )
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        day = value + dt.timedelta(days=1) if end else value
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    raise ValueError(f"expected a date, datetime or ISO 8601 string, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Blackout:
+    """A period in which a party neither hosts nor flies observation missions.
+
+    Attributes
+    ----------
+    party
+        State or party code; a state's blackout applies to its party.
+    start, end
+        The half-open period ``[start, end)`` (aware UTC datetimes).  Build one
+        from dates or strings with :meth:`between`.
+    note
+        Free text.
+
+    Raises
+    ------
+    OptionsError
+        If ``end`` is not after ``start``, they are not datetimes, or a date
+        lies outside the years 1992..9998.
+    """
+
+    party: str
+    start: dt.datetime
+    end: dt.datetime
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        """Make naive datetimes UTC and check the party and the order."""
+        if not isinstance(self.party, str):
+            raise OptionsError(
+                f"blackout party must be a state or party code, got {self.party!r}"
+            )
+        if not isinstance(self.start, dt.datetime) or not isinstance(
+            self.end, dt.datetime
+        ):
+            raise OptionsError(
+                "Blackout start and end must be datetimes; use Blackout.between() "
+                "for dates or ISO strings"
+            )
+        try:
+            object.__setattr__(self, "start", utc_moment(self.start, end=False))
+            object.__setattr__(self, "end", utc_moment(self.end, end=True))
+        except ValueError as err:
+            raise OptionsError(f"blackout of {self.party}: {err}") from None
+        if self.end <= self.start:
+            raise OptionsError(
+                f"blackout of {self.party} ends ({self.end:%Y-%m-%d %H:%M}) before it "
+                f"starts ({self.start:%Y-%m-%d %H:%M}); swap start and end"
+            )
+
+    @classmethod
+    def between(
+        cls,
+        party: str,
+        start: dt.date | dt.datetime | str,
+        end: dt.date | dt.datetime | str,
+        note: str = "",
+    ) -> Blackout:
+        """Return the blackout of ``party`` from ``start`` to ``end``.
+
+        Dates are whole days and ``end`` is inclusive: ``between("DEU",
+        "2020-12-24", "2020-12-26")`` blocks the three days; datetimes are
+        instants (naive means UTC) and ``end`` is exclusive.
+
+        Raises
+        ------
+        OptionsError
+            If a value is not a date or datetime, or ``end`` is before ``start``.
+        """
+        try:
+            return cls(
+                party, utc_moment(start, end=False), utc_moment(end, end=True), note
+            )
+        except ValueError as err:
+            if isinstance(err, OptionsError):
+                raise
+            raise OptionsError(f"blackout of {party}: {err}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """Months in which ``observer`` prefers to fly (over ``observed``, or anywhere).
+
+    A preference naming ``observed`` replaces the observer's general one for
+    flights over that party.
+
+    Raises
+    ------
+    OptionsError
+        If ``months`` is empty or holds a value outside 1..12.
+    """
+
+    observer: str
+    months: tuple[int, ...]
+    observed: str | None = None
+
+    def __post_init__(self) -> None:
+        """Check the months."""
+        months = tuple(self.months)
+        if not months or any(
+            not isinstance(m, int) or isinstance(m, bool) or not 1 <= m <= 12
+            for m in months
+        ):
+            raise OptionsError(
+                f"preferred months of {self.observer} must be whole numbers 1..12, "
+                f"got {self.months!r}"
+            )
+        object.__setattr__(self, "months", months)

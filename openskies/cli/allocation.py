@@ -65,10 +65,11 @@ def run_allocate(args: argparse.Namespace) -> int:
     """Allocate, print the matrix and unmet requests; 1 if no plan was found."""
     from openskies.allocation.allocate import allocate
     from openskies.allocation.problem import read_requests
-    from openskies.options import SolveOptions
+    from openskies.cli.schedule import checked_year, solve_options
     from openskies.treaty.distribution import Distribution
 
-    view = treaty_from(args).as_of(f"{args.year}-01-01")
+    options = solve_options(args)
+    view = treaty_from(args).as_of(f"{checked_year(args)}-01-01")
     requests = read_requests(args.requests)
     previous = None if args.previous is None else Distribution.read_csv(args.previous)
     result = allocate(
@@ -80,9 +81,7 @@ def run_allocate(args: argparse.Namespace) -> int:
         objective=args.objective,
         pair_cap=args.pair_cap,
         reciprocity=not args.no_reciprocity,
-        options=SolveOptions(
-            time_limit_s=args.time_limit, seed=args.seed, workers=args.workers
-        ),
+        options=options,
     )
     print(
         f"Distribution of active quotas for {args.year}: {result.status.value} in "
@@ -129,10 +128,11 @@ def run_allocate(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     """Print every violation; 1 if a binding rule is broken."""
     from openskies.allocation.problem import read_requests
+    from openskies.cli.schedule import checked_year
     from openskies.rules.distribution_check import check_distribution
     from openskies.treaty.distribution import Distribution
 
-    view = treaty_from(args).as_of(f"{args.year}-01-01")
+    view = treaty_from(args).as_of(f"{checked_year(args)}-01-01")
     found = check_distribution(
         view,
         args.year,

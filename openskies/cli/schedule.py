@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openskies.cli.common import add_data_arguments, format_table, treaty_from
+from openskies.errors import OptionsError
+
+if TYPE_CHECKING:
+    from openskies.options import SolveOptions
 
 __all__ = ["register"]
 
@@ -52,6 +56,51 @@ def register(commands: Any) -> None:
     parser.set_defaults(func=run_schedule)
 
 
+#: Option names of :class:`SolveOptions` and their command-line flags.
+_FLAGS = {"time_limit_s": "--time-limit", "seed": "--seed", "workers": "--workers"}
+
+
+def checked_year(args: argparse.Namespace) -> int:
+    """Return ``--year`` checked against the years a plan can cover.
+
+    Raises
+    ------
+    OptionsError
+        If ``--year`` is outside 1992..9998 (message in command-line terms).
+    """
+    from openskies.arguments import FIRST_YEAR, LAST_YEAR
+
+    year: int = args.year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise OptionsError(
+            f"--year {str(year)[:30]} is outside {FIRST_YEAR}..{LAST_YEAR}; "
+            "give a quota year such as 2019"
+        )
+    return year
+
+
+def solve_options(args: argparse.Namespace) -> SolveOptions:
+    """Return the :class:`SolveOptions` of ``--time-limit``, ``--seed``, ``--workers``.
+
+    Raises
+    ------
+    OptionsError
+        If one is out of range; the message names the command-line flag.
+    """
+    from openskies.options import SolveOptions
+
+    try:
+        return SolveOptions(
+            time_limit_s=args.time_limit, seed=args.seed, workers=args.workers
+        )
+    except OptionsError as err:
+        message = str(err)
+        for name, flag in _FLAGS.items():
+            if message.startswith(name):
+                message = flag + message[len(name) :]
+        raise OptionsError(message) from None
+
+
 def run_schedule(args: argparse.Namespace) -> int:
     """Schedule, write the requested files and print a summary.
 
@@ -59,7 +108,6 @@ def run_schedule(args: argparse.Namespace) -> int:
     printed), 2 on bad input.
     """
     from openskies.calendar.schedule import schedule
-    from openskies.options import SolveOptions
     from openskies.output.calendar_export import (
         write_entry_points,
         write_ical,
@@ -67,7 +115,8 @@ def run_schedule(args: argparse.Namespace) -> int:
     )
     from openskies.treaty.distribution import Distribution
 
-    view = treaty_from(args).as_of(f"{args.year}-01-01")
+    options = solve_options(args)
+    view = treaty_from(args).as_of(f"{checked_year(args)}-01-01")
     result = schedule(
         view,
         Distribution.read_csv(args.distribution),
@@ -75,9 +124,7 @@ def run_schedule(args: argparse.Namespace) -> int:
         aircraft=args.aircraft,
         blackouts=args.blackouts if args.blackouts else (),
         allow_partial=args.allow_partial,
-        options=SolveOptions(
-            time_limit_s=args.time_limit, seed=args.seed, workers=args.workers
-        ),
+        options=options,
     )
     print(
         f"schedule {args.year}: {result.status.value}, {len(result.missions)} "

@@ -20,12 +20,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from openskies.arguments import check_year, iterable_of
 from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
 from openskies.violations import Violation
 
 if TYPE_CHECKING:
-    from openskies.calendar.inputs import Blackout
-    from openskies.calendar.types import Mission
+    from openskies.calendar.types import Blackout, Mission
     from openskies.treaty.aircraft import Aircraft
     from openskies.treaty.distribution import Distribution
     from openskies.treaty.model import Treaty, TreatyView
@@ -85,7 +85,10 @@ def check_schedule(
     Raises
     ------
     OptionsError
-        If ``missions_or_result`` holds something other than missions.
+        If ``missions_or_result`` holds something other than missions, a
+        mission's ``notice``, ``arrival`` or ``end`` is not a timezone-aware
+        datetime (naive times are refused rather than guessed to be UTC), or
+        ``year`` is not a whole number in 1992..9998.
 
     References
     ----------
@@ -95,29 +98,110 @@ def check_schedule(
     from openskies.calendar.types import Mission, ScheduleResult
     from openskies.treaty.aircraft import load_fleet
 
+    blackouts = tuple(iterable_of("blackouts", blackouts))
+    left_out = tuple(iterable_of("left_out", left_out))
     if isinstance(missions_or_result, ScheduleResult):
         result = missions_or_result
         missions: Sequence[Mission] = result.missions
         year = result.year if year is None else year
         distribution = result.granted if distribution is None else distribution
-        fleet = tuple(result.fleet if aircraft is None else aircraft)
+        fleet = tuple(
+            iterable_of("aircraft", result.fleet if aircraft is None else aircraft)
+        )
         blackouts = (*result.blackouts, *blackouts)
         left_out = (*result.left_out, *left_out)
     else:
-        missions = tuple(missions_or_result)
-        fleet = tuple(load_fleet() if aircraft is None else aircraft)
+        missions = tuple(iterable_of("missions_or_result", missions_or_result))
+        fleet = tuple(
+            iterable_of("aircraft", load_fleet() if aircraft is None else aircraft)
+        )
+    _check_kinds(distribution, fleet, blackouts, left_out)
     bad = [m for m in missions if not isinstance(m, Mission)]
     if bad:
-        raise OptionsError(f"expected Mission objects, got {bad[0]!r}")
+        raise OptionsError(f"expected Mission objects, got {str(bad[0])[:60]!r}")
+    for mission in missions:
+        _check_mission(mission)
     if year is None:
         if not missions:
             return []
         year = missions[0].arrival.year
+    year = check_year(year)
     checker = _Checker(view.treaty, year, fleet, tuple(blackouts))
     found = [*checker.each(missions), *checker.together(missions)]
     if distribution is not None:
         found.extend(checker.granted(missions, distribution, tuple(left_out)))
     return found
+
+
+def _check_kinds(
+    distribution: Any, fleet: tuple[Any, ...], blackouts: Any, left_out: Any
+) -> None:
+    """Refuse arguments of :func:`check_schedule` of the wrong kind."""
+    from openskies.calendar.types import Blackout
+    from openskies.treaty.aircraft import Aircraft
+    from openskies.treaty.distribution import Distribution
+
+    if distribution is not None and not isinstance(distribution, Distribution):
+        raise OptionsError(
+            "distribution must be a Distribution or None, "
+            f"got {type(distribution).__name__}"
+        )
+    wrong = [
+        (name, item)
+        for name, items, kind in (
+            ("aircraft", fleet, Aircraft),
+            ("blackouts", blackouts, Blackout),
+        )
+        for item in items
+        if not isinstance(item, kind)
+    ] + [
+        ("left_out", pair)
+        for pair in left_out
+        if not (
+            isinstance(pair, tuple)
+            and len(pair) == 2
+            and all(isinstance(code, str) for code in pair)
+        )
+    ]
+    if wrong:
+        name, item = wrong[0]
+        raise OptionsError(
+            f"{name} holds {str(item)[:40]!r}; expected "
+            + {
+                "aircraft": "Aircraft objects",
+                "blackouts": "Blackout objects",
+                "left_out": "(observer, observed) pairs of codes",
+            }[name]
+        )
+
+
+def _check_mission(mission: Mission) -> None:
+    """Refuse a mission whose fields are of the wrong type.
+
+    Codes and ids must be strings (``aircraft`` may be None), ``taxi`` a bool,
+    and times timezone-aware datetimes: a naive datetime could be UTC or local
+    time, so rather than guess the checker asks for aware ones (``Mission``
+    objects from :func:`~openskies.calendar.schedule.schedule` always are).
+    """
+    name = str(mission.id)[:40]
+    for field in ("id", "observer", "observed", "poe", "aircraft"):
+        value = getattr(mission, field)
+        if not isinstance(value, str) and not (field == "aircraft" and value is None):
+            raise OptionsError(
+                f"mission {name!r}: {field} must be a string, got {str(value)[:40]!r}"
+            )
+    if not isinstance(mission.taxi, bool):
+        raise OptionsError(
+            f"mission {name!r}: taxi must be True or False, "
+            f"got {str(mission.taxi)[:40]!r}"
+        )
+    for field in ("notice", "arrival", "end"):
+        value = getattr(mission, field)
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+            raise OptionsError(
+                f"mission {name!r}: {field} must be a timezone-aware "
+                f"datetime (e.g. with tzinfo=datetime.UTC), got {str(value)[:40]!r}"
+            )
 
 
 def _hours(delta: dt.timedelta) -> float:
