@@ -149,30 +149,25 @@ def test_solve_options_bad_values_raise_options_error(kwargs: dict[str, Any]) ->
 # -- schedule ----------------------------------------------------------------
 
 
-@FUZZ
-@given(
-    name=st.sampled_from(
-        [
-            "year",
-            "distribution",
-            "aircraft",
-            "blackouts",
-            "preferences",
-            "options",
-            "allow_partial",
-        ]
-    ),
-    value=HOSTILE,
+#: Arguments of schedule and allocate replaced one at a time by a hostile value.
+SCHEDULE_ARGS = "year distribution aircraft blackouts preferences options allow_partial"
+ALLOCATE_ARGS = (
+    "year requests reciprocity objective pair_cap options previous disputed guaranteed"
 )
+
+
+def one_replaced(good: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """Return the arguments ``good`` with ``name`` set to ``value``."""
+    return {**good, name: value}
+
+
+@FUZZ
+@given(name=st.sampled_from(SCHEDULE_ARGS.split()), value=HOSTILE)
 def test_schedule_arguments_raise_only_openskies_errors(
     view: TreatyView, name: str, value: Any
 ) -> None:
-    args: dict[str, Any] = {
-        "distribution": Distribution({("SWE", "POL"): 1}),
-        "year": YEAR,
-        "options": QUICK,
-    }
-    args[name] = value
+    good = {"distribution": Distribution({("SWE", "POL"): 1}), "year": YEAR}
+    args = one_replaced({**good, "options": QUICK}, name, value)
     result = only_openskies_errors(lambda: schedule(view, **args))
     if result is not None:
         assert_placed_or_explained(view, result)
@@ -279,34 +274,13 @@ def test_check_schedule_arguments_raise_only_openskies_errors(
 
 
 @FUZZ
-@given(
-    name=st.sampled_from(
-        [
-            "year",
-            "requests",
-            "reciprocity",
-            "objective",
-            "pair_cap",
-            "options",
-            "previous",
-            "disputed",
-            "guaranteed",
-        ]
-    ),
-    value=HOSTILE,
-)
+@given(name=st.sampled_from(ALLOCATE_ARGS.split()), value=HOSTILE)
 def test_allocate_arguments_raise_only_openskies_errors(
     view: TreatyView, name: str, value: Any
 ) -> None:
-    args: dict[str, Any] = {
-        "requests": pd.DataFrame(
-            {"observer": ["SWE"], "observed": ["POL"], "flights": [2]}
-        ),
-        "year": YEAR,
-        "options": QUICK,
-    }
-    args[name] = value
-    only_openskies_errors(lambda: allocate(view, **args))
+    requests = pd.DataFrame({"observer": ["SWE"], "observed": ["POL"], "flights": [2]})
+    good = {"requests": requests, "year": YEAR, "options": QUICK}
+    only_openskies_errors(lambda: allocate(view, **one_replaced(good, name, value)))
 
 
 def test_allocate_refuses_a_non_bool_reciprocity(view: TreatyView) -> None:
