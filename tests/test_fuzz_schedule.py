@@ -470,26 +470,25 @@ def test_cli_bad_files_exit_2_with_one_line(
     one_line_exit_2(capsys, argv)
 
 
-def test_cli_blackout_ending_9999_exits_2(
-    capsys: pytest.CaptureFixture[str], files: dict[str, Path], tmp_path: Path
+@pytest.mark.parametrize(
+    ("option", "name"),
+    [
+        ("--blackouts", "blackout"),  # regression: 9999-12-31 overflowed
+        ("--blackouts", "binary"),
+        ("--blackouts", "dist"),
+        ("--aircraft", "empty"),
+        ("--aircraft", "binary"),
+        ("--aircraft", "missing"),
+    ],
+)
+def test_cli_bad_side_files_exit_2(
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, Path],
+    tmp_path: Path,
+    option: str,
+    name: str,
 ) -> None:
-    argv = [
-        "schedule",
-        str(files["dist"]),
-        "--year",
-        str(YEAR),
-        "-o",
-        str(tmp_path / "o.csv"),
-        "--blackouts",
-        str(files["blackout"]),
-    ]
-    one_line_exit_2(capsys, argv)
-
-
-def test_check_distribution_reports_a_count_beyond_int64(
-    capsys: pytest.CaptureFixture[str], files: dict[str, Path]
-) -> None:
-    # regression: flights >= 2**63 raised OverflowError; they are a violation
-    assert main(["check-distribution", str(files["huge"]), "--year", str(YEAR)]) == 1
-    out = capsys.readouterr().out
-    assert f"SWE is given {2**63} active flights, more than its passive quota" in out
+    side = files.get(name, tmp_path / "missing.csv")
+    argv = ["schedule", str(files["dist"]), "--year", str(YEAR)]
+    argv += ["-o", str(tmp_path / "o.csv"), option, str(side)]
+    assert side.name in one_line_exit_2(capsys, argv)
