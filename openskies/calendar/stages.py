@@ -55,6 +55,9 @@ def solve_stages(
 
     everyone = [f.index for f in problem.flights]
     hint = greedy(problem, _caps(_bounds(problem, everyone)))
+    if len(hint) < len(everyone):  # spreading less tightly may place more
+        loose = greedy(problem, {})
+        hint = loose if len(loose) > len(hint) else hint
     model = CalendarModel(problem, optional=allow_partial)
     proven = True
     present = everyone
