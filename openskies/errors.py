@@ -83,8 +83,12 @@ class UnknownStateError(OpenSkiesError, KeyError):
         import difflib
 
         self.code = code
-        self.suggestions = tuple(
-            difflib.get_close_matches(str(code).upper(), sorted(known), n=3, cutoff=0.3)
+        self.suggestions = (
+            tuple(
+                difflib.get_close_matches(code.upper(), sorted(known), n=3, cutoff=0.3)
+            )
+            if isinstance(code, str) and code.strip()
+            else ()
         )
         hint = (
             f"; did you mean {', '.join(self.suggestions)}?"
