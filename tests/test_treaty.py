@@ -261,7 +261,9 @@ def test_as_of_refuses_pandas_nat(treaty: Treaty) -> None:
 
 
 @pytest.mark.parametrize("code", [None, "", 3])
-def test_a_code_that_is_not_text_gets_no_suggestions(treaty: Treaty, code: object) -> None:
+def test_a_code_that_is_not_text_gets_no_suggestions(
+    treaty: Treaty, code: object
+) -> None:
     with pytest.raises(UnknownStateError, match="use ISO 3166 alpha-3 codes") as info:
         treaty.as_of("2019-01-01").party_of(code)  # type: ignore[arg-type]
     assert info.value.suggestions == ()
