@@ -26,6 +26,7 @@ from openskies.errors import (
     OutputError,
     UnknownStateError,
 )
+from openskies.ledger import Ledger
 from openskies.legality import LegalityReport, check_route
 from openskies.legality_batch import check_routes
 from openskies.loading import load_treaty
@@ -89,6 +90,7 @@ __all__ = [
     "DistributionEntry",
     "GeometryError",
     "Guarantee",
+    "Ledger",
     "LegalityReport",
     "Mission",
     "NotAPartyError",
