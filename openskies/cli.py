@@ -115,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.func(args)
     except (OpenSkiesError, ValueError, OSError) as err:
-        message = cli_terms(one_line(str(err)), subcommands(parser).get(args.command))
+        # a command with actions of its own (``ledger record``) names its parser
+        own = getattr(args, "parser", None) or subcommands(parser).get(args.command)
+        message = cli_terms(one_line(str(err)), own)
         print(f"openskies {args.command}: error: {message}", file=sys.stderr)
         return 2
     return status

@@ -44,7 +44,6 @@ from openskies.ledger.schema import (
     EVENT_COLUMNS,
     FORMAT,
     SCHEMA_VERSION,
-    decode_geometry,
     encode_geometry,
 )
 from openskies.ledger.types import Cause, EventKind, LedgerRuleError, Outcome
