@@ -908,9 +908,11 @@ def _creation_statements(
         for (o, t), n in sorted(distribution.items())
     ]
     members = set(view.members)
+    passive: dict[str, int] = {}
     for state in view.treaty.states:
         party = view.party_of(state.iso3) if state.iso3 in members else state.iso3
         quota = view.passive_quota(party) if state.iso3 in members else 0
+        passive[party] = quota
         out.append(
             (
                 "INSERT INTO parties VALUES (?, ?, ?, ?, ?)",
@@ -923,6 +925,11 @@ def _creation_statements(
                 ),
             )
         )
+    width = ", ".join("?" * len(BALANCE_COLUMNS))
+    out += [
+        (f"INSERT INTO balance VALUES ({width})", row)
+        for row in balance_rows(distribution, passive, [])
+    ]
     out += [_mission_row(0, m, routes.get(m.id)) for m in missions]
     for party in sorted({t for _, t in distribution}):
         for a in view.airfields(party):
