@@ -86,12 +86,8 @@ def replay(
         if e["kind"] == "transfer":
             lost[(e["observer"], e["observed"])] += int(e["flights"])
             got[(e["receiver"], e["observed"])] += int(e["flights"])
-        elif e["kind"] == "outcome":
-            if e["outcome"] == "flown" or (
-                e["outcome"] == "curtailed"
-                and (e["cause"] in COUNTED_CAUSES or bool(e["counted"]))
-            ):
-                flown[(e["observer"], e["observed"])] += 1
+        elif e["kind"] == "outcome" and _counts(e):
+            flown[(e["observer"], e["observed"])] += 1
     used: Counter[str] = Counter()
     for (_, t), n in flown.items():
         used[t] += n
@@ -108,6 +104,15 @@ def replay(
         }
         for pair in {*given, *got, *lost, *flown}
     }
+
+
+def _counts(event: dict[str, Any]) -> bool:
+    """Whether an outcome event counts, by the rules R5 and R21."""
+    if event["outcome"] == "flown":
+        return True
+    if event["outcome"] != "curtailed":
+        return False
+    return event["cause"] in COUNTED_CAUSES or bool(event["counted"])
 
 
 def balance_by_pair(frame: Any) -> dict[tuple[str, str], dict[str, int]]:

@@ -75,7 +75,8 @@ def test_created_ledger_holds_the_plan(ledger: Ledger, plan: AnnualPlan) -> None
     frame = ledger.balance()
     # before any event the balance is the distribution; POL's passive quota is 6
     assert {
-        (o, t): n for o, t, n in zip(frame.observer, frame.observed, frame.remaining)
+        (o, t): n
+        for o, t, n in zip(frame.observer, frame.observed, frame.remaining, strict=True)
     } == dict(plan.distribution.flights)
     row = frame[(frame.observer == "DEU") & (frame.observed == "POL")].iloc[0]
     assert (row.distributed, row.passive_quota, row.passive_left) == (2, 6, 6)
@@ -462,7 +463,7 @@ def test_commit_plans_routes_for_new_missions(ledger: Ledger) -> None:
 def test_commit_refuses_a_calendar_that_drops_a_flown_mission(ledger: Ledger) -> None:
     result = ledger.replan("2020-02-01", options=FAST)  # OS0001 not yet notified
     ledger.record("OS0001", "flown", date="2020-03-01")
-    with pytest.raises(LedgerRuleError, match="drops mission.*OS0001"):
+    with pytest.raises(LedgerRuleError, match=r"drops mission.*OS0001"):
         ledger.commit(result, routes=False)
     assert list(ledger.events().kind) == ["outcome"]
     with pytest.raises(OptionsError, match="ScheduleResult"):
