@@ -38,10 +38,13 @@ Statement = tuple[str, Sequence[object]]
 
 def _connect(path: Path) -> sqlite3.Connection:
     """Open ``path`` in autocommit mode (transactions are explicit)."""
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+
+
+def _settle(con: sqlite3.Connection) -> None:
+    """Make every commit durable and enforce the GeoPackage's foreign keys."""
     con.execute("PRAGMA synchronous = FULL")
     con.execute("PRAGMA foreign_keys = ON")
-    return con
 
 
 def create_file(path: Path, statements: Sequence[Statement]) -> None:
@@ -65,6 +68,7 @@ def create_file(path: Path, statements: Sequence[Statement]) -> None:
     try:
         con = _connect(tmp)
         try:
+            _settle(con)
             con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             con.execute(f"PRAGMA user_version = {USER_VERSION}")
             con.execute("BEGIN IMMEDIATE")
@@ -104,6 +108,7 @@ def connect(path: Path) -> sqlite3.Connection:
     con = _connect(path)
     try:
         _check(con, path)
+        _settle(con)
     except BaseException:
         con.close()
         raise
