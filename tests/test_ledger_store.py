@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -57,7 +56,8 @@ def test_file_is_a_geopackage_1_3(path: Path) -> None:
     srs = {
         row[0]: row[1:]
         for row in con.execute(
-            "SELECT srs_id, organization, organization_coordsys_id FROM gpkg_spatial_ref_sys"
+            "SELECT srs_id, organization, organization_coordsys_id"
+            " FROM gpkg_spatial_ref_sys"
         )
     }
     con.close()
@@ -65,7 +65,7 @@ def test_file_is_a_geopackage_1_3(path: Path) -> None:
 
 
 def test_gdal_reads_every_layer(path: Path, plan: AnnualPlan) -> None:
-    layers = {name: kind for name, kind in pyogrio.list_layers(path)}
+    layers = dict(pyogrio.list_layers(path))
     assert layers == {
         "missions": "LineString",
         "tracks": "LineString",
@@ -127,9 +127,7 @@ def test_open_refuses_a_geopackage_that_is_not_a_ledger(tmp_path: Path) -> None:
 
     other = tmp_path / "points.gpkg"
     gpd.GeoDataFrame({"a": [1]}, geometry=[Point(0, 0)], crs=4326).to_file(other)
-    with pytest.raises(
-        DataError, match="not a readable ledger|not an openskies ledger"
-    ):
+    with pytest.raises(DataError, match="a GeoPackage, but not an openskies ledger"):
         Ledger.open(other)
 
 

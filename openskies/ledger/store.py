@@ -132,7 +132,12 @@ def _check(con: sqlite3.Connection, path: Path) -> None:
                 "backup (a ledger is one file: copy it when no process writes)",
                 file=path,
             )
-        meta = dict(con.execute("SELECT key, value FROM ledger_meta").fetchall())
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        meta = (
+            dict(con.execute("SELECT key, value FROM ledger_meta").fetchall())
+            if "ledger_meta" in tables
+            else {}
+        )
     except sqlite3.DatabaseError as err:
         raise DataError(
             f"not a readable ledger ({str(err)[:80]}); the file is damaged or not "
