@@ -197,7 +197,7 @@ def test_replan_commit(gpkg: str, capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (
             ["imagery", "{g}", "OS0001", "--date", "2020-12-01", "--requester", "USA"],
-            "not recorded as flown",
+            "USA is not a state party on 2020-12-01",
         ),
         (["balance", "{g}", "--as-of", "2020-13-01"], "as_of must be a date"),
         (["balance", "{g}", "--format", "xml"], "invalid choice"),
