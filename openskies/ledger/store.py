@@ -13,10 +13,11 @@ an existing file is never replaced.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from openskies.errors import DataError, OutputError
@@ -27,8 +28,15 @@ from openskies.ledger.schema import (
     USER_VERSION,
     schema_statements,
 )
+from openskies.ledger.types import EventKind, Outcome
 
-__all__ = ["BUSY_TIMEOUT_S", "connect", "create_file", "transaction"]
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "check_values",
+    "connect",
+    "create_file",
+    "transaction",
+]
 
 #: How long a writer waits for another process's transaction [s].
 BUSY_TIMEOUT_S = 60.0
@@ -109,10 +117,23 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         _check(con, path)
         _settle(con)
+        try:
+            check_values(con, path)
+        except sqlite3.DatabaseError as err:
+            raise _unreadable(path, err) from None
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _unreadable(path: Path, err: sqlite3.DatabaseError) -> DataError:
+    """Return the error for a file SQLite cannot read as a ledger."""
+    return DataError(
+        f"not a readable ledger ({str(err)[:80]}); the file is damaged or not "
+        "a GeoPackage made by Ledger.create: restore it from a backup",
+        file=path,
+    )
 
 
 def _check(con: sqlite3.Connection, path: Path) -> None:
@@ -139,11 +160,7 @@ def _check(con: sqlite3.Connection, path: Path) -> None:
             else {}
         )
     except sqlite3.DatabaseError as err:
-        raise DataError(
-            f"not a readable ledger ({str(err)[:80]}); the file is damaged or not "
-            "a GeoPackage made by Ledger.create: restore it from a backup",
-            file=path,
-        ) from None
+        raise _unreadable(path, err) from None
     if meta.get("format") != FORMAT:
         raise DataError(
             "a GeoPackage, but not an openskies ledger (no 'format' = "
@@ -174,3 +191,104 @@ def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 64
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and 0 <= value < 1_000_000
+
+
+def _is_day(value: object) -> bool:
+    try:
+        dt.date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _is_moment(value: object) -> bool:
+    try:
+        moment = dt.datetime.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return moment.tzinfo is not None
+
+
+def _maybe(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    return lambda value: value is None or check(value)
+
+
+#: Checks of the stored values: table -> column -> predicate.
+_CHECKS: dict[str, dict[str, Callable[[object], bool]]] = {
+    "distribution": {"observer": _is_text, "observed": _is_text, "flights": _is_count},
+    "parties": {
+        "state": _is_text,
+        "party": _is_text,
+        "passive_quota": _is_count,
+        "in_force": _maybe(_is_day),
+        "left_on": _maybe(_is_day),
+    },
+    "missions": {
+        "calendar": _is_count,
+        "mission_id": _is_text,
+        "observer": _is_text,
+        "observed": _is_text,
+        "notice": _is_moment,
+        "arrival": _is_moment,
+        "end_time": _is_moment,
+    },
+    "events": {
+        "kind": lambda v: v in {k.value for k in EventKind},
+        "date": _is_day,
+        "observer": _maybe(_is_text),
+        "observed": _maybe(_is_text),
+        "receiver": _maybe(_is_text),
+        "flights": _maybe(_is_count),
+        "counted": lambda v: v in (None, 0, 1),
+        "outcome": lambda v: v is None or v in {o.value for o in Outcome},
+    },
+}
+
+
+def check_values(con: sqlite3.Connection, path: Path) -> dict[str, str]:
+    """Check the stored values of every table; return ``ledger_meta``.
+
+    Raises
+    ------
+    DataError
+        Naming the table (as file), the 1-based row and the field of the first
+        value that is not what the ledger writes (e.g. after an edit by hand).
+    """
+    meta = dict(con.execute("SELECT key, value FROM ledger_meta").fetchall())
+    year = str(meta.get("year", ""))
+    if not (year.isdigit() and 2002 <= int(year) <= 2100):
+        raise DataError(
+            f"year {year[:20]!r} is not a quota year in 2002..2100; restore the "
+            "file from a backup",
+            file=f"{path} (table ledger_meta)",
+            field="year",
+        )
+    if meta.get("pair_cap") not in ("entitlement", "distributed"):
+        raise DataError(
+            "pair_cap must be 'entitlement' or 'distributed'; restore the file",
+            file=f"{path} (table ledger_meta)",
+            field="pair_cap",
+        )
+    for table, checks in _CHECKS.items():
+        columns = ", ".join(checks)
+        cursor = con.execute(f"SELECT {columns} FROM {table} ORDER BY rowid")
+        for number, row in enumerate(cursor, start=1):
+            for (name, check), value in zip(checks.items(), row, strict=True):
+                if not check(value):
+                    raise DataError(
+                        f"{str(value)[:40]!r} is not a value the ledger writes "
+                        "there; the file was edited or damaged: restore it from "
+                        "a backup",
+                        file=f"{path} (table {table})",
+                        row=number,
+                        field=name,
+                    )
+    return {str(k): str(v) for k, v in meta.items()}
