@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import sqlite3
 import tempfile
@@ -45,8 +46,32 @@ Statement = tuple[str, Sequence[object]]
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Open ``path`` in autocommit mode (transactions are explicit)."""
-    return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    """Open ``path`` in autocommit mode (transactions are explicit).
+
+    Text that is not UTF-8 (a damaged file) reads with replacement characters
+    instead of raising in the middle of a query.
+    """
+    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    con.text_factory = lambda raw: raw.decode("utf-8", errors="replace")
+    return con
+
+
+@functools.cache
+def _expected_columns() -> dict[str, tuple[str, ...]]:
+    """Return the columns of every table of the schema, from an empty database."""
+    con = sqlite3.connect(":memory:")
+    try:
+        for sql, params in schema_statements():
+            if sql.startswith("CREATE"):
+                con.execute(sql, params)
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master")]
+        return {
+            name: tuple(r[1] for r in con.execute(f"PRAGMA table_info({name})"))
+            for name in names
+            if not name.startswith("sqlite_")
+        }
+    finally:
+        con.close()
 
 
 def _settle(con: sqlite3.Connection) -> None:
@@ -119,7 +144,7 @@ def connect(path: Path) -> sqlite3.Connection:
         _settle(con)
         try:
             check_values(con, path)
-        except sqlite3.DatabaseError as err:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as err:
             raise _unreadable(path, err) from None
     except BaseException:
         con.close()
@@ -127,7 +152,7 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
-def _unreadable(path: Path, err: sqlite3.DatabaseError) -> DataError:
+def _unreadable(path: Path, err: Exception) -> DataError:
     """Return the error for a file SQLite cannot read as a ledger."""
     return DataError(
         f"not a readable ledger ({str(err)[:80]}); the file is damaged or not "
@@ -159,7 +184,11 @@ def _check(con: sqlite3.Connection, path: Path) -> None:
             if "ledger_meta" in tables
             else {}
         )
-    except sqlite3.DatabaseError as err:
+        columns = {
+            name: tuple(r[1] for r in con.execute(f"PRAGMA table_info({name})"))
+            for name in _expected_columns()
+        }
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as err:
         raise _unreadable(path, err) from None
     if meta.get("format") != FORMAT:
         raise DataError(
@@ -176,6 +205,14 @@ def _check(con: sqlite3.Connection, path: Path) -> None:
             file=path,
             field="schema_version",
         )
+    for name, expected in _expected_columns().items():
+        if columns[name] != expected:
+            raise DataError(
+                f"table {name} has columns {', '.join(columns[name])[:80] or 'none'}"
+                f", not those of a version {SCHEMA_VERSION} ledger; the file was "
+                "edited or damaged: restore it from a backup",
+                file=path,
+            )
 
 
 @contextlib.contextmanager
