@@ -102,25 +102,28 @@ def _now() -> str:
 
 def _line(route: object) -> LineString | None:
     """Return a recorded track as a line string in EPSG:4326 (None for None)."""
+    import numpy as np
     import shapely
     from shapely.geometry import LineString
 
     if route is None:
         return None
     line = getattr(route, "line", route)
-    if not isinstance(line, LineString):
+    if isinstance(line, LineString):
+        coords = shapely.get_coordinates(line)
+    else:
         try:
-            line = LineString(line)  # type: ignore[arg-type]  # checked below
-        except (TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
+            coords = np.asarray(line, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            coords = np.empty((0, 0))
+        if coords.ndim != 2 or coords.shape[1] != 2:
             raise GeometryError(
                 "route must be an openskies Route, a shapely LineString or a "
                 f"sequence of (lon, lat) points, got {type(route).__name__}"
-            ) from None
-    coords = shapely.get_coordinates(line)
+            )
     if (
-        line.is_empty
-        or len(coords) < 2
-        or not bool(shapely.is_valid_input(line))
+        len(coords) < 2
+        or not np.isfinite(coords).all()
         or not (abs(coords[:, 0]) <= 180).all()
         or not (abs(coords[:, 1]) <= 90).all()
     ):
@@ -128,7 +131,7 @@ def _line(route: object) -> LineString | None:
             "route must have at least 2 points with finite longitudes in "
             "[-180, 180] and latitudes in [-90, 90] (EPSG:4326)"
         )
-    return line
+    return LineString(coords)
 
 
 def _mission(row: Sequence[Any]) -> Mission:
