@@ -433,6 +433,15 @@ def test_replan_keeps_what_flew_and_places_the_rest(
         ("USA", "RUS_BLR"),
     ]
     assert result.left_out == ()
+    # regression (bench_ledger on the bundled year): a new mission sharing a party
+    # with a fixed one keeps 48 h clear of it for the aircraft's positioning
+    fixed = [m for m in result.missions if m.id in old]
+    for m in new:
+        for f in fixed:
+            if {m.observer, m.observed} & {f.observer, f.observed}:
+                assert m.arrival >= f.end + dt.timedelta(hours=48) or (
+                    m.end + dt.timedelta(hours=48) <= f.arrival
+                )
     assert len(ids) == len(set(ids))
     seq = ledger.commit(result, routes=False)
     assert ledger.missions() == result.missions

@@ -12,10 +12,11 @@ Method of :func:`replan`:
    enter as :class:`~openskies.schedule.Blackout` periods (no change to the
    scheduler): every party of the flights to place is blacked out from
    1 January to ``as_of`` + 72 h (so every new notice is on or after
-   ``as_of``, Art. VI.I.5), and each fixed mission still running then blacks
-   out its observer and observed party for its 96 h.  This is conservative: it
-   also keeps the observer from hosting and an observed party from observing
-   during those 96 h.  Flights that cannot be placed (e.g. a party's exit
+   ``as_of``, Art. VI.I.5), and each fixed mission blacks out its observer and
+   observed party (whose aircraft it flies) for its 96 h plus :data:`MARGIN`
+   (48 h) before and after, for the aircraft's positioning flights.  This is
+   conservative: it also keeps the observer from hosting and the observed
+   party from observing during that time.  Flights that cannot be placed (e.g. a party's exit
    date) are ``left_out`` (``allow_partial``).
 4. New missions take flight ids after the highest serial used in the ledger
    (Annex B App. 1), the calendar is the fixed plus the new missions, and
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 __all__ = ["commit", "replan"]
 
 NOTICE = dt.timedelta(hours=72)
+#: Time kept free around a fixed mission for its aircraft's positioning flights.
+MARGIN = dt.timedelta(hours=48)
 _SERIAL = re.compile(r"^OS\d(\d+)$")
 
 
@@ -121,9 +124,9 @@ def replan(
         for p in parties
     ]
     blackouts += [
-        Blackout(p, m.arrival, m.end, f"fixed mission {m.id}")
+        Blackout(p, m.arrival - MARGIN, m.end + MARGIN, f"fixed mission {m.id}")
         for m in fixed
-        if m.end > _midnight(as_of) + NOTICE
+        if m.end + MARGIN > _midnight(as_of) + NOTICE
         for p in (m.observer, m.observed)
         if p in parties
     ]
