@@ -70,18 +70,15 @@ _MISSION_COLUMNS = (
 
 def _day(value: object, name: str = "date") -> dt.date:
     """Return ``value`` (a date or ISO string) as a date, or raise OptionsError."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise OptionsError(
-        f"{name} must be a date or an ISO date string (YYYY-MM-DD), got {value!r:.40}"
-    )
+    from openskies._tables import parse_date
+
+    try:
+        return parse_date(value)
+    except OptionsError:
+        raise OptionsError(
+            f"{name} must be a date or an ISO date string (YYYY-MM-DD), "
+            f"got {value!r:.40}"
+        ) from None
 
 
 def _choice(enum: type[Outcome] | type[Cause], value: object, name: str) -> Any:

@@ -16,8 +16,8 @@ Method of :func:`replan`:
    observed party (whose aircraft it flies) for its 96 h plus :data:`MARGIN`
    (48 h) before and after, for the aircraft's positioning flights.  This is
    conservative: it also keeps the observer from hosting and the observed
-   party from observing during that time.  Flights that cannot be placed (e.g. a party's exit
-   date) are ``left_out`` (``allow_partial``).
+   party from observing during that time.  Flights that cannot be placed
+   (e.g. after a party's exit date) are ``left_out`` (``allow_partial``).
 4. New missions take flight ids after the highest serial used in the ledger
    (Annex B App. 1), the calendar is the fixed plus the new missions, and
    :func:`openskies.schedule_check.check_schedule` checks it whole; its
