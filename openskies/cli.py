@@ -118,7 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a command with actions of its own (``ledger record``) names its parser
         own = getattr(args, "parser", None) or subcommands(parser).get(args.command)
         message = cli_terms(one_line(str(err)), own)
-        print(f"openskies {args.command}: error: {message}", file=sys.stderr)
+        prog = own.prog if own is not None else f"openskies {args.command}"
+        print(f"{prog}: error: {message}", file=sys.stderr)
         return 2
     return status
 
