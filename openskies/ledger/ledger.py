@@ -524,7 +524,7 @@ class Ledger:
                 )
             if kind is not Outcome.CANCELLED and day < mission.notice.date():
                 raise LedgerRuleError(
-                    "R-timeline (Art. VI.I.5)",
+                    "Art. VI.I.5",
                     f"mission {mission.id} is notified on "
                     f"{mission.notice.date().isoformat()}; its outcome cannot be "
                     f"dated {day.isoformat()}, before the notice",

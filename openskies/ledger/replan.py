@@ -187,12 +187,12 @@ def commit(ledger: Ledger, result: ScheduleResult, *, routes: bool = True) -> in
 
     with store.transaction(ledger._con):
         ids = {m.id for m in result.missions}
-        lost = sorted(set(_outcomes(ledger)) & (old - ids))
-        done = [
+        outcomes = _outcomes(ledger)
+        done = sorted(
             mid
-            for mid in lost
-            if _outcomes(ledger)[mid] in (Outcome.FLOWN, Outcome.CURTAILED)
-        ]
+            for mid in old - ids
+            if outcomes.get(mid) in (Outcome.FLOWN, Outcome.CURTAILED)
+        )
         if done:
             raise LedgerRuleError(
                 "Art. VIII",
