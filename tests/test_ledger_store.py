@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import signal
@@ -195,6 +196,21 @@ def _env() -> dict[str, str]:
     }
 
 
+def _wait_for_writes(path: Path, before: int, writer: subprocess.Popen[bytes]) -> None:
+    """Wait until ``writer`` has stored an event beyond ``before`` (at most 120 s)."""
+    for _ in range(6000):
+        assert writer.poll() is None, "the writer stopped on its own"
+        con = sqlite3.connect(path, timeout=60)
+        try:
+            (count,) = con.execute("SELECT COUNT(*) FROM events").fetchone()
+        finally:
+            con.close()
+        if count > before:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the writer stored nothing in 120 s")
+
+
 def test_killed_writers_leave_a_consistent_ledger(path: Path) -> None:
     with Ledger.open(path) as ledger:
         for m in ledger.missions():
@@ -202,19 +218,20 @@ def test_killed_writers_leave_a_consistent_ledger(path: Path) -> None:
                 ledger.record(m.id, "flown", date=m.arrival.date())
     rng = random.Random(13)
     counts = [_consistent(path)]
-    for round_ in range(5):
+    for round_ in range(8):
         writer = subprocess.Popen(
             [sys.executable, str(WRITER), str(path), "churn", str(round_)],
             env=_env(),
             stderr=subprocess.PIPE,
         )
-        time.sleep(1.2 + rng.random())  # import ~1 s, then writes until killed
+        _wait_for_writes(path, counts[-1], writer)
+        time.sleep(rng.uniform(0, 0.4))  # a random moment of its writing
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         assert writer.returncode == -signal.SIGKILL, writer.stderr.read()  # type: ignore[union-attr]
         writer.stderr.close()  # type: ignore[union-attr]
         counts.append(_consistent(path))
-    assert counts[-1] > counts[0]  # the writers did write
+    assert all(b > a for a, b in itertools.pairwise(counts))  # each wrote
 
 
 def test_two_writers_at_once_are_serialised(path: Path, tmp_path: Path) -> None:
