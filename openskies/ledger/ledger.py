@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -38,16 +38,20 @@ from typing import TYPE_CHECKING, Any, Self
 from openskies.errors import GeometryError, OptionsError, UnknownStateError
 from openskies.ledger import store
 from openskies.ledger.balance import balance_rows
+from openskies.ledger.rows import (
+    MISSION_COLUMNS,
+    PlannedRoute,
+    creation_statements,
+    mission_from,
+    now,
+)
 from openskies.ledger.rules import Membership, counts, pair_cap
 from openskies.ledger.schema import (
     BALANCE_COLUMNS,
     EVENT_COLUMNS,
-    FORMAT,
-    SCHEMA_VERSION,
     encode_geometry,
 )
 from openskies.ledger.types import Cause, EventKind, LedgerRuleError, Outcome
-from openskies.schedule import Mission
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,17 +59,10 @@ if TYPE_CHECKING:
 
     from openskies._solver import SolveOptions
     from openskies.plan import AnnualPlan
-    from openskies.schedule import ScheduleResult
+    from openskies.schedule import Mission, ScheduleResult
     from openskies.treaty import Treaty, TreatyView
 
-__all__ = ["Ledger", "PlannedRoute"]
-
-#: ``{mission_id: (route status, line or None)}`` for :meth:`Ledger.create_from`.
-PlannedRoute = tuple[str, "LineString | None"]
-
-_MISSION_COLUMNS = (
-    "mission_id, observer, observed, poe, aircraft, taxi, notice, arrival, end_time"
-)
+__all__ = ["Ledger"]
 
 
 def _day(value: object, name: str = "date") -> dt.date:
@@ -90,11 +87,6 @@ def _choice(enum: type[Outcome] | type[Cause], value: object, name: str) -> Any:
             pass
     allowed = ", ".join(m.value for m in enum)
     raise OptionsError(f"{name} must be one of {allowed}; got {value!r:.40}")
-
-
-def _now() -> str:
-    """Return the current UTC time as ISO 8601 with microseconds."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _line(route: object) -> LineString | None:
@@ -129,48 +121,6 @@ def _line(route: object) -> LineString | None:
             "[-180, 180] and latitudes in [-90, 90] (EPSG:4326)"
         )
     return LineString(coords)
-
-
-def _mission(row: Sequence[Any]) -> Mission:
-    """Return the :class:`Mission` of a ``missions`` row (``_MISSION_COLUMNS``)."""
-    mid, observer, observed, poe, aircraft, taxi, notice, arrival, end = row
-    return Mission(
-        id=mid,
-        observer=observer,
-        observed=observed,
-        poe=poe,
-        notice=dt.datetime.fromisoformat(notice),
-        arrival=dt.datetime.fromisoformat(arrival),
-        end=dt.datetime.fromisoformat(end),
-        aircraft=aircraft,
-        taxi=bool(taxi),
-    )
-
-
-def _mission_row(
-    calendar: int, mission: Mission, route: PlannedRoute | None
-) -> tuple[str, tuple[object, ...]]:
-    """Return the INSERT statement of one mission of ``calendar``."""
-    status, line = route if route is not None else ("not planned", None)
-    return (
-        "INSERT INTO missions (geom, calendar, mission_id, observer, observed, poe,"
-        " aircraft, taxi, notice, arrival, end_time, route_status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            encode_geometry(line),
-            calendar,
-            mission.id,
-            mission.observer,
-            mission.observed,
-            mission.poe,
-            mission.aircraft,
-            int(mission.taxi),
-            mission.notice.isoformat(),
-            mission.arrival.isoformat(),
-            mission.end.isoformat(),
-            status,
-        ),
-    )
 
 
 class Ledger:
@@ -308,7 +258,7 @@ class Ledger:
                 f"pair_cap must be 'entitlement' or 'distributed', got {pair_cap!r:.40}"
             )
         target = Path(path)
-        statements = _creation_statements(
+        statements = creation_statements(
             view, year, distribution, tuple(missions), routes or {}, pair_cap, scenario
         )
         store.create_file(target, statements)
@@ -356,9 +306,9 @@ class Ledger:
     def missions(self) -> tuple[Mission, ...]:
         """Return the current calendar (the plan's or the last re-plan's)."""
         return tuple(
-            _mission(row)
+            mission_from(row)
             for row in self._con.execute(
-                f"SELECT {_MISSION_COLUMNS} FROM missions WHERE calendar ="
+                f"SELECT {MISSION_COLUMNS} FROM missions WHERE calendar ="
                 " (SELECT MAX(calendar) FROM missions) ORDER BY arrival, mission_id"
             )
         )
@@ -783,14 +733,14 @@ class Ledger:
         if not isinstance(mission_id, str):
             raise UnknownStateError(mission_id, (), what="mission id")
         row = self._con.execute(
-            f"SELECT {_MISSION_COLUMNS} FROM missions WHERE mission_id = ?"
+            f"SELECT {MISSION_COLUMNS} FROM missions WHERE mission_id = ?"
             " ORDER BY calendar DESC LIMIT 1",
             (mission_id.strip().upper(),),
         ).fetchone()
         if row is None:
             known = [r[0] for r in self._con.execute("SELECT mission_id FROM missions")]
             raise UnknownStateError(mission_id, known, what="mission id")
-        return _mission(row)
+        return mission_from(row)
 
     def _final(
         self, event: Mapping[str, Any]
@@ -850,7 +800,7 @@ class Ledger:
 
     def _append(self, event: Mapping[str, Any]) -> int:
         """Insert ``event`` and rewrite the balance table (inside a transaction)."""
-        fields = {"recorded_at": _now(), **event}
+        fields = {"recorded_at": now(), **event}
         names = ", ".join(fields)
         cursor = self._con.execute(
             f"INSERT INTO events ({names}) VALUES ({', '.join('?' * len(fields))})",
@@ -875,77 +825,3 @@ class Ledger:
         from openskies.loading import load_treaty
 
         return load_treaty()
-
-
-def _creation_statements(
-    view: TreatyView,
-    year: int,
-    distribution: Mapping[tuple[str, str], int],
-    missions: tuple[Mission, ...],
-    routes: Mapping[str, PlannedRoute],
-    pair_cap: str,
-    scenario: str,
-) -> list[tuple[str, tuple[object, ...]]]:
-    """Return the INSERT statements of a new ledger's contents."""
-    from shapely.geometry import Point
-
-    if not isinstance(year, int) or isinstance(year, bool):
-        raise OptionsError(f"year must be a whole number, got {year!r:.40}")
-    meta = {
-        "format": FORMAT,
-        "schema_version": str(SCHEMA_VERSION),
-        "year": str(year),
-        "pair_cap": pair_cap,
-        "plan_date": view.date.isoformat(),
-        "scenario": scenario,
-        "created_at": _now(),
-    }
-    out: list[tuple[str, tuple[object, ...]]] = [
-        ("INSERT INTO ledger_meta VALUES (?, ?)", item) for item in meta.items()
-    ]
-    out += [
-        ("INSERT INTO distribution VALUES (?, ?, ?)", (o, t, int(n)))
-        for (o, t), n in sorted(distribution.items())
-    ]
-    members = set(view.members)
-    passive: dict[str, int] = {}
-    for state in view.treaty.states:
-        party = view.party_of(state.iso3) if state.iso3 in members else state.iso3
-        quota = view.passive_quota(party) if state.iso3 in members else 0
-        passive[party] = quota
-        out.append(
-            (
-                "INSERT INTO parties VALUES (?, ?, ?, ?, ?)",
-                (
-                    state.iso3,
-                    party,
-                    quota,
-                    None if state.in_force is None else state.in_force.isoformat(),
-                    None if state.left is None else state.left.isoformat(),
-                ),
-            )
-        )
-    width = ", ".join("?" * len(BALANCE_COLUMNS))
-    out += [
-        (f"INSERT INTO balance VALUES ({width})", row)
-        for row in balance_rows(distribution, passive, [])
-    ]
-    out += [_mission_row(0, m, routes.get(m.id)) for m in missions]
-    for party in sorted({t for _, t in distribution}):
-        for a in view.airfields(party):
-            out.append(
-                (
-                    "INSERT INTO airfields (geom, airfield_id, name, state, party,"
-                    " roles, max_distance_km) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        encode_geometry(Point(a.lon, a.lat)),
-                        a.id,
-                        a.name,
-                        a.state,
-                        party,
-                        ";".join(sorted(a.roles)),
-                        a.max_distance_km,
-                    ),
-                )
-            )
-    return out

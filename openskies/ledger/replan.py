@@ -43,12 +43,13 @@ from typing import TYPE_CHECKING
 
 from openskies.errors import OptionsError
 from openskies.ledger import store
+from openskies.ledger.rows import PlannedRoute, mission_row
 from openskies.ledger.types import EventKind, LedgerRuleError, Outcome
 from openskies.schedule import Blackout, Mission, ScheduleResult, schedule
 
 if TYPE_CHECKING:
     from openskies._solver import SolveOptions
-    from openskies.ledger.ledger import Ledger, PlannedRoute
+    from openskies.ledger.ledger import Ledger
 
 __all__ = ["commit", "replan"]
 
@@ -183,8 +184,6 @@ def commit(ledger: Ledger, result: ScheduleResult, *, routes: bool = True) -> in
     old = {m.id for m in ledger.missions()}
     new = [m for m in result.missions if m.id not in old]
     planned = _routes(ledger, new) if routes else {}
-    from openskies.ledger.ledger import _mission_row
-
     with store.transaction(ledger._con):
         ids = {m.id for m in result.missions}
         outcomes = _outcomes(ledger)
@@ -221,7 +220,7 @@ def commit(ledger: Ledger, result: ScheduleResult, *, routes: bool = True) -> in
             )
         }
         for m in result.missions:
-            sql, params = _mission_row(seq, m, planned.get(m.id))
+            sql, params = mission_row(seq, m, planned.get(m.id))
             if m.id in kept:  # keep the stored route blob as it is
                 status, blob = kept[m.id]
                 params = (blob, *params[1:-1], status)
