@@ -17,7 +17,6 @@ import datetime as dt
 import functools
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -90,6 +89,8 @@ def create_file(path: Path, statements: Sequence[Statement]) -> None:
     OSError
         If the directory cannot be written.
     """
+    import tempfile
+
     if path.exists() or path.is_symlink():
         raise OutputError(
             f"{path}: a file of that name exists; a ledger is never replaced: "
