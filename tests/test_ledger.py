@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from openskies.plan import AnnualPlan
 from openskies.schedule_check import check_schedule
 
 FAST = SolveOptions(time_limit_s=5, seed=0, workers=1)
+LONG = os.environ.get("OPENSKIES_HYPOTHESIS_PROFILE") == "openskies-long"
+REPLAY = settings() if LONG else settings(max_examples=12)
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +225,19 @@ def test_counted_flight_beyond_the_active_quota_is_refused(ledger: Ledger) -> No
     )
 
 
+def test_a_flight_cannot_use_quota_received_later(ledger: Ledger) -> None:
+    # DEU gives both flights over POL to SWE in January and gets one back in June:
+    # at the end of the year DEU could fly one, but not on 31 March (OS0003)
+    ledger.transfer("DEU", "POL", 2, to="SWE", date="2020-01-15", consent=True)
+    ledger.transfer("SWE", "POL", 1, to="DEU", date="2020-06-01", consent=True)
+    with pytest.raises(LedgerRuleError, match=r"R5 .*OS0003 on 2020-03-31"):
+        ledger.record("OS0003", "flown", date="2020-03-31")
+    ledger.record("OS0009", "flown", date="2020-09-28")  # after June: counted
+    # in February DEU holds nothing over POL to give (R6 on that day)
+    with pytest.raises(LedgerRuleError, match=r"R6 .*0 flights over POL left on"):
+        ledger.transfer("DEU", "POL", 1, to="CAN", date="2020-02-01", consent=True)
+
+
 def test_track_is_stored_and_checked(ledger: Ledger) -> None:
     import pyogrio
 
@@ -352,14 +368,18 @@ OPERATIONS = st.lists(
             st.sampled_from(
                 [("DEU", "POL"), ("FRA", "UKR"), ("DEU", "UKR"), ("SWE", "POL")]
             ),
-            st.tuples(st.integers(1, 3), st.sampled_from(["SWE", "PRT", "CAN", "DEU"])),
+            st.tuples(
+                st.integers(1, 3),
+                st.sampled_from(["SWE", "PRT", "CAN", "DEU"]),
+                st.sampled_from(["2020-01-15", "2020-06-01", "2020-11-01"]),
+            ),
         ),
     ),
     max_size=8,
 )
 
 
-@settings(max_examples=12)
+@REPLAY
 @given(operations=OPERATIONS)
 def test_balance_equals_a_replay_of_the_events(
     blank: Path, tmp_path_factory: pytest.TempPathFactory, operations: list
@@ -376,14 +396,16 @@ def test_balance_equals_a_replay_of_the_events(
                     day = missions[what].arrival.date()  # type: ignore[attr-defined]
                     ledger.record(what, outcome, date=day, cause=cause, counted=counted)
                 else:
-                    flights, to = how
-                    ledger.transfer(
-                        *what, flights, to=to, date="2020-06-01", consent=True
-                    )
+                    flights, to, day = how
+                    ledger.transfer(*what, flights, to=to, date=day, consent=True)
             except (LedgerRuleError, NotAPartyError):
                 assert len(ledger.events()) == before  # a refused event changes nothing
             else:
                 assert len(ledger.events()) == before + 1
+        for day in sorted(set(ledger.events().date)):
+            early = ledger.balance(as_of=day)
+            assert (early.remaining >= 0).all()
+            assert (early.passive_left >= 0).all()
         balance = balance_by_pair(ledger.balance())
         assert balance == _replayed(ledger)
         assert balance == _stored(ledger)

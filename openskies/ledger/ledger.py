@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -742,61 +742,77 @@ class Ledger:
             raise UnknownStateError(mission_id, known, what="mission id")
         return mission_from(row)
 
-    def _final(
+    def _snapshots(
         self, event: Mapping[str, Any]
-    ) -> dict[tuple[str, str], tuple[int, ...]]:
-        """Return the year's final balance with ``event`` added, by pair."""
-        rows = balance_rows(
-            self._distribution, self._passive, [*self._event_rows(), event]
-        )
-        return {(r[0], r[1]): r[2:] for r in rows}
+    ) -> Iterator[tuple[dt.date, dict[tuple[str, str], tuple[int, ...]]]]:
+        """Yield the balance with ``event`` added on each event date from its own.
+
+        An event changes the balance from its date on; the quotas must hold on
+        every later day that has an event (where the balance changes), not only
+        at the end of the year (a flight cannot use quota transferred later).
+        """
+        events = [*self._event_rows(), event]
+        since = event["date"]
+        for day in sorted({e["date"] for e in events if e["date"] >= since}):
+            rows = balance_rows(
+                self._distribution,
+                self._passive,
+                events,
+                dt.date.fromisoformat(day),
+            )
+            yield dt.date.fromisoformat(day), {(r[0], r[1]): r[2:] for r in rows}
 
     def _check_quota(self, event: Mapping[str, Any], mission: Mission) -> None:
         """Refuse a counted flight beyond the active or passive quota left (R5)."""
-        after = self._final(event)[(mission.observer, mission.observed)]
-        remaining, passive_left = after[4], after[7]
-        if remaining < 0:
-            raise LedgerRuleError(
-                "R5 (Art. III.I.8)",
-                f"{mission.observer} has no active quota left over "
-                f"{mission.observed} for mission {mission.id}: the flight cannot "
-                "count; record it as not counted or transfer quota first",
-            )
-        if passive_left < 0:
-            raise LedgerRuleError(
-                "R1 (Art. III.I.4)",
-                f"{mission.observed} has used its whole passive quota "
-                f"{after[5]}; it need not accept mission {mission.id}",
-            )
+        pair = (mission.observer, mission.observed)
+        for day, balance in self._snapshots(event):
+            remaining, quota, passive_left = (balance[pair][i] for i in (4, 5, 7))
+            if remaining < 0:
+                raise LedgerRuleError(
+                    "R5 (Art. III.I.8)",
+                    f"{mission.observer} has no active quota left over "
+                    f"{mission.observed} for mission {mission.id} on "
+                    f"{day.isoformat()}: the flight cannot count; record it as not "
+                    "counted or transfer quota first",
+                )
+            if passive_left < 0:
+                raise LedgerRuleError(
+                    "R1 (Art. III.I.4)",
+                    f"{mission.observed} has used its whole passive quota {quota} "
+                    f"on {day.isoformat()}; it need not accept mission {mission.id}",
+                )
 
     def _check_transfer(self, event: Mapping[str, Any]) -> None:
         """Refuse a transfer beyond what remains (R6) or the receiver's cap (R4)."""
-        final = self._final(event)
         giver, target = event["observer"], event["observed"]
         receiver, flights = event["receiver"], event["flights"]
-        left = final[(giver, target)][4]
-        if left < 0:
-            raise LedgerRuleError(
-                "R6 (Art. III.I.9)",
-                f"{giver} has {left + flights} flights over {target} left; it cannot "
-                f"transfer {flights}",
+        for day, balance in self._snapshots(event):
+            left = balance[(giver, target)][4]
+            if left < 0:
+                raise LedgerRuleError(
+                    "R6 (Art. III.I.9)",
+                    f"{giver} has {left + flights} flights over {target} left on "
+                    f"{day.isoformat()}; it cannot transfer {flights}",
+                )
+            held = balance[(receiver, target)]
+            holding = held[0] + held[1] - held[2]
+            total = sum(
+                v[0] + v[1] - v[2] for (o, _), v in balance.items() if o == receiver
             )
-        held = final[(receiver, target)]
-        holding = held[0] + held[1] - held[2]
-        total = sum(v[0] + v[1] - v[2] for (o, _), v in final.items() if o == receiver)
-        cap = pair_cap(
-            self.pair_cap_reading,
-            self._passive.get(receiver, 0),
-            total,
-            self._passive.get(target, 0),
-        )
-        if holding > cap:
-            raise LedgerRuleError(
-                "R4 (Art. III.I.10)",
-                f"{receiver} would hold {holding} flights over {target}; its per-pair "
-                f"cap is {cap} (reading {self.pair_cap_reading!r}); transfer at most "
-                f"{max(0, flights - (holding - cap))}",
+            cap = pair_cap(
+                self.pair_cap_reading,
+                self._passive.get(receiver, 0),
+                total,
+                self._passive.get(target, 0),
             )
+            if holding > cap:
+                raise LedgerRuleError(
+                    "R4 (Art. III.I.10)",
+                    f"{receiver} would hold {holding} flights over {target} on "
+                    f"{day.isoformat()}; its per-pair cap is {cap} (reading "
+                    f"{self.pair_cap_reading!r}); transfer at most "
+                    f"{max(0, flights - (holding - cap))}",
+                )
 
     def _append(self, event: Mapping[str, Any]) -> int:
         """Insert ``event`` and rewrite the balance table (inside a transaction)."""
