@@ -815,7 +815,11 @@ class Ledger:
                 )
 
     def _append(self, event: Mapping[str, Any]) -> int:
-        """Insert ``event`` and rewrite the balance table (inside a transaction)."""
+        """Insert ``event`` (inside a transaction); rewrite the balance table.
+
+        Only outcomes and transfers change the balance; imagery requests and
+        calendars leave the table as it is.
+        """
         fields = {"recorded_at": now(), **event}
         names = ", ".join(fields)
         cursor = self._con.execute(
@@ -824,15 +828,19 @@ class Ledger:
         )
         seq = cursor.lastrowid
         assert seq is not None
-        self._con.execute("DELETE FROM balance")
-        self._con.executemany(
-            f"INSERT INTO balance VALUES ({', '.join('?' * len(BALANCE_COLUMNS))})",
-            balance_rows(self._distribution, self._passive, self._event_rows()),
-        )
+        changed = ["events"]
+        if event["kind"] in (EventKind.OUTCOME, EventKind.TRANSFER):
+            changed.append("balance")
+            self._con.execute("DELETE FROM balance")
+            self._con.executemany(
+                f"INSERT INTO balance VALUES ({', '.join('?' * len(BALANCE_COLUMNS))})",
+                balance_rows(self._distribution, self._passive, self._event_rows()),
+            )
         self._con.execute(
             "UPDATE gpkg_contents"
             " SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-            " WHERE table_name IN ('events', 'balance')"
+            f" WHERE table_name IN ({', '.join('?' * len(changed))})",
+            changed,
         )
         return seq
 
