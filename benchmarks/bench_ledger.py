@@ -7,7 +7,9 @@ once.  Measured on a new ledger file:
 - ``events``: events recorded per second: an outcome for every mission up to
   ``--until`` (flown, or curtailed by the weather every fifth), then imagery
   requests by random states parties until ``--events`` events are stored; each
-  is one transaction (validation, journal, balance table, fsync);
+  is one durable transaction (validation, journal, balance table), so the rate
+  is bound by the disk's fsync (SQLite's rollback journal, ``synchronous =
+  FULL``);
 - ``balance``: :meth:`Ledger.balance` over all events, median/min/max of
   ``--repeat`` calls [s];
 - ``replan``: :meth:`Ledger.replan` on 1 July and ``commit`` without routes [s].
