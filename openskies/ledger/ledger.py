@@ -660,13 +660,39 @@ class Ledger:
     ) -> ScheduleResult:
         """Reschedule the flights that remain after ``as_of``.
 
-        See :func:`openskies.ledger.replan.replan` for the method.
+        Missions flown or curtailed, and those notified before ``as_of`` (under
+        way), stay as they are; the flights that remain (the balance, less
+        those missions still without an outcome) are placed with notices from
+        ``as_of`` on; the whole calendar is checked by
+        :func:`~openskies.schedule_check.check_schedule`.  Nothing is stored:
+        :meth:`commit` stores the result.  See :mod:`openskies.ledger.replan`.
+
+        Parameters
+        ----------
+        as_of
+            The day of the re-plan (date or ISO string), in the quota year.
+        options
+            Time limit, seed and workers of the scheduler; by default 10 s,
+            seed 0, one worker.
+
+        Returns
+        -------
+        ScheduleResult
+            The whole new calendar (kept and new missions, new ones numbered
+            after the highest flight id of the ledger); ``reasons`` holds the
+            binding findings of ``check_schedule`` (empty when every rule holds)
+            and ``left_out`` the flights that could not be placed.
 
         Raises
         ------
+        LedgerRuleError
+            If ``as_of`` is outside the quota year.
         OptionsError
-            If ``as_of`` is not a date in the quota year or ``options`` is not a
-            SolveOptions.
+            If ``as_of`` is not a date or ``options`` is not a SolveOptions.
+
+        References
+        ----------
+        Treaty on Open Skies, Art. VI.I.3, VI.I.5, VI.I.9, XV; Annex H.
         """
         from openskies.ledger.replan import replan
 
