@@ -248,6 +248,12 @@ def test_track_is_stored_and_checked(ledger: Ledger) -> None:
     assert tracks.geometry.iloc[0].equals(line)
     with pytest.raises(GeometryError, match="latitudes"):
         ledger.record("OS0010", "flown", date="2020-10-26", route=[(0, 0), (0, 95)])
+    # found by the long fuzz run: NaN reached shapely, whose RuntimeWarning is an
+    # error under pytest's -W error
+    with pytest.raises(GeometryError, match="finite"):
+        ledger.record(
+            "OS0010", "flown", date="2020-10-26", route=[(0, float("nan")), (1, 1)]
+        )
     assert len(ledger.events()) == 1
 
 

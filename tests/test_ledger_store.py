@@ -263,3 +263,32 @@ def test_two_writers_at_once_are_serialised(path: Path, tmp_path: Path) -> None:
     with Ledger.open(path) as ledger:
         events = ledger.events()
         assert events.mission_id[events.kind == "outcome"].is_unique
+
+
+# ---------------------------------------------------------------- regressions (fuzz)
+def test_a_table_with_other_columns_is_refused(path: Path) -> None:
+    # found by test_fuzz_ledger: one byte changed in the schema's SQL renamed a
+    # column, and the first query of it raised sqlite3.OperationalError
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA writable_schema = ON")
+    con.execute(
+        "UPDATE sqlite_master SET sql = replace(sql, 'aircraft TEXT', 'aircrafX TEXT')"
+        " WHERE name = 'missions'"
+    )
+    con.commit()
+    con.close()
+    with pytest.raises(DataError, match=r"table missions has columns .*aircrafX"):
+        Ledger.open(path)
+
+
+def test_text_that_is_not_utf8_reads_with_replacement(path: Path) -> None:
+    # found by test_fuzz_ledger: bytes that are not UTF-8 raised UnicodeDecodeError
+    con = sqlite3.connect(path)
+    con.execute(
+        "UPDATE ledger_meta SET value = CAST(X'FF80' AS TEXT) WHERE key = 'scenario'"
+    )
+    con.commit()
+    con.close()
+    with Ledger.open(path) as ledger:
+        assert ledger._scenario == "\ufffd\ufffd"
+        assert len(ledger.missions()) == 10
