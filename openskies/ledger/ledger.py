@@ -185,6 +185,8 @@ class Ledger:
             If ``path`` exists (a ledger is never replaced).
         OptionsError
             If ``plan`` is not an AnnualPlan or ``path`` not a path.
+        OSError
+            If the directory cannot be written (nothing is left behind).
         """
         from openskies.plan import AnnualPlan
 
@@ -250,6 +252,8 @@ class Ledger:
             If ``path`` exists.
         OptionsError
             If an argument is of the wrong kind.
+        OSError
+            If the directory cannot be written (nothing is left behind).
         """
         if not isinstance(path, str | os.PathLike) or "\0" in os.fspath(path):
             raise OptionsError(f"path must be a file path, got {path!r:.40}")
