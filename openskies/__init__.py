@@ -43,6 +43,7 @@ from openskies.errors import (
 )
 from openskies.geo.route import Route, routes_from_geojson
 from openskies.geo.sites import Site, read_sites
+from openskies.ledger import Ledger
 from openskies.options import SolveOptions, SolveStatus
 from openskies.routing.orienteering import OrienteeringResult, solve_orienteering
 from openskies.routing.planner import RoutePlan, plan_route
@@ -87,6 +88,7 @@ __all__ = [
     "DistributionEntry",
     "GeometryError",
     "Guarantee",
+    "Ledger",
     "LegalityReport",
     "Mission",
     "NotAPartyError",

@@ -24,6 +24,7 @@ LAYERS = (
     ("allocation", "calendar", "routing"),
     ("output",),
     ("annual",),
+    ("ledger",),
     ("cli",),
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

@@ -34,6 +34,7 @@ def test_every_example_is_tested() -> None:
         "02_after_us_withdrawal_2021",
         "03_kaliningrad_cap",
         "04_plan_one_mission",
+        "05_year_as_it_happens",
     ]
 
 
@@ -125,3 +126,29 @@ def test_04_plan_one_mission(capsys: pytest.CaptureFixture[str]) -> None:
     assert 2 * far > 5500.0
     assert "Vladivostok (RUS)" in dict(plan.unreachable)
     assert "check_route, reading 'observed-party': legal=True" in out
+
+
+def test_05_year_as_it_happens(capsys: pytest.CaptureFixture[str]) -> None:
+    import pyogrio
+
+    result, out = _run("05_year_as_it_happens", capsys)
+    balance = result["balance"].set_index(["observer", "observed"])
+    # flown, and curtailed by the weather: both count (R5, R21)
+    assert balance.loc[("FRA", "UKR")].flown == 1
+    assert balance.loc[("USA", "RUS_BLR")].flown == 1
+    assert balance.loc[("USA", "RUS_BLR")].passive_left == 42 - 1
+    # the transfer: one of Germany's two flights over Poland is Sweden's
+    assert balance.loc[("DEU", "POL")].remaining == 1
+    assert balance.loc[("SWE", "POL")].transferred_in == 1
+    assert "USA is not a state party on 2020-12-01" in result["refused"]
+    assert result["replan"].reasons == ()
+    assert list(result["events"].kind) == [
+        "outcome",
+        "outcome",
+        "transfer",
+        "imagery",
+        "calendar",
+    ]
+    layers = dict(pyogrio.list_layers(result["path"]))
+    assert layers["missions"] == "LineString"
+    assert "refused: Art. IX.IV" in out

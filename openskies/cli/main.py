@@ -1,6 +1,6 @@
 """The ``openskies`` command line: ``main(argv=None) -> int``.
 
-Each sub-command lives in a module of :mod:`openskies.cli`, listed in
+Each sub-command lives in a module of :mod:`openskies.cli.main`, listed in
 :data:`COMMANDS`, with a ``register`` function that adds its parser and sets
 ``func`` to a handler returning the exit status.  A new command is a new module
 plus one entry in that table.  ``python -m openskies`` runs the same.
@@ -22,6 +22,7 @@ from typing import NoReturn
 
 from openskies.cli import (
     allocation,
+    ledger,
     legality,
     plan,
     planner,
@@ -36,7 +37,7 @@ __all__ = ["COMMANDS", "build_parser", "main", "subcommands"]
 
 #: The sub-command modules, in the order ``openskies --help`` lists them: the
 #: regime, then the data flow of an annual plan.
-COMMANDS = (regime, sources, allocation, schedule, legality, planner, plan)
+COMMANDS = (regime, sources, allocation, schedule, legality, planner, plan, ledger)
 
 #: Longest message printed [characters]; the rest is cut with an ellipsis.
 MESSAGE_LIMIT = 1000
@@ -128,8 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (OpenSkiesError, ValueError, OSError) as err:
-        message = cli_terms(one_line(str(err)), subcommands(parser).get(args.command))
-        print(f"openskies {args.command}: error: {message}", file=sys.stderr)
+        # a command with actions of its own (``ledger record``) names its parser
+        own = getattr(args, "parser", None) or subcommands(parser).get(args.command)
+        message = cli_terms(one_line(str(err)), own)
+        prog = own.prog if own is not None else f"openskies {args.command}"
+        print(f"{prog}: error: {message}", file=sys.stderr)
         return 2
     return status
 
