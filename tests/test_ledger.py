@@ -507,3 +507,29 @@ def test_commit_refuses_a_calendar_that_drops_a_flown_mission(ledger: Ledger) ->
         ledger.commit("calendar", routes=False)  # type: ignore[arg-type]
     with pytest.raises(LedgerRuleError, match="outside the quota year"):
         ledger.replan("2021-01-01")
+
+
+def test_replan_keeps_the_scenarios_blackouts(tmp_path: Path, treaty: Treaty) -> None:
+    # Ukraine hosts no mission from June to September (a blackout of the scenario):
+    # the flights over Ukraine re-planned in May must keep out of it too
+    from ledger_data import write_scenario
+
+    from openskies.annual.plan import plan_year
+
+    scenario = write_scenario(tmp_path)
+    (tmp_path / "blackouts.csv").write_text(
+        "party,start,end\nUKR,2020-06-01,2020-09-30\n"
+    )
+    scenario.write_text(
+        scenario.read_text().replace(
+            "allow_partial = true", 'allow_partial = true\nblackouts = "blackouts.csv"'
+        )
+    )
+    with Ledger.create(tmp_path / "y.gpkg", plan_year(scenario, treaty=treaty)) as book:
+        result = book.replan(dt.date(2020, 5, 1), options=FAST)
+        old = _by_id(book)
+    new = [m for m in result.missions if m.id not in old and "UKR" in m.observed]
+    assert new  # FRA and DEU still fly over Ukraine after May
+    start = dt.datetime(2020, 6, 1, tzinfo=dt.UTC)
+    end = dt.datetime(2020, 10, 1, tzinfo=dt.UTC)
+    assert all(m.end <= start or m.arrival >= end for m in new)

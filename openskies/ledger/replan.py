@@ -48,6 +48,7 @@ from openskies.ledger.rows import PlannedRoute, mission_row
 from openskies.ledger.types import EventKind, LedgerRuleError, Outcome
 
 if TYPE_CHECKING:
+    from openskies.annual.scenario import Scenario
     from openskies.ledger.ledger import Ledger
     from openskies.options import SolveOptions
 
@@ -117,6 +118,7 @@ def replan(
         )
         if int(left) - pending[(o, t)] > 0
     }
+    scenario = _scenario(ledger)
     view = ledger._treaty().as_of(dt.date(ledger.year, 1, 1))
     opening = _midnight(dt.date(ledger.year, 1, 1))
     parties = sorted({p for pair in todo for p in pair})
@@ -135,7 +137,8 @@ def replan(
         view,
         Distribution(todo),
         ledger.year,
-        blackouts=blackouts,
+        aircraft=scenario.aircraft,
+        blackouts=[*scenario.blackouts, *blackouts],
         allow_partial=True,
         options=options,
     )
@@ -231,13 +234,21 @@ def commit(ledger: Ledger, result: ScheduleResult, *, routes: bool = True) -> in
 def _routes(ledger: Ledger, missions: list[Mission]) -> dict[str, PlannedRoute]:
     """Plan the routes of new missions with the ledger's scenario."""
     from openskies.annual.routes import plan_routes
-    from openskies.annual.scenario_reader import load_scenario
 
     if not missions:
         return {}
-    treaty = ledger._treaty()
-    scenario = load_scenario(ledger._scenario or None, treaty=treaty)
     return {
         r.mission_id: (r.status, None if r.route is None else r.route.line)
-        for r in plan_routes(treaty, missions, scenario)
+        for r in plan_routes(ledger._treaty(), missions, _scenario(ledger))
     }
+
+
+def _scenario(ledger: Ledger) -> Scenario:
+    """Return the scenario the ledger's plan came from (the bundled one if none).
+
+    Its fleet and blackouts hold for the re-plan, its route settings for the
+    routes of new missions.
+    """
+    from openskies.annual.scenario_reader import load_scenario
+
+    return load_scenario(ledger._scenario or None, treaty=ledger._treaty())
