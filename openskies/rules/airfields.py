@@ -72,7 +72,9 @@ def what_is_eligible(end: End | str) -> str:
     return "an Open Skies airfield or point of exit"
 
 
-def not_eligible(airfield: Airfield, end: End | str, observed: str, day: dt.date) -> str:
+def not_eligible(
+    airfield: Airfield, end: End | str, observed: str, day: dt.date
+) -> str:
     """Return the message for a declared airfield a route may not ``end`` at."""
     return (
         f"declared {end} airfield {airfield.id} ({airfield.name}) is not "

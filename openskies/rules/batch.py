@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from openskies.rules.registry import RuleSet
+    from openskies.treaty.model import TreatyView
 
 __all__ = ["check_routes"]
 
@@ -240,5 +241,7 @@ class _Verdicts:
         flags = table[:, [self.column[n] for n in names]]
         unique, inverse = np.unique(flags, axis=0, return_inverse=True)
         labels = np.empty(unique.shape[0], dtype=object)
-        labels[:] = [tuple(n for n, on in zip(names, row, strict=True) if on) for row in unique]
+        labels[:] = [
+            tuple(n for n, on in zip(names, row, strict=True) if on) for row in unique
+        ]
         return list(labels[np.ravel(inverse)])

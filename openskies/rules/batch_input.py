@@ -157,7 +157,6 @@ def groups(
     return result
 
 
-
 def declared_ids(
     routes: geopandas.GeoDataFrame, column: str, positions: NDArray[np.intp]
 ) -> NDArray[np.object_] | None:

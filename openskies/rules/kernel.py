@@ -19,6 +19,7 @@ and section 5 (restrictions).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -31,7 +32,7 @@ from openskies.rules.catalogue import RuleId, rank_of
 from openskies.rules.registry import REPEAT_DECIMALS
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
+    from numpy.typing import ArrayLike, NDArray
     from shapely import STRtree
     from shapely.geometry.base import BaseGeometry
 
@@ -48,6 +49,7 @@ __all__ = [
     "crosses",
     "judge",
     "leaves_territory",
+    "leg_lines",
     "repeats",
 ]
 
@@ -155,6 +157,25 @@ class Tracks:
         result = np.full(self.distance.size, shapely.MultiLineString(), dtype=object)
         shapely.multilinestrings(parts, indices=route, out=result)
         return result
+
+
+def leg_lines(
+    lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
+) -> tuple[NDArray[np.object_], NDArray[np.float64]]:
+    """Return single legs densified along their geodesics, and their lengths [km].
+
+    Each leg becomes a MultiLineString (cut at the antimeridian), as the legs
+    of :class:`Tracks`; the ends are in degrees.
+    """
+    import shapely
+
+    lon, lat, leg, lengths = densify_legs(lon1, lat1, lon2, lat2)
+    count = int(np.size(lon1))
+    lines = np.full(count, shapely.MultiLineString(), dtype=object)
+    if count:
+        parts, part_leg = leg_parts(lon, lat, leg)
+        shapely.multilinestrings(parts, indices=part_leg, out=lines)
+    return lines, lengths
 
 
 @dataclass(frozen=True)
@@ -339,7 +360,7 @@ def judge(
     view: TreatyView,
     tracks: Tracks,
     local: NDArray[np.intp],
-    declared: dict[End, NDArray[np.object_] | None],
+    declared: Mapping[End, NDArray[np.object_] | None],
     reading: str,
     tolerance_km: float,
 ) -> Judgement:
@@ -370,7 +391,8 @@ def judge(
         used, km, wrong = airfield_distances(view, candidates, declared[end], points)
         verdict.used[end], verdict.km[end], verdict.wrong[end] = used, km, wrong
         verdict.add(
-            RuleId.START if end == End.START else RuleId.END, wrong | (km > tolerance_km)
+            RuleId.START if end == End.START else RuleId.END,
+            wrong | (km > tolerance_km),
         )
     limits = np.array([a.max_distance_km for a in rules.start_airfields] + [np.nan])
     verdict.limit = limits[verdict.used[End.START]].astype(np.float64)

@@ -329,11 +329,14 @@ class _Words:
         status = f"{r.id}, {r.legal_status}, imposed by {r.imposed_by or 'consensus'}"
         rule = RESTRICTION_RULES.get(r.kind, RESTRICTION_RULES["buffer_corridor"])
         value: float | None = None
+        where: BaseGeometry | None
         if r.kind == "mission_ban":
             where = self.everything
             message = rule.say(
                 observed=r.observed, observer=self.rules.observer, status=status
             )
+        elif check.area is None:  # only a ban has no area
+            raise AssertionError(f"restriction {r.id} has no area")
         elif r.kind == "distance_sublimit":
             value = float(self.verdict.sublimit_km[check.label][0])
             where = shapely.intersection(self.observation, check.area)

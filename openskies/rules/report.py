@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from openskies.violations import Violation
-
 if TYPE_CHECKING:
     import geopandas
+
+    from openskies.violations import Violation
 
 __all__ = ["LegalityReport"]
 
