@@ -54,6 +54,7 @@ _RESULT_COLUMNS = {
     "end_airfield": "object",
 }
 _CHUNK = 8192  # routes densified and checked at a time
+_BITS = 62  # rule flags coded per int64 word when labelling routes
 _repeats = repeats  # the repeat rule, also under its former name here
 
 
@@ -234,14 +235,29 @@ class _Verdicts:
         self.limit[positions] = verdict.limit
 
     def ids(self, table: NDArray[np.bool_]) -> list[tuple[str, ...]]:
-        """Return, per route, the ids of the rules flagged in ``table``, by rank."""
+        """Return, per route, the ids of the rules flagged in ``table``, by rank.
+
+        Routes with the same flags share one tuple: the flags are coded as
+        integers, 62 rules to a word, and the distinct codes labelled once.
+        """
         names = sorted(self.column, key=lambda n: self.rank[self.column[n]])
         if not names:
             return [()] * self.count
         flags = table[:, [self.column[n] for n in names]]
-        unique, inverse = np.unique(flags, axis=0, return_inverse=True)
-        labels = np.empty(unique.shape[0], dtype=object)
+        words = -(-len(names) // _BITS)
+        padded = np.zeros((self.count, words * _BITS), dtype=np.int64)
+        padded[:, : len(names)] = flags
+        bits = np.left_shift(1, np.arange(_BITS, dtype=np.int64))
+        codes = padded.reshape(self.count, words, _BITS) @ bits
+        _, first, inverse = np.unique(  # one word: a fast 1-d sort
+            codes[:, 0] if words == 1 else codes,
+            axis=None if words == 1 else 0,
+            return_index=True,
+            return_inverse=True,
+        )
+        rows = flags[first]
+        labels = np.empty(len(first), dtype=object)
         labels[:] = [
-            tuple(n for n, on in zip(names, row, strict=True) if on) for row in unique
+            tuple(n for n, on in zip(names, r, strict=True) if on) for r in rows
         ]
         return list(labels[np.ravel(inverse)])
