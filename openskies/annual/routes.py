@@ -102,23 +102,11 @@ def starting_airfield(
 
     The point of entry itself if it is an OSA or POE of ``observed`` with a
     maximum flight distance on ``day``, else the nearest such airfield (ties by
-    id), else None.
+    id), else None (:func:`openskies.rules.airfields.entry_airfield`).
     """
-    from openskies.geo.geodesy import geodesic_km
+    from openskies.rules.airfields import entry_airfield
 
-    view = treaty.as_of(day)
-    eligible = [
-        a
-        for a in view.airfields(observed)
-        if a.roles & {"OSA", "POE"} and a.max_distance_km is not None
-    ]
-    entry = view.airfield(poe)
-    if not eligible or any(a.id == entry.id for a in eligible):
-        return next((a for a in eligible if a.id == entry.id), None)
-    return min(
-        eligible,
-        key=lambda a: (float(geodesic_km(entry.lon, entry.lat, a.lon, a.lat)), a.id),
-    )
+    return entry_airfield(treaty.as_of(day), observed, poe)
 
 
 def _rules_key(treaty: Treaty, day: dt.date, observer: str, observed: str) -> Hashable:

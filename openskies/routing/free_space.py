@@ -3,7 +3,8 @@
 Observation legs are WGS84 geodesics that must stay in the observed party's
 territory and out of every zone that binds: 10 km from adjacent non-party
 states, buffer corridors and no-fly areas
-(:func:`openskies.rules.legality.check_route`).
+(:func:`openskies.rules.legality.check_route`; the zones and the leg tests are
+those of its kernel, :mod:`openskies.rules.kernel`).
 
 * **Free space** = territory less the binding zones; its connected parts are
   *components* (parts cut at the antimeridian are joined).
@@ -30,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from openskies.geo.geodesy import densify_legs, geodesic_km, leg_parts, wgs84
+from openskies.geo.geodesy import geodesic_km, wgs84
+from openskies.rules.kernel import Zone, binding_zones, clear_of, crosses, leg_lines
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -64,15 +66,7 @@ def _lines(
     lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
 ) -> NDArray[np.object_]:
     """Return legs densified along their geodesics as multi-line strings."""
-    import shapely
-
-    lon, lat, leg, _ = densify_legs(lon1, lat1, lon2, lat2)
-    count = int(np.size(lon1))
-    lines = np.full(count, shapely.MultiLineString(), dtype=object)
-    if count:
-        parts, part_leg = leg_parts(lon, lat, leg)
-        shapely.multilinestrings(parts, indices=part_leg, out=lines)
-    return lines
+    return leg_lines(lon1, lat1, lon2, lat2)[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,8 +78,9 @@ class FreeSpace:
     territory
         The observed party's territory (prepared).
     zones
-        ``(label, area)`` of every binding zone: ``"R17-border"`` for the 10 km
-        zone of adjacent non-party states, else the restriction id.
+        Every binding zone (:func:`openskies.rules.kernel.binding_zones`):
+        labelled ``"R17-border"`` for the 10 km zone of adjacent non-party
+        states, else by the restriction id.
     no_fly
         Binding no-fly areas (they apply to transit legs too).
     parts
@@ -100,7 +95,7 @@ class FreeSpace:
     """
 
     territory: BaseGeometry
-    zones: tuple[tuple[str, BaseGeometry], ...]
+    zones: tuple[Zone, ...]
     no_fly: tuple[BaseGeometry, ...]
     parts: tuple[BaseGeometry, ...]
     inner: tuple[BaseGeometry, ...]
@@ -181,26 +176,18 @@ class FreeSpace:
         lon2: NDArray[np.float64],
         lat2: NDArray[np.float64],
     ) -> NDArray[np.bool_]:
-        """Apply the tests of ``check_route`` to legs densified like it does."""
-        import shapely
-
+        """Apply the rules of ``check_route`` (its kernel) to legs densified alike."""
         lines = _lines(lon1, lat1, lon2, lat2)
-        ok: NDArray[np.bool_] = shapely.covers(self.territory, lines)
-        for _, zone in self.zones:
-            idx = np.flatnonzero(ok)
-            ok[idx] = ~shapely.intersects(zone, lines[idx])
-        return ok
+        return clear_of(self.territory, self.zones, lines)
 
     def transit_legal(
         self, lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
     ) -> NDArray[np.bool_]:
         """Return whether each transit leg avoids the binding no-fly areas."""
-        import shapely
-
         lines = _lines(lon1, lat1, lon2, lat2)
         ok = np.ones(lines.size, dtype=bool)
         for zone in self.no_fly:
-            ok &= ~shapely.intersects(zone, lines)
+            ok &= ~crosses(zone, lines)
         return ok
 
     def clearance(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.float64]:
@@ -242,9 +229,9 @@ class FreeSpace:
         points = _points(lon, lat)
         why = np.where(shapely.covers(self.territory, points), "", "outside")
         why = why.astype(object)
-        for label, zone in self.zones:
-            hit = (why == "") & shapely.intersects(zone, points)
-            why[hit] = label
+        for zone in self.zones:
+            hit = (why == "") & crosses(zone.area, points)
+            why[hit] = zone.label
         comp = np.full(points.size, -1, dtype=np.intp)
         tree = shapely.STRtree(np.asarray(self.parts, dtype=object))
         where, part = tree.query(points, predicate="covered_by")
@@ -283,14 +270,8 @@ def free_space(rules: RuleSet, reading: str) -> FreeSpace:
     states and the binding zones; rule sets of other dates or observers that
     share these share one free space.
     """
-    zones = tuple(
-        check.restriction.id
-        for check in rules.checks
-        if check.area is not None
-        and check.restriction.kind != "distance_sublimit"
-        and check.binding(reading)
-    )
-    key = (rules.treaty, rules.states, rules.border_states, zones)
+    labels = tuple(zone.label for zone in binding_zones(rules, reading))
+    key = (rules.treaty, rules.states, rules.border_states, labels)
     if key not in _FREE_SPACES:
         if len(_FREE_SPACES) >= _FREE_SPACES_KEPT:
             del _FREE_SPACES[next(iter(_FREE_SPACES))]
@@ -301,21 +282,10 @@ def free_space(rules: RuleSet, reading: str) -> FreeSpace:
 def _build_free_space(rules: RuleSet, reading: str) -> FreeSpace:
     import shapely
 
-    zones: list[tuple[str, BaseGeometry]] = []
-    if rules.border is not None:
-        zones.append(("R17-border", rules.border))
-    no_fly = []
-    for check in rules.checks:
-        kind = check.restriction.kind
-        if check.area is None or kind == "distance_sublimit":
-            continue
-        if check.binding(reading):
-            zones.append((check.restriction.id, check.area))
-            if kind == "no_fly":
-                no_fly.append(check.area)
+    zones = binding_zones(rules, reading)
     free = rules.territory
     if zones:
-        free = shapely.difference(free, shapely.union_all([z for _, z in zones]))
+        free = shapely.difference(free, shapely.union_all([z.area for z in zones]))
     parts = [
         p for p in shapely.get_parts(free) if p.geom_type == "Polygon" and p.area > 0.0
     ]
@@ -327,8 +297,8 @@ def _build_free_space(rules: RuleSet, reading: str) -> FreeSpace:
     shapely.prepare(expanded)
     return FreeSpace(
         territory=rules.territory,
-        zones=tuple(zones),
-        no_fly=tuple(no_fly),
+        zones=zones,
+        no_fly=tuple(z.area for z in zones if z.no_fly),
         parts=tuple(parts),
         inner=tuple(inner),
         component=_join_antimeridian(parts),

@@ -72,6 +72,7 @@ from typing import TYPE_CHECKING, Any
 from openskies.errors import OptionsError
 from openskies.options import SolveOptions, SolveStatus
 from openskies.routing.sites import MAX_SITES, SiteTable
+from openskies.rules.airfields import End, required_airfield
 from openskies.rules.registry import (
     TOLERANCE_KM,
     check_options,
@@ -85,8 +86,7 @@ if TYPE_CHECKING:
     from openskies.geo.route import Route
     from openskies.routing.search import Problem
     from openskies.rules.legality import LegalityReport
-    from openskies.rules.registry import RuleSet
-    from openskies.treaty.model import Airfield, TreatyView
+    from openskies.treaty.model import TreatyView
 
 __all__ = [
     "DEFAULT_SWATH_KM",
@@ -410,38 +410,15 @@ def _problem(
     if date is not None:
         view = view.treaty.as_of(date)
     rules = rule_set(view, observer, observed)
-    first = _airfield(view, rules, start, rules.start_airfields, "start")
+    first = required_airfield(
+        view, start, rules.start_airfields, End.START, rules.observed
+    )
     last = (
         first
         if end is None
-        else _airfield(view, rules, end, rules.end_airfields, "end")
+        else required_airfield(view, end, rules.end_airfields, End.END, rules.observed)
     )
     table = SiteTable.of(sites)
     return Problem(
         view, rules, reading, first, last, table, float(swath_km), transit, opts, t0
-    )
-
-
-def _airfield(
-    view: TreatyView,
-    rules: RuleSet,
-    ident: str,
-    eligible: tuple[Airfield, ...],
-    which: str,
-) -> Airfield:
-    if not isinstance(ident, str):
-        raise OptionsError(f"{which} must be an airfield id, got {ident!r:.40}")
-    found = view.airfield(ident)
-    for airfield in eligible:
-        if airfield.id == found.id:
-            return airfield
-    what = (
-        "an Open Skies airfield or point of entry with a maximum flight distance"
-        if which == "start"
-        else "an Open Skies airfield or point of exit"
-    )
-    raise OptionsError(
-        f"{which} airfield {found.id} ({found.name}) is not {what} of "
-        f"{rules.observed} on {rules.date.isoformat()}; use one of "
-        f"{', '.join(a.id for a in eligible) or '(none)'}"
     )

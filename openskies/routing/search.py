@@ -23,6 +23,7 @@ from openskies.routing.free_space import free_space
 from openskies.routing.orienteering import solve_orienteering
 from openskies.routing.sites import SiteTable, covered_by_track, position_key
 from openskies.routing.waypoints import unrepeat
+from openskies.rules.catalogue import RuleId
 from openskies.rules.legality import LegalityReport, check_route
 from openskies.rules.registry import BORDER_KM, neighbour_buffer
 
@@ -199,7 +200,7 @@ class Problem:
     def _zone_reason(self, label: str, row: int) -> str:
         if label == "outside":
             return f"outside the territory of {self.rules.observed}"
-        if label == "R17-border":
+        if label == RuleId.BORDER:
             return (
                 f"within {BORDER_KM:g} km of non-party "
                 f"{', '.join(self._neighbours(row))} (Art. VI.II.4)"
@@ -350,7 +351,7 @@ class Problem:
             rules = {v.rule for v in report.binding}
             rules |= {c.restriction.id for c, _, _ in over}
             region = [c for c, _ in self._sublimits() if c.restriction.id in rules]
-            if rules == {"R16"} and shortened < _BUDGET_TRIES:
+            if rules == {RuleId.DISTANCE} and shortened < _BUDGET_TRIES:
                 shortened += 1
                 budget -= report.distance_km - self.limit + 1e-6 * self.limit
                 continue

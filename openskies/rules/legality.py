@@ -22,6 +22,10 @@ rule                check
 restriction id      each restriction in force that applies to the observer
 ==================  ==========================================================
 
+Each rule is a record of :mod:`openskies.rules.catalogue` and is applied by the
+kernel shared with :func:`~openskies.check_routes` and the planner
+(:func:`openskies.rules.kernel.judge`); this module words the findings.
+
 Semantics (decisions):
 
 * Transit legs (sensors off, Art. VI.II.5) may leave the territory; they are not
@@ -47,23 +51,16 @@ Treaty on Open Skies, Art. II.11, VI.II.2-5, VIII.II.7, Annex A III, Annex E.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openskies.geo.geodesy import (
-    densify_legs,
-    geodesic_km,
-    leg_parts,
-    length_inside_km,
-    length_km,
-    local_distance_km,
-)
+from openskies.geo.geodesy import length_inside_km, length_km, local_distance_km
 from openskies.geo.route import Route, as_route
+from openskies.rules.airfields import End, not_eligible, what_is_eligible
+from openskies.rules.catalogue import RESTRICTION_RULES, RULES, RuleId
+from openskies.rules.kernel import Breach, Judgement, Tracks, judge, repeats
 from openskies.rules.registry import (
     BORDER_KM,
     READINGS,
@@ -72,17 +69,18 @@ from openskies.rules.registry import (
     RuleSet,
     as_view,
     check_options,
-    nearest_airfield,
     neighbour_buffer,
     route_rules,
 )
+from openskies.rules.report import LegalityReport
 from openskies.violations import Violation
 
 if TYPE_CHECKING:
-    import geopandas
+    import datetime as dt
+
     from shapely.geometry.base import BaseGeometry
 
-    from openskies.treaty.model import Airfield, TreatyView
+    from openskies.treaty.model import TreatyView
 
 __all__ = [
     "BORDER_KM",
@@ -91,140 +89,6 @@ __all__ = [
     "LegalityReport",
     "check_route",
 ]
-
-
-@dataclass(frozen=True)
-class LegalityReport:
-    """The verdict on one route.
-
-    Attributes
-    ----------
-    legal
-        True when no binding violation was found.
-    violations
-        Every finding, binding or not (see ``Violation.binding``).
-    distance_km
-        Length of the observation legs along WGS84 geodesics [km].
-    distance_by_region
-        Observation length per member state of the observed party, per region
-        of a distance sub-limit in force (e.g. ``kaliningrad_oblast``), outside
-        the territory (``outside``), and the length of transit legs
-        (``transit``) [km].
-    max_distance_km
-        Maximum flight distance of the starting airfield in force [km].
-    start_airfield, end_airfield
-        Ids of the airfields the route was checked against (declared, else
-        nearest eligible).
-    observer, observed
-        Observer code and observed party code.
-    date
-        Date the rules were taken from.
-    reading
-        ``treaty`` or ``observed-party``.
-    unchecked
-        Restrictions in force that apply but cannot be checked from the data.
-    """
-
-    legal: bool
-    violations: tuple[Violation, ...]
-    distance_km: float
-    distance_by_region: Mapping[str, float]
-    max_distance_km: float | None
-    start_airfield: str | None
-    end_airfield: str | None
-    observer: str
-    observed: str
-    date: dt.date
-    reading: str
-    unchecked: tuple[str, ...] = ()
-
-    @property
-    def binding(self) -> tuple[Violation, ...]:
-        """The violations that make the route illegal."""
-        return tuple(v for v in self.violations if v.binding)
-
-    @property
-    def findings(self) -> tuple[Violation, ...]:
-        """Findings that do not make the route illegal under the reading."""
-        return tuple(v for v in self.violations if not v.binding)
-
-    def to_frame(self) -> geopandas.GeoDataFrame:
-        """Return the findings as a GeoDataFrame (one row each, EPSG:4326)."""
-        import geopandas
-
-        return geopandas.GeoDataFrame(
-            {
-                "rule": [v.rule for v in self.violations],
-                "binding": [v.binding for v in self.violations],
-                "message": [v.message for v in self.violations],
-                "value": [v.value for v in self.violations],
-                "limit": [v.limit for v in self.violations],
-                "restriction": [v.restriction for v in self.violations],
-                "legal_status": [v.legal_status for v in self.violations],
-            },
-            geometry=[v.where for v in self.violations],
-            crs="EPSG:4326",
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the report as JSON-compatible data (geometry as GeoJSON)."""
-        from shapely.geometry import mapping
-
-        return {
-            "legal": self.legal,
-            "observer": self.observer,
-            "observed": self.observed,
-            "date": self.date.isoformat(),
-            "reading": self.reading,
-            "distance_km": self.distance_km,
-            "max_distance_km": self.max_distance_km,
-            "distance_by_region": dict(self.distance_by_region),
-            "start_airfield": self.start_airfield,
-            "end_airfield": self.end_airfield,
-            "violations": [
-                {
-                    "rule": v.rule,
-                    "message": v.message,
-                    "binding": v.binding,
-                    "value": v.value,
-                    "limit": v.limit,
-                    "restriction": v.restriction,
-                    "legal_status": v.legal_status,
-                    "where": None if v.where is None else mapping(v.where),
-                }
-                for v in self.violations
-            ],
-            "unchecked": list(self.unchecked),
-        }
-
-
-@dataclass(frozen=True)
-class _Track:
-    """A route's legs densified along geodesics, as shapely geometry."""
-
-    observation: BaseGeometry
-    transit: BaseGeometry
-    everything: BaseGeometry
-    distance_km: float
-    transit_km: float
-
-    @classmethod
-    def of(cls, route: Route) -> _Track:
-        import shapely
-
-        points = np.asarray(route.waypoints, dtype=np.float64)
-        lon, lat, leg, lengths = densify_legs(
-            points[:-1, 0], points[:-1, 1], points[1:, 0], points[1:, 1]
-        )
-        parts, part_leg = leg_parts(lon, lat, leg)
-        transit = np.asarray(route.transit, dtype=bool)
-        return cls(
-            observation=shapely.MultiLineString(list(parts[~transit[part_leg]])),
-            transit=shapely.MultiLineString(list(parts[transit[part_leg]])),
-            everything=shapely.MultiLineString(list(parts)),
-            distance_km=float(lengths[~transit].sum()),
-            transit_km=float(lengths[transit].sum()),
-        )
 
 
 def check_route(
@@ -289,42 +153,36 @@ def check_route(
     if date is not None:
         view = view.treaty.as_of(date)
     rules = route_rules(view, observer, observed)
-    track = _Track.of(route)
-    found: list[Violation] = []
-    first = _endpoint(view, rules, route, tolerance_km, found, "start")
-    last = _endpoint(view, rules, route, tolerance_km, found, "end")
-    start = None if first is None else first.id
-    end = None if last is None else last.id
-    limit = None if first is None else first.max_distance_km
-    outside_km = _check_territory(rules, track, found)
-    if limit is not None and track.distance_km > limit:
-        found.append(
-            Violation(
-                "R16",
-                f"observation length {track.distance_km:,.1f} km exceeds the maximum "
-                f"flight distance {limit:,.0f} km of {start} (Annex A III); shorten "
-                "the route or declare legs outside the territory as transit",
-                (rules.observed,),
-                value=track.distance_km,
-                limit=limit,
-                where=track.observation,
-            )
-        )
-    _check_border(rules, track, found)
-    regions = _check_restrictions(rules, track, reading, found)
-    _check_repeats(route, found)
-    by_region = _by_state(rules, track, outside_km)
-    by_region.update(regions)
+    coords = np.asarray(route.waypoints, dtype=np.float64)
+    first, last = np.array([0]), np.array([len(coords) - 1])
+    transit = np.zeros(len(coords) - 1, dtype=bool)
+    transit[:] = route.transit or False
+    tracks = Tracks.of(coords, first, last, transit, join=False)
+    declared = {
+        End.START: np.array([route.start], dtype=object),
+        End.END: np.array([route.end], dtype=object),
+    }
+    verdict = judge(rules, view, tracks, np.array([0]), declared, reading, tolerance_km)
+    words = _Words(view, rules, route, tracks, verdict, tolerance_km)
+    found = [words.say(b) for b in verdict.breaches if b.mask[0]]
+    if repeats(coords, np.zeros(len(coords), dtype=np.intp), first, last)[0]:
+        found.append(_repeat_finding(route))
+    outside_km = next(
+        (v.value or 0.0 for v in found if v.rule == RuleId.TERRITORY), 0.0
+    )
+    by_region = _by_state(rules, words.observation, words.distance_km, outside_km)
+    by_region.update({k: float(km[0]) for k, km in verdict.sublimit_km.items()})
     by_region["outside"] = outside_km
-    by_region["transit"] = track.transit_km
+    by_region["transit"] = float(tracks.transit_distance[0])
+    limit = float(verdict.limit[0])
     return LegalityReport(
         legal=not any(v.binding for v in found),
         violations=tuple(found),
-        distance_km=track.distance_km,
+        distance_km=float(tracks.distance[0]),
         distance_by_region=MappingProxyType(by_region),
-        max_distance_km=limit,
-        start_airfield=start,
-        end_airfield=end,
+        max_distance_km=None if np.isnan(limit) else limit,
+        start_airfield=words.airfield_id(End.START),
+        end_airfield=words.airfield_id(End.END),
         observer=rules.observer,
         observed=rules.observed,
         date=rules.date,
@@ -333,212 +191,186 @@ def check_route(
     )
 
 
-def _resolve(
-    view: TreatyView,
-    candidates: tuple[Airfield, ...],
-    declared: str | None,
-    point: tuple[float, float],
-) -> tuple[Airfield | None, Airfield | None, float]:
-    """Return (declared airfield, airfield used, distance from point to it)."""
-    lon, lat = point
-    if declared is not None:
-        named = view.airfield(declared)
-        if any(a.id == named.id for a in candidates):
-            used = next(a for a in candidates if a.id == named.id)
-            return named, used, float(geodesic_km(used.lon, used.lat, lon, lat))
-        return named, *nearest_airfield(candidates, lon, lat)
-    return None, *nearest_airfield(candidates, lon, lat)
+class _Words:
+    """The findings of one route, worded from the kernel's verdict."""
 
+    def __init__(
+        self,
+        view: TreatyView,
+        rules: RuleSet,
+        route: Route,
+        tracks: Tracks,
+        verdict: Judgement,
+        tolerance_km: float,
+    ) -> None:
+        self.view, self.rules, self.route = view, rules, route
+        self.verdict, self.tolerance_km = verdict, tolerance_km
+        self.observation: BaseGeometry = tracks.observation[0]
+        self.everything: BaseGeometry = tracks.everything[0]
+        self.distance_km = float(tracks.distance[0])
 
-def _endpoint(
-    view: TreatyView,
-    rules: RuleSet,
-    route: Route,
-    tolerance_km: float,
-    found: list[Violation],
-    which: str,
-) -> Airfield | None:
-    from shapely import Point
-
-    is_start = which == "start"
-    candidates = rules.start_airfields if is_start else rules.end_airfields
-    point = route.waypoints[0] if is_start else route.waypoints[-1]
-    declared = route.start if is_start else route.end
-    named, used, km = _resolve(view, candidates, declared, point)
-    what = (
-        "an Open Skies airfield or point of entry with a maximum flight distance"
-        if is_start
-        else "an Open Skies airfield or point of exit"
-    )
-    rule = f"R17-{which}"
-    if named is not None and (used is None or named.id != used.id):
-        found.append(
-            Violation(
-                rule,
-                f"declared {which} airfield {named.id} ({named.name}) is not {what} "
-                f"of {rules.observed} on {rules.date.isoformat()}",
-                (rules.observed,),
-                where=Point(point),
-            )
+    def airfield_id(self, end: End) -> str | None:
+        """Return the id of the airfield the route's ``end`` was checked against."""
+        used = int(self.verdict.used[end][0])
+        candidates = (
+            self.rules.start_airfields if end == End.START else self.rules.end_airfields
         )
-    elif used is None:
-        found.append(
-            Violation(
-                rule,
-                f"{rules.observed} has no {what.removeprefix('an ')} on "
-                f"{rules.date.isoformat()}",
-                (rules.observed,),
-                where=Point(point),
-            )
+        return None if used < 0 else candidates[used].id
+
+    def say(self, breach: Breach) -> Violation:
+        """Return the finding of one rule the route breaks."""
+        if breach.check is not None:
+            return self._restriction(breach)
+        if breach.rule in (RuleId.START, RuleId.END):
+            return self._endpoint(End.START if breach.rule == RuleId.START else End.END)
+        if breach.rule == RuleId.TERRITORY:
+            return self._territory()
+        if breach.rule == RuleId.BORDER:
+            return self._border()
+        limit = float(self.verdict.limit[0])
+        return Violation(
+            RuleId.DISTANCE,
+            RULES[RuleId.DISTANCE].say(
+                km=self.distance_km, limit=limit, airfield=self.airfield_id(End.START)
+            ),
+            (self.rules.observed,),
+            value=self.distance_km,
+            limit=limit,
+            where=self.observation,
         )
-    elif km > tolerance_km:
-        found.append(
-            Violation(
+
+    def _endpoint(self, end: End) -> Violation:
+        from shapely import Point
+
+        rules, rule = self.rules, RuleId.START if end == End.START else RuleId.END
+        point = Point(self.route.waypoints[0 if end == End.START else -1])
+        declared = self.route.start if end == End.START else self.route.end
+        named = declared if isinstance(declared, str) and declared.strip() else None
+        used = self.airfield_id(end)
+        if self.verdict.wrong[end][0] and named is not None:
+            message = not_eligible(
+                self.view.airfield(named), end, rules.observed, rules.date
+            )
+        elif used is None:
+            message = (
+                f"{rules.observed} has no {what_is_eligible(end).removeprefix('an ')} "
+                f"on {rules.date.isoformat()}"
+            )
+        else:
+            km = float(self.verdict.km[end][0])
+            airfield = self.view.airfield(used)
+            message = RULES[rule].say(
+                km=km,
+                airfield=f"{airfield.id} ({airfield.name})",
+                how="declared" if named else "nearest eligible",
+                tolerance=self.tolerance_km,
+                what=what_is_eligible(end),
+            )
+            return Violation(
                 rule,
-                f"the route {which}s {km:,.1f} km from {used.id} ({used.name}), the "
-                f"{'declared' if named else 'nearest eligible'} airfield; it must "
-                f"{which} within {tolerance_km:g} km of {what}",
+                message,
                 (rules.observed,),
                 value=km,
-                limit=tolerance_km,
-                where=Point(point),
+                limit=self.tolerance_km,
+                where=point,
             )
-        )
-    return used
+        return Violation(rule, message, (rules.observed,), where=point)
 
+    def _territory(self) -> Violation:
+        import shapely
 
-def _check_territory(rules: RuleSet, track: _Track, found: list[Violation]) -> float:
-    import shapely
-
-    if track.observation.is_empty or shapely.covers(rules.territory, track.observation):
-        return 0.0
-    outside = shapely.difference(track.observation, rules.territory)
-    km = float(length_km(outside)[0])
-    found.append(
-        Violation(
-            "R17-territory",
-            f"observation legs leave the territory of {rules.observed} for "
-            f"{km:,.1f} km; keep them inside or declare those legs transit "
-            "(sensors off)",
-            (rules.observed,),
+        outside = shapely.difference(self.observation, self.rules.territory)
+        km = float(length_km(outside)[0])
+        return Violation(
+            RuleId.TERRITORY,
+            RULES[RuleId.TERRITORY].say(observed=self.rules.observed, km=km),
+            (self.rules.observed,),
             value=km,
             limit=0.0,
             where=outside,
         )
-    )
-    return km
 
+    def _border(self) -> Violation:
+        import shapely
 
-def _closest_km(piece: BaseGeometry, other: BaseGeometry) -> float:
-    import shapely
-
-    west, south, east, north = piece.bounds
-    window = shapely.box(west - 2.0, south - 1.0, east + 2.0, north + 1.0)
-    return local_distance_km(piece, shapely.intersection(other, window))
-
-
-def _check_border(rules: RuleSet, track: _Track, found: list[Violation]) -> None:
-    import shapely
-
-    if rules.border is None or not shapely.intersects(rules.border, track.observation):
-        return
-    piece = shapely.intersection(track.observation, rules.border)
-    near = tuple(
-        n
-        for n in rules.border_states
-        if shapely.intersects(neighbour_buffer(rules.treaty, n, rules.states), piece)
-    )
-    closest = (
-        min(_closest_km(piece, rules.treaty.state_territory(n)) for n in near)
-        if near
-        else None
-    )
-    found.append(
-        Violation(
-            "R17-border",
-            f"observation legs come within {BORDER_KM:g} km of non-party "
-            f"{', '.join(near)}"
-            + ("" if closest is None else f" (closest {closest:,.1f} km)")
-            + "; keep 10 km from the border of non-party states",
+        rules = self.rules
+        assert rules.border is not None
+        piece = shapely.intersection(self.observation, rules.border)
+        near = tuple(
+            n
+            for n in rules.border_states
+            if shapely.intersects(
+                neighbour_buffer(rules.treaty, n, rules.states), piece
+            )
+        )
+        closest = (
+            min(_closest_km(piece, rules.treaty.state_territory(n)) for n in near)
+            if near
+            else None
+        )
+        return Violation(
+            RuleId.BORDER,
+            RULES[RuleId.BORDER].say(
+                border=BORDER_KM,
+                near=", ".join(near),
+                closest="" if closest is None else f" (closest {closest:,.1f} km)",
+            ),
             near,
             value=closest,
             limit=BORDER_KM,
             where=piece,
         )
-    )
 
+    def _restriction(self, breach: Breach) -> Violation:
+        import shapely
 
-def _check_restrictions(
-    rules: RuleSet, track: _Track, reading: str, found: list[Violation]
-) -> dict[str, float]:
-    import shapely
-
-    regions: dict[str, float] = {}
-    for check in rules.checks:
-        r = check.restriction
+        assert breach.check is not None
+        check, r = breach.check, breach.check.restriction
         status = f"{r.id}, {r.legal_status}, imposed by {r.imposed_by or 'consensus'}"
-        finding: tuple[str, float | None, BaseGeometry | None] | None = None
+        rule = RESTRICTION_RULES.get(r.kind, RESTRICTION_RULES["buffer_corridor"])
+        value: float | None = None
+        where: BaseGeometry | None
         if r.kind == "mission_ban":
-            finding = (
-                f"{r.observed} refuses missions by {rules.observer} ({status})",
-                None,
-                track.everything,
+            where = self.everything
+            message = rule.say(
+                observed=r.observed, observer=self.rules.observer, status=status
             )
-        elif check.area is None:
-            continue
+        elif check.area is None:  # only a ban has no area
+            raise AssertionError(f"restriction {r.id} has no area")
         elif r.kind == "distance_sublimit":
-            hit = shapely.intersects(check.area, track.observation)
-            inside = (
-                shapely.intersection(track.observation, check.area) if hit else None
+            value = float(self.verdict.sublimit_km[check.label][0])
+            where = shapely.intersection(self.observation, check.area)
+            message = rule.say(
+                km=value, region=check.label, limit=r.value, status=status
             )
-            km = (
-                float(length_inside_km(track.observation, check.area)[0])
-                if hit
-                else 0.0
-            )
-            regions[check.label] = km
-            if r.value is not None and km > r.value:
-                finding = (
-                    f"{km:,.1f} km of observation track over {check.label} exceeds "
-                    f"the sub-limit of {r.value:g} km ({status})",
-                    km,
-                    inside,
-                )
+        elif r.kind == "no_fly":
+            where = shapely.intersection(self.everything, check.area)
+            message = rule.say(status=status)
         else:
-            track_part = track.everything if r.kind == "no_fly" else track.observation
-            if shapely.intersects(check.area, track_part):
-                piece = shapely.intersection(track_part, check.area)
-                if r.kind == "no_fly":
-                    finding = (f"track enters a no-fly area ({status})", None, piece)
-                else:
-                    assert r.geometry is not None
-                    closest = _closest_km(piece, r.geometry)
-                    finding = (
-                        f"observation track comes {closest:,.1f} km from "
-                        f"{'+'.join(r.geometry_refs)}, closer than {r.value:g} km "
-                        f"({status})",
-                        closest,
-                        piece,
-                    )
-        if finding is not None:
-            message, value, where = finding
-            found.append(
-                Violation(
-                    r.id,
-                    message,
-                    (r.imposed_by, rules.observer) if r.imposed_by else (),
-                    value=value,
-                    limit=r.value,
-                    where=where,
-                    restriction=r.id,
-                    legal_status=r.legal_status,
-                    binding=check.binding(reading),
-                )
+            assert r.geometry is not None
+            where = shapely.intersection(self.observation, check.area)
+            value = _closest_km(where, r.geometry)
+            message = rule.say(
+                km=value,
+                where="+".join(r.geometry_refs),
+                limit=r.value,
+                status=status,
             )
-    return regions
+        return Violation(
+            r.id,
+            message,
+            (r.imposed_by, self.rules.observer) if r.imposed_by else (),
+            value=value,
+            limit=r.value,
+            where=where,
+            restriction=r.id,
+            legal_status=r.legal_status,
+            binding=breach.binding,
+        )
 
 
-def _check_repeats(route: Route, found: list[Violation]) -> None:
+def _repeat_finding(route: Route) -> Violation:
+    """Return the finding of a route that declares waypoints twice (R17-repeat)."""
     from shapely import MultiPoint
 
     points = [
@@ -553,33 +385,39 @@ def _check_repeats(route: Route, found: list[Violation]) -> None:
         if point in seen and point not in repeated:
             repeated.append(point)
         seen.add(point)
-    if repeated:
-        found.append(
-            Violation(
-                "R17-repeat",
-                f"{len(repeated)} waypoint(s) declared twice, e.g. lon "
-                f"{repeated[0][0]}, lat {repeated[0][1]}; a route may not pass the "
-                "same point twice except to end where it started",
-                value=float(len(repeated)),
-                limit=0.0,
-                where=MultiPoint(repeated),
-            )
-        )
+    return Violation(
+        RuleId.REPEAT,
+        RULES[RuleId.REPEAT].say(
+            count=len(repeated), lon=repeated[0][0], lat=repeated[0][1]
+        ),
+        value=float(len(repeated)),
+        limit=0.0,
+        where=MultiPoint(repeated),
+    )
 
 
-def _by_state(rules: RuleSet, track: _Track, outside_km: float) -> dict[str, float]:
+def _closest_km(piece: BaseGeometry, other: BaseGeometry) -> float:
+    import shapely
+
+    west, south, east, north = piece.bounds
+    window = shapely.box(west - 2.0, south - 1.0, east + 2.0, north + 1.0)
+    return local_distance_km(piece, shapely.intersection(other, window))
+
+
+def _by_state(
+    rules: RuleSet, observation: BaseGeometry, distance_km: float, outside_km: float
+) -> dict[str, float]:
+    """Return the observation length over each member state of the party [km]."""
     import shapely
 
     if len(rules.states) == 1:
-        return {rules.states[0]: track.distance_km - outside_km}
+        return {rules.states[0]: distance_km - outside_km}
     result = {}
     for state, geometry in zip(rules.states, rules.state_territories, strict=True):
-        if track.observation.is_empty or not shapely.intersects(
-            geometry, track.observation
-        ):
+        if observation.is_empty or not shapely.intersects(geometry, observation):
             result[state] = 0.0
-        elif shapely.covers(geometry, track.observation):
-            result[state] = track.distance_km
+        elif shapely.covers(geometry, observation):
+            result[state] = distance_km
         else:
-            result[state] = float(length_inside_km(track.observation, geometry)[0])
+            result[state] = float(length_inside_km(observation, geometry)[0])
     return result

@@ -52,14 +52,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.errors import OptionsError
-from openskies.geo.geodesy import (
-    densify_legs,
-    fold_antimeridian,
-    geodesic_km,
-    leg_parts,
-    length_km,
-    wgs84,
-)
+from openskies.geo.geodesy import geodesic_km, length_km, wgs84
+from openskies.rules.kernel import Zone, binding_zones, clear_of, crosses, leg_lines
+from openskies.rules.reach_grid import MAX_GRID_NODES, Grid
 from openskies.rules.registry import READINGS, RuleSet, rule_set
 
 if TYPE_CHECKING:
@@ -71,11 +66,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_GRID_NODES", "ReachableArea", "reachable_area"]
 
-#: Most grid nodes over the territory's bounding box (before clipping).
-MAX_GRID_NODES = 600_000
-
 _KM_PER_DEG_LAT = 110.574
-_KM_PER_DEG_LON = 111.320
 _LEG_BLOCK = 50_000  # legs checked at once (bounds memory; the clock is read after)
 _POPS_PER_CHECK = 4096  # Dijkstra steps between two readings of the clock
 
@@ -225,7 +216,7 @@ def reachable_area(
             f"{', '.join(a.id for a in rules.start_airfields) or '(none)'}"
         )
     zones, limits, applied = _binding(rules, reading)
-    grid = _Grid.of(rules.territory, zones, resolution_km, rules.observed)
+    grid = Grid.of(rules.territory, zones, resolution_km, rules.observed)
     budget = start.max_distance_km / 2.0
     reached = np.zeros(grid.lon.size, dtype=bool)
     banned = any(
@@ -278,144 +269,20 @@ def _binding(
     rules: RuleSet, reading: str
 ) -> tuple[list[BaseGeometry], list[tuple[BaseGeometry, float]], tuple[str, ...]]:
     """Return excluded zones, (region, one-way sub-limit) pairs, restriction ids."""
-    zones = [] if rules.border is None else [rules.border]
-    limits = []
-    applied = []
-    for check in rules.checks:
-        r = check.restriction
-        if not check.binding(reading):
-            continue
-        applied.append(r.id)
-        if check.area is None:
-            continue
-        if r.kind == "distance_sublimit" and r.value is not None:
-            limits.append((check.area, r.value / 2.0))
-        else:
-            zones.append(check.area)
-    return zones, limits, tuple(applied)
-
-
-@dataclass(frozen=True)
-class _Grid:
-    """Nodes inside the legal part of a territory, with their cell sizes."""
-
-    lon: NDArray[np.float64]  # unwrapped longitude [deg]
-    lat: NDArray[np.float64]
-    row: NDArray[np.intp]
-    column: NDArray[np.intp]
-    row_lat: NDArray[np.float64]
-    row_step: NDArray[np.float64]  # longitude step of each row [deg]
-    lat_step: float
-    west: float  # unwrapped western edge of the grid [deg]
-
-    @classmethod
-    def of(
-        cls,
-        territory: BaseGeometry,
-        zones: list[BaseGeometry],
-        resolution_km: float,
-        name: str,
-    ) -> _Grid:
-        """Build the grid; refuse more than MAX_GRID_NODES nodes before building."""
-        import shapely
-
-        west, span = _longitude_window(territory)
-        _, south, _, north = territory.bounds
-        lat_step = resolution_km / _KM_PER_DEG_LAT
-        row_lat = np.arange(south + lat_step / 2.0, north, lat_step)
-        cos = np.maximum(np.cos(np.radians(row_lat)), 1e-3)
-        row_step = np.minimum(resolution_km / (_KM_PER_DEG_LON * cos), 360.0)
-        columns = np.ceil(span / row_step).astype(np.intp)
-        if (total := int(columns.sum())) > MAX_GRID_NODES:
-            finest = math.ceil(resolution_km * math.sqrt(total / MAX_GRID_NODES))
-            raise OptionsError(
-                f"resolution_km={resolution_km:g} gives {total:,} grid nodes over "
-                f"the territory of {name}, more than the {MAX_GRID_NODES:,} allowed "
-                f"(memory); use resolution_km={finest} or coarser"
-            )
-        row = np.repeat(np.arange(row_lat.size), columns)
-        column = np.arange(row.size) - np.repeat(np.cumsum(columns) - columns, columns)
-        lon = west + (column + 0.5) * row_step[row]
-        lat = row_lat[row]
-        wrapped = (lon + 180.0) % 360.0 - 180.0
-        keep = shapely.contains_xy(territory, wrapped, lat)
-        for zone in zones:
-            keep &= ~shapely.contains_xy(zone, wrapped, lat)
-        return cls(
-            lon[keep],
-            lat[keep],
-            row[keep],
-            column[keep],
-            row_lat,
-            row_step,
-            lat_step,
-            west,
-        )
-
-    def neighbours(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-        """Return node pairs joined on the grid: east, and three in the row above."""
-        rows = self.row_lat.size
-        columns = np.ceil(360.0 / self.row_step).astype(np.int64) + 2
-        key = self.row.astype(np.int64) * int(columns.max()) + self.column
-        order = np.argsort(key)
-        sorted_key = key[order]
-
-        def find(row: NDArray[np.intp], column: NDArray[np.intp]) -> NDArray[np.intp]:
-            wanted = row.astype(np.int64) * int(columns.max()) + column
-            at = np.clip(np.searchsorted(sorted_key, wanted), 0, key.size - 1)
-            return np.where(sorted_key[at] == wanted, order[at], -1)
-
-        index = np.arange(self.lon.size)
-        pairs = [(index, find(self.row, self.column + 1))]
-        above = self.row + 1
-        valid = above < rows
-        up = np.where(valid, above, 0)
-        centre = np.floor((self.lon - self.west) / self.row_step[up] - 0.5).astype(
-            np.intp
-        )
-        for shift in (0, 1, -1, 2):
-            other = find(up, centre + shift)
-            pairs.append((index, np.where(valid, other, -1)))
-        a = np.concatenate([p[0] for p in pairs])
-        b = np.concatenate([p[1] for p in pairs])
-        return a[b >= 0], b[b >= 0]
-
-    def layer(
-        self,
-        reached: NDArray[np.bool_],
-        territory: BaseGeometry,
-        zones: list[BaseGeometry],
-    ) -> BaseGeometry:
-        import shapely
-
-        if not reached.any():
-            return shapely.Polygon()
-        half = self.row_step[self.row[reached]] / 2.0
-        lon, lat = self.lon[reached], self.lat[reached]
-        cells = shapely.box(
-            lon - half, lat - self.lat_step / 2.0, lon + half, lat + self.lat_step / 2.0
-        )
-        layer = shapely.intersection(
-            fold_antimeridian(shapely.union_all(cells)), territory
-        )
-        for zone in zones:
-            layer = shapely.difference(layer, zone)
-        return layer
-
-
-def _longitude_window(territory: BaseGeometry) -> tuple[float, float]:
-    """Return (west, span): the territory's longitudes lie in [west, west + span]."""
-    import shapely
-
-    lons = np.unique(shapely.get_coordinates(territory)[:, 0])
-    gaps = np.diff(np.append(lons, lons[0] + 360.0))
-    widest = int(np.argmax(gaps))
-    west = lons[(widest + 1) % lons.size]
-    return float(west), float(360.0 - gaps[widest])
+    zones = [zone.area for zone in binding_zones(rules, reading)]
+    binding = [c for c in rules.checks if c.binding(reading)]
+    limits = [
+        (c.area, c.restriction.value / 2.0)
+        for c in binding
+        if c.area is not None
+        and c.restriction.kind == "distance_sublimit"
+        and c.restriction.value is not None
+    ]
+    return zones, limits, tuple(c.restriction.id for c in binding)
 
 
 def _legs(
-    grid: _Grid, a: NDArray[np.intp], b: NDArray[np.intp], start: tuple[float, float]
+    grid: Grid, a: NDArray[np.intp], b: NDArray[np.intp], start: tuple[float, float]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Return start and end coordinates of legs between nodes (-1 = airfield)."""
     lon = np.append((grid.lon + 180.0) % 360.0 - 180.0, start[0])
@@ -424,7 +291,7 @@ def _legs(
 
 
 def _search(
-    grid: _Grid,
+    grid: Grid,
     rules: RuleSet,
     zones: list[BaseGeometry],
     limits: list[tuple[BaseGeometry, float]],
@@ -478,20 +345,19 @@ def _check_legs(
     zones: list[BaseGeometry],
     limits: list[tuple[BaseGeometry, float]],
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64]]:
-    """Return which legs are legal, their lengths [km] and km inside each region."""
+    """Return which legs are legal, their lengths [km] and km inside each region.
+
+    Legs are judged by the kernel's leg test (:func:`~.kernel.clear_of`), as the
+    planner's free space judges them.
+    """
     import shapely
 
     lon1, lat1, end = legs
-    lon, lat, leg, cost = densify_legs(lon1, lat1, end[:, 0], end[:, 1])
-    parts, part_leg = leg_parts(lon, lat, leg)
-    lines = np.full(lon1.size, shapely.MultiLineString(), dtype=object)
-    shapely.multilinestrings(parts, indices=part_leg, out=lines)
-    ok = shapely.covers(rules.territory, lines)
-    for zone in zones:
-        ok &= ~shapely.intersects(zone, lines)
+    lines, cost = leg_lines(lon1, lat1, end[:, 0], end[:, 1])
+    ok = clear_of(rules.territory, tuple(Zone("", zone) for zone in zones), lines)
     inside = np.zeros((len(limits), lon1.size))
     for k, (region, _) in enumerate(limits):
-        hit = np.flatnonzero(ok & shapely.intersects(region, lines))
+        hit = np.flatnonzero(ok & crosses(region, lines))
         inside[k, hit] = length_km(shapely.intersection(lines[hit], region))
     return ok, cost, inside
 
@@ -544,7 +410,7 @@ def _dijkstra(
 
 
 def _transit_entries(
-    grid: _Grid,
+    grid: Grid,
     a: NDArray[np.intp],
     b: NDArray[np.intp],
     sources: NDArray[np.intp],

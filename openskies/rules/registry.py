@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from openskies.errors import OptionsError
-from openskies.geo.geodesy import geodesic_buffer, geodesic_km
+from openskies.geo.geodesy import geodesic_buffer
+from openskies.rules.airfields import End, eligible
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -40,7 +39,6 @@ __all__ = [
     "RuleSet",
     "as_view",
     "check_options",
-    "nearest_airfield",
     "neighbour_buffer",
     "route_rules",
     "rule_set",
@@ -171,33 +169,38 @@ def rule_set(view: TreatyView, observer: str | None, observed: str) -> RuleSet:
     """
     observed_party = view.party_of(observed)
     if observer is None:
-        return _rule_set(view.treaty, view.date, "", observed_party)
+        return _rule_set(_Keyed(view), "", observed_party)
     if view.party_of(observer) == observed_party:
         raise OptionsError(
             f"{observer} cannot observe {observed}: both belong to {observed_party}"
         )
-    return _rule_set(
-        view.treaty, view.date, view.treaty.normalise(observer), observed_party
-    )
+    return _rule_set(_Keyed(view), view.treaty.normalise(observer), observed_party)
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A view as a cache key: equal for views of one treaty on one date."""
+
+    view: TreatyView = field(compare=False)
+    treaty: Treaty = field(init=False)
+    date: dt.date = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "treaty", self.view.treaty)
+        object.__setattr__(self, "date", self.view.date)
 
 
 @lru_cache(maxsize=256)
-def _rule_set(treaty: Treaty, day: dt.date, observer: str, observed: str) -> RuleSet:
+def _rule_set(keyed: _Keyed, observer: str, observed: str) -> RuleSet:
     import shapely
 
-    view = treaty.as_of(day)
+    view, treaty = keyed.view, keyed.treaty
     states = view.party(observed).states
     territory = view.territory(observed)
     shapely.prepare(territory)
     own = tuple(treaty.state_territory(s) for s in states)
     shapely.prepare(list(own))
     airfields = view.airfields(observed)
-    starts = tuple(
-        a
-        for a in airfields
-        if a.roles & {"OSA", "POE"} and a.max_distance_km is not None
-    )
-    ends = tuple(a for a in airfields if a.roles & {"OSA", "POE"})
     neighbours = _neighbours(treaty, states, view.members)
     border = _border_zone(treaty, states, neighbours) if neighbours else None
     checks: list[RestrictionCheck] = []
@@ -214,14 +217,14 @@ def _rule_set(treaty: Treaty, day: dt.date, observer: str, observed: str) -> Rul
                 f"not checked: {reason}"
             )
     return RuleSet(
-        date=day,
+        date=view.date,
         observer=observer,
         observed=observed,
         states=states,
         territory=territory,
         state_territories=own,
-        start_airfields=starts,
-        end_airfields=ends,
+        start_airfields=eligible(airfields, End.START),
+        end_airfields=eligible(airfields, End.END),
         border_states=neighbours,
         border=border,
         checks=tuple(checks),
@@ -305,14 +308,3 @@ def _restriction_check(
         label = "+".join(restriction.geometry_refs) or restriction.id
         return RestrictionCheck(restriction, geometry, label), ""
     return RestrictionCheck(restriction, _corridor(treaty, restriction)), ""
-
-
-def nearest_airfield(
-    airfields: tuple[Airfield, ...], lon: float, lat: float
-) -> tuple[Airfield | None, float]:
-    """Return the airfield nearest to (lon, lat) and its distance [km]."""
-    if not airfields:
-        return None, math.inf
-    km = geodesic_km([a.lon for a in airfields], [a.lat for a in airfields], lon, lat)
-    best = int(np.argmin(km))
-    return airfields[best], float(km[best])
