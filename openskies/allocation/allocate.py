@@ -26,17 +26,15 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from openskies.allocation.problem import (
-    PAIR_CAP_READINGS,
-    PairCap,
     QuotaProblem,
     as_problem,
     requested_flights,
 )
 from openskies.errors import OptionsError
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import Objective, PairCap, SolveOptions, SolveStatus, choose
 from openskies.treaty.distribution import Distribution
 
 if TYPE_CHECKING:
@@ -56,8 +54,7 @@ __all__ = [
 ]
 
 #: Objectives of :func:`allocate`.
-OBJECTIVES = ("fair", "weighted", "total")
-Objective = Literal["fair", "weighted", "total"]
+OBJECTIVES = tuple(Objective)
 Value = int | Fraction
 
 
@@ -189,8 +186,8 @@ def allocate(
     *,
     previous: Distribution | None = None,
     disputed: Iterable[str] = (),
-    objective: Objective = "fair",
-    pair_cap: PairCap = "entitlement",
+    objective: Objective | str = Objective.FAIR,
+    pair_cap: PairCap | str = PairCap.ENTITLEMENT,
     reciprocity: bool = True,
     guaranteed: Distribution | Mapping[tuple[str, str], int] | None = None,
     options: SolveOptions | None = None,
@@ -241,9 +238,11 @@ def allocate(
         Targets on which no agreement was reached (Art. III.I.7); needs
         ``previous``.  Reciprocity is not imposed between two fixed pairs.
     objective
-        One of :data:`OBJECTIVES`.
+        An :class:`~openskies.options.Objective` or its value: ``"fair"``,
+        ``"weighted"`` or ``"total"``.
     pair_cap
-        Reading of III.I.10: ``"entitlement"`` or ``"distributed"``.
+        Reading of III.I.10, a :class:`~openskies.options.PairCap` or its
+        value: ``"entitlement"`` or ``"distributed"``.
     reciprocity
         Whether to impose reciprocity (Art. III.I.3).
     guaranteed
@@ -285,14 +284,8 @@ def allocate(
         raise OptionsError(f"options must be a SolveOptions, got {options!r}")
     if not isinstance(reciprocity, bool):
         raise OptionsError(f"reciprocity must be True or False, got {reciprocity!r}")
-    if objective not in OBJECTIVES:
-        raise OptionsError(
-            f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}"
-        )
-    if pair_cap not in PAIR_CAP_READINGS:
-        raise OptionsError(
-            f"pair_cap must be one of {', '.join(PAIR_CAP_READINGS)}, got {pair_cap!r}"
-        )
+    objective = choose(Objective, "objective", objective)
+    pair_cap = choose(PairCap, "pair_cap", pair_cap)
     problem = as_problem(view, year)
     asked = requested_flights(problem, requests)
     for (observer, observed), (flights, _) in asked.items():

@@ -24,7 +24,14 @@ from openskies.allocation.plans import (
     valid,
 )
 from openskies.allocation.transport import best_flow, max_min_share, needs
-from openskies.options import SolveOptions, SolveStatus, make_cp_solver, map_cp_status
+from openskies.options import (
+    Objective,
+    PairCap,
+    SolveOptions,
+    SolveStatus,
+    make_cp_solver,
+    map_cp_status,
+)
 
 if TYPE_CHECKING:
     from openskies.allocation.allocate import Value
@@ -50,7 +57,7 @@ class Solved:
 
 def solve(
     data: Instance,
-    objective: str,
+    objective: Objective,
     has_previous: bool,
     options: SolveOptions,
     start: float,
@@ -140,7 +147,7 @@ class _CpAllocation:
                 model.add(sum(x[k] for k in rows[i]) <= int(net.rowcap[i]))
             if cols[i]:
                 model.add(sum(x[k] for k in cols[i]) <= int(net.colcap[i]))
-        if data.reading == "distributed":
+        if data.reading is PairCap.DISTRIBUTED:
             for i in range(net.n):
                 if rows[i]:
                     active = model.new_int_var(0, int(net.rowcap[i]), f"a{i}")

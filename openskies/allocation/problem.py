@@ -23,10 +23,11 @@ import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from openskies.errors import DataError, NotAPartyError, OptionsError, UnknownStateError
 from openskies.files.user_files import input_file, shown
+from openskies.options import PairCap
 from openskies.treaty.distribution import Distribution
 from openskies.treaty.model import ENTRY_INTO_FORCE
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PAIR_CAP_READINGS",
+    "PairCap",
     "QuotaFreeze",
     "QuotaProblem",
     "Request",
@@ -48,8 +50,7 @@ __all__ = [
 ]
 
 #: Readings of the per-pair cap of Art. III.I.10 (see :func:`check_distribution`).
-PAIR_CAP_READINGS = ("entitlement", "distributed")
-PairCap = Literal["entitlement", "distributed"]
+PAIR_CAP_READINGS = tuple(PairCap)
 #: Last year in which a party accepts at most 75 % of its passive quota (R9).
 LAST_REDUCED_YEAR = 2005
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from openskies.annual.scenario import (
     CHECKS,
+    CHOICES,
     Scenario,
     ScenarioError,
     SolverSettings,
@@ -27,7 +28,7 @@ from openskies.errors import DataError, OpenSkiesError, OptionsError
 from openskies.files.tables import INTEGER_MAX
 from openskies.files.toml_lines import KeyPath, line_of
 from openskies.files.user_files import input_file, read_user_text, shown
-from openskies.options import SolveOptions
+from openskies.options import SolveOptions, choose
 
 if TYPE_CHECKING:
     from openskies.allocation.problem import Request
@@ -168,8 +169,11 @@ class Reader:
         return value
 
     def _checked(self, value: Any, path: KeyPath) -> Any:
-        check = CHECKS.get(str(path[-1]))
+        key = str(path[-1])
+        check = CHECKS.get(key)
         try:
+            if key in CHOICES:
+                return choose(CHOICES[key], key, value)
             if check is not None:
                 check(value)
         except OptionsError as err:

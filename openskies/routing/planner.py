@@ -70,7 +70,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openskies.errors import OptionsError
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import MAX_SWATH_KM, Reading, SolveOptions, SolveStatus
 from openskies.routing.sites import MAX_SITES, SiteTable
 from openskies.rules.registry import (
     TOLERANCE_KM,
@@ -99,8 +99,6 @@ __all__ = [
 
 #: Default swath [km]: the SAR swath limit, well inside the 50 km optical limit.
 DEFAULT_SWATH_KM = 25.0
-#: Largest swath accepted [km]: optical coverage at most 50 km each side (R23).
-MAX_SWATH_KM = 50.0
 #: Status of a site in :meth:`RoutePlan.to_frame`.
 SITE_STATUSES = ("visited", "covered", "not visited", "unreachable")
 
@@ -268,7 +266,7 @@ def plan_route(
     date: dt.date | str | None = None,
     end: str | None = None,
     swath_km: float = DEFAULT_SWATH_KM,
-    reading: str = "treaty",
+    reading: Reading | str = Reading.TREATY,
     transit: bool = True,
     options: SolveOptions | None = None,
 ) -> RoutePlan:
@@ -384,7 +382,7 @@ def _problem(
     date: dt.date | str | None,
     end: str | None,
     swath_km: float,
-    reading: str,
+    reading: Reading | str,
     transit: bool,
     options: SolveOptions | None,
 ) -> Problem:
@@ -400,6 +398,7 @@ def _problem(
     if not isinstance(transit, bool):
         raise OptionsError(f"transit must be True or False, got {transit!r:.40}")
     check_options(reading, TOLERANCE_KM)
+    reading = Reading(reading)
     if isinstance(swath_km, bool) or not (
         isinstance(swath_km, int | float) and 0.0 <= swath_km <= MAX_SWATH_KM
     ):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.geo.route import Route
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import Reading, SolveOptions, SolveStatus
 from openskies.routing.detour import Network
 from openskies.routing.free_space import free_space
 from openskies.routing.orienteering import solve_orienteering
@@ -95,7 +95,7 @@ class Problem:
 
     view: TreatyView
     rules: RuleSet
-    reading: str
+    reading: Reading
     first: Airfield
     last: Airfield
     table: SiteTable
@@ -123,7 +123,7 @@ class Problem:
             r = banned[0]
             reason = (
                 f"{r.observed} refuses missions by {self.rules.observer} ({r.id}, "
-                f"{r.legal_status}, binding under reading {self.reading!r})"
+                f"{r.legal_status}, binding under reading '{self.reading}')"
             )
             self.why = dict.fromkeys(range(self.table.value.size), reason)
             return self._outcome(None, SolveStatus.INFEASIBLE, 0.0, reason)
@@ -208,7 +208,7 @@ class Problem:
         r = check.restriction
         return (
             f"inside {r.id} ({r.kind}, {r.legal_status}), binding under reading "
-            f"{self.reading!r}"
+            f"'{self.reading}'"
         )
 
     def _check(self, rid: str) -> RestrictionCheck:
