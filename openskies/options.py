@@ -223,8 +223,9 @@ class Deadline:
         If ``seconds`` is not a number or is NaN.
     """
 
-    __slots__ = ("_end",)
+    __slots__ = ("_end", "_start")
     _end: float
+    _start: float
 
     def __init__(self, seconds: float) -> None:
         if (
@@ -235,12 +236,17 @@ class Deadline:
             raise OptionsError(
                 f"a deadline needs a number of seconds, got {_shown(seconds)}"
             )
-        self._end = time.monotonic() + max(0.0, float(seconds))
+        self._start = time.monotonic()
+        self._end = self._start + max(0.0, float(seconds))
 
     @classmethod
     def of(cls, options: SolveOptions) -> Deadline:
         """Return the deadline of ``options.time_limit_s`` from now."""
         return cls(options.time_limit_s)
+
+    def elapsed(self) -> float:
+        """Return the time since this deadline was created [s]."""
+        return time.monotonic() - self._start
 
     def remaining(self) -> float:
         """Return the time left [s], 0 once expired (``inf`` for no end)."""
@@ -277,7 +283,7 @@ class Deadline:
     @classmethod
     def _until(cls, end: float) -> Deadline:
         deadline = cls.__new__(cls)
-        deadline._end = end
+        deadline._start, deadline._end = time.monotonic(), end
         return deadline
 
     def __repr__(self) -> str:
@@ -318,18 +324,20 @@ def _integer(
     return int(value)
 
 
-def make_cp_solver(options: SolveOptions, time_limit_s: float | None = None) -> Any:
+def make_cp_solver(options: SolveOptions, deadline: Deadline | None = None) -> Any:
     """Return a CP-SAT solver configured deterministically from ``options``.
 
-    ``time_limit_s`` [s] overrides ``options.time_limit_s`` (e.g. with
-    ``deadline.remaining()``); it is raised to 1 ms at least.
+    With a ``deadline`` the solver gets the time it has left (at least 1 ms)
+    instead of ``options.time_limit_s``.
     """
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = (
-        options.time_limit_s if time_limit_s is None else max(time_limit_s, 1e-3)
+        options.time_limit_s
+        if deadline is None
+        else max(min(deadline.remaining(), MAX_TIME_LIMIT_S), 1e-3)
     )
     params.random_seed = options.seed
     params.num_workers = options.workers

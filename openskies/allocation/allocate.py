@@ -22,7 +22,6 @@ Section II; Annex A Section II; Annex L Section II.
 from __future__ import annotations
 
 import enum
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -34,7 +33,14 @@ from openskies.allocation.problem import (
     requested_flights,
 )
 from openskies.errors import OptionsError
-from openskies.options import Objective, PairCap, SolveOptions, SolveStatus, choose
+from openskies.options import (
+    Deadline,
+    Objective,
+    PairCap,
+    SolveOptions,
+    SolveStatus,
+    choose,
+)
 from openskies.treaty.distribution import Distribution
 
 if TYPE_CHECKING:
@@ -278,10 +284,10 @@ def allocate(
     from openskies.allocation.data import MAX_FLIGHTS, build, by_party, codes
     from openskies.allocation.model import solve
 
-    start = time.perf_counter()
     options = SolveOptions() if options is None else options
     if not isinstance(options, SolveOptions):
         raise OptionsError(f"options must be a SolveOptions, got {options!r}")
+    deadline = Deadline.of(options)
     if not isinstance(reciprocity, bool):
         raise OptionsError(f"reciprocity must be True or False, got {reciprocity!r}")
     objective = choose(Objective, "objective", objective)
@@ -310,12 +316,12 @@ def allocate(
         reading=pair_cap,
         reciprocity=reciprocity,
     )
-    solved = solve(data, objective, previous is not None, options, start)
-    return _result(data, solved, problem.year, start)
+    solved = solve(data, objective, previous is not None, options, deadline)
+    return _result(data, solved, problem.year, deadline)
 
 
 def _result(
-    data: Instance, solved: Solved, year: int, start: float
+    data: Instance, solved: Solved, year: int, deadline: Deadline
 ) -> AllocationResult:
     """Assemble the frozen result: plan, stages, unmet requests, conflicts."""
     stages = tuple(Stage(*row) for row in solved.stages)
@@ -335,7 +341,7 @@ def _result(
         status=solved.status,
         objective={s.name: s.value for s in stages if s.value is not None},
         bound={s.name: s.bound for s in stages if s.bound is not None},
-        runtime_s=time.perf_counter() - start,
+        runtime_s=deadline.elapsed(),
         distribution=plan,
         unmet=() if x is None else _unmet(data, x),
         stages=stages,

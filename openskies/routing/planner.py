@@ -63,14 +63,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import time
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openskies.errors import OptionsError
-from openskies.options import MAX_SWATH_KM, Reading, SolveOptions, SolveStatus
+from openskies.options import (
+    MAX_SWATH_KM,
+    Deadline,
+    Reading,
+    SolveOptions,
+    SolveStatus,
+)
 from openskies.routing.sites import MAX_SITES, SiteTable
 from openskies.rules.registry import (
     TOLERANCE_KM,
@@ -367,7 +372,7 @@ def plan_route(
         start=problem.first.id,
         end=problem.last.id,
         swath_km=problem.swath_km,
-        runtime_s=time.perf_counter() - problem.t0,
+        runtime_s=problem.deadline.elapsed(),
         sites=table,
     )
 
@@ -389,12 +394,12 @@ def _problem(
     """Validate the arguments of :func:`plan_route` and return its problem."""
     from openskies.routing.search import Problem
 
-    t0 = time.perf_counter()
     opts = SolveOptions() if options is None else options
     if not isinstance(opts, SolveOptions):
         raise OptionsError(
             f"options must be a SolveOptions or None, got {type(opts).__name__}"
         )
+    deadline = Deadline.of(opts)
     if not isinstance(transit, bool):
         raise OptionsError(f"transit must be True or False, got {transit!r:.40}")
     check_options(reading, TOLERANCE_KM)
@@ -417,7 +422,16 @@ def _problem(
     )
     table = SiteTable.of(sites)
     return Problem(
-        view, rules, reading, first, last, table, float(swath_km), transit, opts, t0
+        view=view,
+        rules=rules,
+        reading=reading,
+        first=first,
+        last=last,
+        table=table,
+        swath_km=float(swath_km),
+        transit=transit,
+        options=opts,
+        deadline=deadline,
     )
 
 
