@@ -22,10 +22,10 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from openskies.caching import cached
 from openskies.errors import DataError, OptionsError
 from openskies.files.tables import Row, read_table
 from openskies.treaty.model import (
@@ -152,7 +152,7 @@ def _directory(value: object, name: Literal["quotas", "geodata"]) -> Path:
     return Path(text)
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def _load_bundled() -> Treaty:
     return _load(bundled_dir("quotas"), bundled_dir("geodata"))
 

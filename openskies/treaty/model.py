@@ -20,6 +20,7 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
+from openskies.caching import BoundedCache
 from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
 from openskies.files.tables import parse_date
 from openskies.treaty.records import (
@@ -63,6 +64,8 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+#: Most unions of territories a treaty keeps (a party's states, per date).
+_UNIONS_KEPT = 64
 
 
 class Treaty:
@@ -96,7 +99,10 @@ class Treaty:
         self.sources = dict(sources or {})
         #: Whether views apply ``inferred`` values (e.g. Annex E 5 lower bounds).
         self.inferred = inferred
-        self._unions: dict[tuple[str, ...], BaseGeometry] = {}
+        # the unions of several states' territories, by their sorted codes
+        self._unions: BoundedCache[tuple[str, ...], BaseGeometry] = BoundedCache(
+            _UNIONS_KEPT
+        )
 
     def __repr__(self) -> str:
         """Summarise the data held."""
@@ -198,11 +204,12 @@ class Treaty:
         if len(states) == 1:
             return self.state_territory(states[0])
         key = tuple(sorted(states))
-        if key not in self._unions:
-            from shapely import union_all
+        return self._unions.get(key, lambda: self._union(key))
 
-            self._unions[key] = union_all([self.state_territory(s) for s in key])
-        return self._unions[key]
+    def _union(self, states: tuple[str, ...]) -> BaseGeometry:
+        from shapely import union_all
+
+        return union_all([self.state_territory(s) for s in states])
 
     @property
     def territory_codes(self) -> tuple[str, ...]:
