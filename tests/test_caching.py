@@ -105,3 +105,20 @@ def test_territory_unions_are_shared_across_threads() -> None:
         shapes = list(pool.map(union, range(16)))
     assert all(shape is shapes[0] for shape in shapes)
     assert shapes[0].equals(treaty.union_territory(("NLD", "BEL", "LUX")))
+
+
+def test_neighbours_are_kept_by_content_and_answer_the_view() -> None:
+    treaty = load_treaty()
+    view = treaty.as_of("2019-06-01")
+    party = view.party("BLR")
+    first = treaty.neighbours(party.states, view.members)
+    assert first == view.adjacent_non_parties(party.code)
+    assert {"CHN", "PRK"} <= set(first)
+    assert "POL" not in first
+    own = treaty.neighbours(("BLR",), view.members)
+    assert view.adjacent_non_parties("BLR") == own
+    assert set(own) < set(first)
+    again = treaty.neighbours(tuple(reversed(party.states)), list(view.members))
+    assert again is first
+    assert treaty.state_codes | treaty.party_codes == treaty.known_codes
+    assert "BENELUX" in treaty.party_codes - treaty.state_codes

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
@@ -103,6 +103,10 @@ class Treaty:
         self._unions: BoundedCache[tuple[str, ...], BaseGeometry] = BoundedCache(
             _UNIONS_KEPT
         )
+        # the non-party neighbours of some states, by states and parties
+        self._neighbours: BoundedCache[
+            tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]
+        ] = BoundedCache(_UNIONS_KEPT)
 
     def __repr__(self) -> str:
         """Summarise the data held."""
@@ -117,9 +121,19 @@ class Treaty:
         return tuple(self._states.values())
 
     @property
+    def state_codes(self) -> frozenset[str]:
+        """ISO3 codes of every state in the data, parties or not."""
+        return frozenset(self._states)
+
+    @property
+    def party_codes(self) -> frozenset[str]:
+        """Codes of every party in the data (a state's, or a group's: BENELUX)."""
+        return frozenset(self._parties)
+
+    @property
     def known_codes(self) -> frozenset[str]:
         """Every state and party code the data know."""
-        return frozenset(self._states) | frozenset(self._parties)
+        return self.state_codes | self.party_codes
 
     @property
     def passive_quota_history(self) -> tuple[PassiveQuota, ...]:
@@ -210,6 +224,48 @@ class Treaty:
         from shapely import union_all
 
         return union_all([self.state_territory(s) for s in states])
+
+    def neighbours(
+        self, states: tuple[str, ...], parties: Iterable[str]
+    ) -> tuple[str, ...]:
+        """Return the states outside ``parties`` whose territory touches ``states``.
+
+        The territory of ``states`` is their union; the answer is in the order
+        of :attr:`territory_codes` and cached by content.
+
+        Parameters
+        ----------
+        states
+            ISO3 codes of the states whose territory is considered.
+        parties
+            ISO3 codes of the states parties (on some date); they are left out.
+
+        Raises
+        ------
+        UnknownStateError
+            If the geodata hold no territory for one of ``states``.
+
+        References
+        ----------
+        Treaty on Open Skies, Art. VI Section II para 4 (10 km from the border
+        of a non-party state).
+        """
+        key = (tuple(sorted(states)), frozenset(parties))
+        return self._neighbours.get(key, lambda: self._touching(*key))
+
+    def _touching(
+        self, states: tuple[str, ...], parties: frozenset[str]
+    ) -> tuple[str, ...]:
+        import shapely
+
+        territory = self.union_territory(states)
+        shapely.prepare(territory)
+        return tuple(
+            code
+            for code in self.territory_codes
+            if code not in parties
+            and shapely.intersects(territory, self.state_territory(code))
+        )
 
     @property
     def territory_codes(self) -> tuple[str, ...]:
@@ -312,7 +368,7 @@ class TreatyView:
         )
 
     def _not_a_party(self, code: str) -> NotAPartyError:
-        if code in self.treaty._states:
+        if code in self.treaty.state_codes:
             state = self.treaty.state(code)
             return NotAPartyError(code, self.date, state.in_force, state.left)
         spans = [m for m in self.treaty.memberships if m.party == code]
@@ -487,7 +543,7 @@ class TreatyView:
         for party in self.parties:
             if party.code == key:
                 return party.states
-        if key in self.treaty._parties and key not in self.treaty._states:
+        if key in self.treaty.party_codes and key not in self.treaty.state_codes:
             return tuple(m.state for m in self.treaty.memberships if m.party == key)
         return (key,)
 
@@ -504,13 +560,4 @@ class TreatyView:
         NotAPartyError
             If it is not in force on the view's date.
         """
-        from shapely import intersects
-
-        own = self.territory(code)
-        members = set(self.members)
-        return tuple(
-            iso3
-            for iso3 in self.treaty.territory_codes
-            if iso3 not in members
-            and intersects(own, self.treaty.state_territory(iso3))
-        )
+        return self.treaty.neighbours(self._member_states(code), self.members)
