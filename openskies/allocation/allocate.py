@@ -25,7 +25,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from openskies.allocation.problem import (
     QuotaProblem,
@@ -46,6 +46,7 @@ from openskies.treaty.distribution import Distribution
 if TYPE_CHECKING:
     from openskies.allocation.data import Instance
     from openskies.allocation.model import Solved
+    from openskies.allocation.problem import Requests
     from openskies.allocation.transport import IntArray
     from openskies.treaty.model import TreatyView
 
@@ -187,7 +188,7 @@ class AllocationResult:
 
 def allocate(
     view: TreatyView | QuotaProblem,
-    requests: Any,
+    requests: Requests,
     year: int,
     *,
     previous: Distribution | None = None,

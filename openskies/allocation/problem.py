@@ -32,7 +32,16 @@ from openskies.treaty.distribution import Distribution
 from openskies.treaty.model import ENTRY_INTO_FORCE
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    import pandas as pd
+
     from openskies.treaty.model import Treaty, TreatyView
+
+    #: The year's requests as the public functions take them: a DataFrame with
+    #: columns observer, observed, flights (and optionally priority), or
+    #: :class:`Request` records (a :class:`RequestList` among them).
+    Requests: TypeAlias = "pd.DataFrame | Iterable[Request]"
 
 __all__ = [
     "PAIR_CAP_READINGS",
@@ -372,7 +381,7 @@ def read_requests(path: str | Path) -> RequestList:
 
 
 def requested_flights(
-    problem: QuotaProblem, requests: Any, *, source: str = "requests"
+    problem: QuotaProblem, requests: Requests, *, source: str = "requests"
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """Return ``{(observer, observed): (flights, priority)}`` by party pair.
 

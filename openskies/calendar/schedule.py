@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from openskies.calendar.inputs import (
     Blackout,
@@ -36,6 +36,7 @@ from openskies.errors import OptionsError
 from openskies.options import Deadline, SolveOptions, SolveStatus
 
 if TYPE_CHECKING:
+    from openskies.calendar.inputs import DistributionLike
     from openskies.treaty.aircraft import Aircraft
     from openskies.treaty.model import TreatyView
 
@@ -52,7 +53,7 @@ __all__ = [
 
 def schedule(
     view: TreatyView,
-    distribution: Any,
+    distribution: DistributionLike,
     year: int,
     *,
     aircraft: Iterable[Aircraft] | str | Path | None = None,
@@ -171,14 +172,8 @@ def schedule(
         inputs.blackouts,
         inputs.preferences,
     )
-    base = {
-        "year": year,
-        "granted": inputs.granted,
-        "fleet": inputs.fleet,
-        "blackouts": inputs.blackouts,
-    }
     if not allow_partial:
         reasons = diagnose(problem)
         if reasons:
-            return failed(SolveStatus.INFEASIBLE, reasons, deadline, base)
-    return solve_stages(problem, allow_partial, options, deadline, base)
+            return failed(SolveStatus.INFEASIBLE, reasons, deadline, inputs, year)
+    return solve_stages(problem, inputs, allow_partial, options, deadline)

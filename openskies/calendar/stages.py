@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from openskies.calendar.problem import NOTICE_H, WINDOW_H
 from openskies.calendar.types import Mission, ScheduleResult
@@ -16,6 +16,7 @@ from openskies.options import Deadline, SolveOptions, SolveStatus
 from openskies.violations import Violation
 
 if TYPE_CHECKING:
+    from openskies.calendar.inputs import Inputs
     from openskies.calendar.model import StageResult
     from openskies.calendar.problem import Problem
 
@@ -31,10 +32,10 @@ POLISH_SHARE = 0.5
 
 def solve_stages(
     problem: Problem,
+    inputs: Inputs,
     allow_partial: bool,
     options: SolveOptions,
     deadline: Deadline,
-    base: dict[str, Any],
 ) -> ScheduleResult:
     """Run the stages: placement, spreading, preferences, within ``deadline``.
 
@@ -67,10 +68,12 @@ def solve_stages(
         stage = model.solve(options, deadline)
         if stage.status is SolveStatus.INFEASIBLE and not allow_partial:
             reasons = _leftover_reasons(problem, options, deadline)
-            return failed(SolveStatus.INFEASIBLE, reasons, deadline, base)
+            return failed(
+                SolveStatus.INFEASIBLE, reasons, deadline, inputs, problem.year
+            )
         if not stage.status.has_solution:
             reasons = [_out_of_time(problem, options)]
-            return failed(stage.status, reasons, deadline, base)
+            return failed(stage.status, reasons, deadline, inputs, problem.year)
         proven = not allow_partial or stage.status is SolveStatus.OPTIMAL
         present, hint = sorted(stage.placement), stage.placement
     bounds = _caps(_bounds(problem, present))
@@ -91,14 +94,14 @@ def solve_stages(
     stage = model.solve(options, deadline, presolve=False, fixed=certify)
     if stage.status is SolveStatus.INFEASIBLE:
         reasons = _leftover_reasons(problem, options, deadline)
-        return failed(SolveStatus.INFEASIBLE, reasons, deadline, base)
+        return failed(SolveStatus.INFEASIBLE, reasons, deadline, inputs, problem.year)
     if stage.status.has_solution:
         placement = stage.placement
         first = first if first is not None else _since(started, stage)
     elif first is not None:  # out of time after the greedy: keep its calendar
         placement = hint
     else:
-        return failed(stage.status, (), deadline, base)
+        return failed(stage.status, (), deadline, inputs, problem.year)
     bound = low if certify or stage.bound is None else max(low, int(stage.bound))
     if spreading and any(f.preferred for f in problem.flights):
         model.add_preferences(spread_objective(problem, placement))
@@ -110,11 +113,15 @@ def solve_stages(
     objective = spread_objective(problem, placement)
     optimal = proven and objective <= bound
     return ScheduleResult(
-        SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE,
-        float(objective),
-        float(min(bound, objective)),
-        deadline.elapsed(),
-        _missions(problem, placement),
+        status=SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE,
+        objective=float(objective),
+        bound=float(min(bound, objective)),
+        runtime_s=deadline.elapsed(),
+        missions=_missions(problem, placement),
+        year=problem.year,
+        granted=inputs.granted,
+        fleet=inputs.fleet,
+        blackouts=inputs.blackouts,
         left_out=tuple(
             (f.observer, f.observed)
             for f in problem.flights
@@ -123,7 +130,6 @@ def solve_stages(
         busiest=_busiest(problem, placement),
         preferences_met=_preferred(problem, placement),
         first_solution_s=first,
-        **base,
     )
 
 
@@ -168,17 +174,21 @@ def failed(
     status: SolveStatus,
     reasons: Iterable[Violation],
     deadline: Deadline,
-    base: dict[str, Any],
+    inputs: Inputs,
+    year: int,
 ) -> ScheduleResult:
     """Return the result of a call that placed no calendar, with its reasons."""
     return ScheduleResult(
-        status,
-        None,
-        None,
-        deadline.elapsed(),
-        (),
+        status=status,
+        objective=None,
+        bound=None,
+        runtime_s=deadline.elapsed(),
+        missions=(),
+        year=year,
+        granted=inputs.granted,
+        fleet=inputs.fleet,
+        blackouts=inputs.blackouts,
         reasons=tuple(reasons),
-        **base,
     )
 
 
