@@ -90,3 +90,29 @@ def test_a_share_outside_zero_one_is_refused(fraction: float) -> None:
 def test_a_deadline_needs_a_number(seconds: object) -> None:
     with pytest.raises(OpenSkiesError, match="deadline needs a number"):
         Deadline(seconds)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "bad", ["2020-13-01", "next tuesday", "2020-01-01T25:00", "1800-01-01"]
+)
+def test_calendar_moments_refuse_bad_dates_with_an_options_error(bad: str) -> None:
+    from openskies.calendar.types import utc_moment
+
+    with pytest.raises(OptionsError):
+        utc_moment(bad, end=False)
+
+
+def test_calendar_moments_and_treaty_dates_read_a_date_alike() -> None:
+    from openskies.calendar.types import utc_moment
+    from openskies.files.tables import parse_date
+
+    day = parse_date(" 2020-02-29 ")
+    assert utc_moment(" 2020-02-29 ", end=False).date() == day
+    assert utc_moment("2020-02-29", end=True).date() == day.replace(day=1, month=3)
+
+
+def test_a_solver_failure_is_an_openskies_error_and_a_runtime_error() -> None:
+    from openskies.errors import SolverError
+
+    assert issubclass(SolverError, OpenSkiesError)
+    assert issubclass(SolverError, RuntimeError)
