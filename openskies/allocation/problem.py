@@ -23,7 +23,7 @@ import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from openskies.errors import DataError, NotAPartyError, OptionsError, UnknownStateError
 from openskies.files.user_files import input_file, shown
@@ -32,15 +32,11 @@ from openskies.treaty.distribution import Distribution
 from openskies.treaty.model import ENTRY_INTO_FORCE
 
 if TYPE_CHECKING:
-    from typing import TypeAlias
-
     import pandas as pd
 
     from openskies.treaty.model import Treaty, TreatyView
 
-    #: The year's requests as the public functions take them: a DataFrame with
-    #: columns observer, observed, flights (and optionally priority), or
-    #: :class:`Request` records (a :class:`RequestList` among them).
+    #: Requests as public functions take them (see :func:`requested_flights`).
     Requests: TypeAlias = "pd.DataFrame | Iterable[Request]"
 
 __all__ = [

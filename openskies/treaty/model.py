@@ -228,27 +228,11 @@ class Treaty:
     def neighbours(
         self, states: tuple[str, ...], parties: Iterable[str]
     ) -> tuple[str, ...]:
-        """Return the states outside ``parties`` whose territory touches ``states``.
+        """Return the states not in ``parties`` touching the union of ``states``.
 
-        The territory of ``states`` is their union; the answer is in the order
-        of :attr:`territory_codes` and cached by content.
-
-        Parameters
-        ----------
-        states
-            ISO3 codes of the states whose territory is considered.
-        parties
-            ISO3 codes of the states parties (on some date); they are left out.
-
-        Raises
-        ------
-        UnknownStateError
-            If the geodata hold no territory for one of ``states``.
-
-        References
-        ----------
-        Treaty on Open Skies, Art. VI Section II para 4 (10 km from the border
-        of a non-party state).
+        ISO3 codes in the order of :attr:`territory_codes`, cached by content:
+        the non-party neighbours whose border flights keep 10 km from
+        (Art. VI.II.4).  Raises UnknownStateError for a state without territory.
         """
         key = (tuple(sorted(states)), frozenset(parties))
         return self._neighbours.get(key, lambda: self._touching(*key))
