@@ -23,7 +23,6 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal
 
 from openskies.caching import cached
 from openskies.errors import DataError, OptionsError
@@ -38,7 +37,7 @@ from openskies.treaty.model import (
     Treaty,
 )
 from openskies.treaty.records import MAX_FLIGHTS, within
-from openskies.treaty.resources import bundled_dir, verify_manifest
+from openskies.treaty.resources import DataDirName, bundled_dir, verify_manifest
 from openskies.treaty.territory import (
     AIRFIELDS_FILE,
     AREAS,
@@ -134,7 +133,7 @@ def load_treaty(
     return treaty.using_inferred() if inferred else treaty
 
 
-def _directory(value: object, name: Literal["quotas", "geodata"]) -> Path:
+def _directory(value: object, name: DataDirName) -> Path:
     """Return the directory argument ``value`` as a Path (None: the bundled one)."""
     if value is None:
         return bundled_dir(name)
