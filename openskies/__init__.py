@@ -39,12 +39,20 @@ from openskies.errors import (
     OpenSkiesWarning,
     OptionsError,
     OutputError,
+    SolverError,
     UnknownStateError,
 )
 from openskies.geo.route import Route, routes_from_geojson
 from openskies.geo.sites import Site, read_sites
 from openskies.ledger import Ledger
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import (
+    Deadline,
+    Objective,
+    PairCap,
+    Reading,
+    SolveOptions,
+    SolveStatus,
+)
 from openskies.routing.orienteering import OrienteeringResult, solve_orienteering
 from openskies.routing.planner import RoutePlan, plan_route
 from openskies.rules.batch import check_routes
@@ -84,6 +92,7 @@ __all__ = [
     "AnnualPlan",
     "Blackout",
     "DataError",
+    "Deadline",
     "Distribution",
     "DistributionEntry",
     "GeometryError",
@@ -92,16 +101,19 @@ __all__ = [
     "LegalityReport",
     "Mission",
     "NotAPartyError",
+    "Objective",
     "OpenSkiesError",
     "OpenSkiesWarning",
     "OptionsError",
     "OrienteeringResult",
     "OutputError",
+    "PairCap",
     "Party",
     "PlanSummary",
     "Preference",
     "QuotaProblem",
     "ReachableArea",
+    "Reading",
     "Request",
     "Restriction",
     "Route",
@@ -112,6 +124,7 @@ __all__ = [
     "Site",
     "SolveOptions",
     "SolveStatus",
+    "SolverError",
     "State",
     "Treaty",
     "TreatyView",

@@ -17,6 +17,7 @@ __all__ = [
     "OpenSkiesWarning",
     "OptionsError",
     "OutputError",
+    "SolverError",
     "UnknownStateError",
 ]
 
@@ -152,6 +153,10 @@ class OptionsError(OpenSkiesError, ValueError):
 
 class OutputError(OpenSkiesError, FileExistsError):
     """An output path exists and may not be replaced (e.g. not a previous plan)."""
+
+
+class SolverError(OpenSkiesError, RuntimeError):
+    """A solver broke an invariant it guarantees (a bug: please report it)."""
 
 
 class OpenSkiesWarning(UserWarning):

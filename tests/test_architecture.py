@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "openskies"
 
 # Lowest first: a module may import only from its own layer or a lower one.
 LAYERS = (
-    ("errors", "options", "arguments", "violations"),
+    ("errors", "options", "caching", "arguments", "violations"),
     ("files",),
     ("treaty",),
     ("geo",),

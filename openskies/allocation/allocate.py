@@ -22,26 +22,31 @@ Section II; Annex A Section II; Annex L Section II.
 from __future__ import annotations
 
 import enum
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 from openskies.allocation.problem import (
-    PAIR_CAP_READINGS,
-    PairCap,
     QuotaProblem,
     as_problem,
     requested_flights,
 )
 from openskies.errors import OptionsError
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import (
+    Deadline,
+    Objective,
+    PairCap,
+    SolveOptions,
+    SolveStatus,
+    choose,
+)
 from openskies.treaty.distribution import Distribution
 
 if TYPE_CHECKING:
     from openskies.allocation.data import Instance
     from openskies.allocation.model import Solved
+    from openskies.allocation.problem import Requests
     from openskies.allocation.transport import IntArray
     from openskies.treaty.model import TreatyView
 
@@ -56,8 +61,7 @@ __all__ = [
 ]
 
 #: Objectives of :func:`allocate`.
-OBJECTIVES = ("fair", "weighted", "total")
-Objective = Literal["fair", "weighted", "total"]
+OBJECTIVES = tuple(Objective)
 Value = int | Fraction
 
 
@@ -184,13 +188,13 @@ class AllocationResult:
 
 def allocate(
     view: TreatyView | QuotaProblem,
-    requests: Any,
+    requests: Requests,
     year: int,
     *,
     previous: Distribution | None = None,
     disputed: Iterable[str] = (),
-    objective: Objective = "fair",
-    pair_cap: PairCap = "entitlement",
+    objective: Objective | str = Objective.FAIR,
+    pair_cap: PairCap | str = PairCap.ENTITLEMENT,
     reciprocity: bool = True,
     guaranteed: Distribution | Mapping[tuple[str, str], int] | None = None,
     options: SolveOptions | None = None,
@@ -241,9 +245,11 @@ def allocate(
         Targets on which no agreement was reached (Art. III.I.7); needs
         ``previous``.  Reciprocity is not imposed between two fixed pairs.
     objective
-        One of :data:`OBJECTIVES`.
+        An :class:`~openskies.options.Objective` or its value: ``"fair"``,
+        ``"weighted"`` or ``"total"``.
     pair_cap
-        Reading of III.I.10: ``"entitlement"`` or ``"distributed"``.
+        Reading of III.I.10, a :class:`~openskies.options.PairCap` or its
+        value: ``"entitlement"`` or ``"distributed"``.
     reciprocity
         Whether to impose reciprocity (Art. III.I.3).
     guaranteed
@@ -279,20 +285,14 @@ def allocate(
     from openskies.allocation.data import MAX_FLIGHTS, build, by_party, codes
     from openskies.allocation.model import solve
 
-    start = time.perf_counter()
     options = SolveOptions() if options is None else options
     if not isinstance(options, SolveOptions):
         raise OptionsError(f"options must be a SolveOptions, got {options!r}")
+    deadline = Deadline.of(options)
     if not isinstance(reciprocity, bool):
         raise OptionsError(f"reciprocity must be True or False, got {reciprocity!r}")
-    if objective not in OBJECTIVES:
-        raise OptionsError(
-            f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}"
-        )
-    if pair_cap not in PAIR_CAP_READINGS:
-        raise OptionsError(
-            f"pair_cap must be one of {', '.join(PAIR_CAP_READINGS)}, got {pair_cap!r}"
-        )
+    objective = choose(Objective, "objective", objective)
+    pair_cap = choose(PairCap, "pair_cap", pair_cap)
     problem = as_problem(view, year)
     asked = requested_flights(problem, requests)
     for (observer, observed), (flights, _) in asked.items():
@@ -317,12 +317,12 @@ def allocate(
         reading=pair_cap,
         reciprocity=reciprocity,
     )
-    solved = solve(data, objective, previous is not None, options, start)
-    return _result(data, solved, problem.year, start)
+    solved = solve(data, objective, previous is not None, options, deadline)
+    return _result(data, solved, problem.year, deadline)
 
 
 def _result(
-    data: Instance, solved: Solved, year: int, start: float
+    data: Instance, solved: Solved, year: int, deadline: Deadline
 ) -> AllocationResult:
     """Assemble the frozen result: plan, stages, unmet requests, conflicts."""
     stages = tuple(Stage(*row) for row in solved.stages)
@@ -342,7 +342,7 @@ def _result(
         status=solved.status,
         objective={s.name: s.value for s in stages if s.value is not None},
         bound={s.name: s.bound for s in stages if s.bound is not None},
-        runtime_s=time.perf_counter() - start,
+        runtime_s=deadline.elapsed(),
         distribution=plan,
         unmet=() if x is None else _unmet(data, x),
         stages=stages,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from openskies.allocation.problem import LAST_REDUCED_YEAR
 from openskies.errors import DataError, OptionsError
+from openskies.options import Objective, PairCap
 from openskies.treaty.distribution import Distribution
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class Instance:
     guarantee: IntArray
     unrequested_previous: int
     disputed: frozenset[str]
-    reading: str
+    reading: PairCap
     reciprocity: bool
 
 
@@ -138,11 +139,11 @@ def build(
     problem: QuotaProblem,
     asked: Mapping[tuple[str, str], tuple[int, int]],
     *,
-    objective: str,
+    objective: Objective,
     previous: Mapping[tuple[str, str], int],
     disputed: frozenset[str],
     guaranteed: Mapping[tuple[str, str], int],
-    reading: str,
+    reading: PairCap,
     reciprocity: bool,
 ) -> Instance:
     """Return the year's pairs and limits as arrays."""
@@ -177,7 +178,7 @@ def build(
     rule_cap = np.where(is_fixed, rule_cap, np.minimum(rule_cap, request))
     guarantee = np.array([guaranteed.get(p, 0) for p in pairs], dtype=np.int64)
     weight = np.array(
-        [1 if objective == "total" else asked.get(p, (0, 1))[1] for p in pairs],
+        [1 if objective is Objective.TOTAL else asked.get(p, (0, 1))[1] for p in pairs],
         dtype=np.int64,
     )
     where = {p: k for k, p in enumerate(pairs)}

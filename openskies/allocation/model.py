@@ -11,7 +11,6 @@ reported as a minimal conflict.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,15 @@ from openskies.allocation.plans import (
     valid,
 )
 from openskies.allocation.transport import best_flow, max_min_share, needs
-from openskies.options import SolveOptions, SolveStatus, make_cp_solver, map_cp_status
+from openskies.options import (
+    Deadline,
+    Objective,
+    PairCap,
+    SolveOptions,
+    SolveStatus,
+    make_cp_solver,
+    map_cp_status,
+)
 
 if TYPE_CHECKING:
     from openskies.allocation.allocate import Value
@@ -50,10 +57,10 @@ class Solved:
 
 def solve(
     data: Instance,
-    objective: str,
+    objective: Objective,
     has_previous: bool,
     options: SolveOptions,
-    start: float,
+    deadline: Deadline,
 ) -> Solved:
     """Solve every stage of ``objective``; see :func:`openskies.allocate`."""
     import numpy as np
@@ -97,7 +104,7 @@ def solve(
                     for name, sense in names
                 ),
             )
-    return _CpAllocation(data, options, start + options.time_limit_s).run(
+    return _CpAllocation(data, options, deadline).run(
         names, hint, plan, share, has_previous
     )
 
@@ -105,7 +112,9 @@ def solve(
 class _CpAllocation:
     """The full model in CP-SAT, solved stage by stage."""
 
-    def __init__(self, data: Instance, options: SolveOptions, deadline: float) -> None:
+    def __init__(
+        self, data: Instance, options: SolveOptions, deadline: Deadline
+    ) -> None:
         import numpy as np
         from ortools.sat.python import cp_model
 
@@ -140,7 +149,7 @@ class _CpAllocation:
                 model.add(sum(x[k] for k in rows[i]) <= int(net.rowcap[i]))
             if cols[i]:
                 model.add(sum(x[k] for k in cols[i]) <= int(net.colcap[i]))
-        if data.reading == "distributed":
+        if data.reading is PairCap.DISTRIBUTED:
             for i in range(net.n):
                 if rows[i]:
                     active = model.new_int_var(0, int(net.rowcap[i]), f"a{i}")
@@ -180,11 +189,8 @@ class _CpAllocation:
                 # (0, 0), (wanted, wanted) and (wanted, upper[back])
                 model.add(wanted * x[back] <= int(upper[back]) * x[k])
 
-    def _time_left(self) -> float:
-        return self.deadline - time.perf_counter()
-
     def _solve(
-        self, hint: IntArray | None, limit: float | None = None
+        self, hint: IntArray | None, deadline: Deadline | None = None
     ) -> tuple[SolveStatus, Any]:
         model = self.model
         model.clear_hints()
@@ -199,8 +205,7 @@ class _CpAllocation:
             if self.level is not None:
                 share = plan_values(self.data, hint)["min_share"]
                 model.add_hint(self.level, int(share * self.scale))
-        left = self._time_left() if limit is None else min(limit, self._time_left())
-        solver = make_cp_solver(self.options, max(left, 1e-3))
+        solver = make_cp_solver(self.options, deadline or self.deadline)
         return map_cp_status(solver.solve(model)), solver
 
     def _neighbourhood(self, hint: IntArray) -> IntArray | None:
@@ -231,7 +236,7 @@ class _CpAllocation:
         for k in np.flatnonzero(~free).tolist():
             domains[k][0] = domains[k][1] = int(hint[k])
         try:
-            status, solver = self._solve(hint, max(self._time_left() / 4, 0.0))
+            status, solver = self._solve(hint, self.deadline.share(0.25))
         finally:
             for domain, (low, high) in zip(domains, saved, strict=True):
                 domain[0], domain[1] = low, high
@@ -294,7 +299,7 @@ class _CpAllocation:
         kept: dict[str, Value] = {}
         proven = True
         for name, sense in names:
-            if not proven or self._time_left() <= 0:
+            if not proven or self.deadline.expired:
                 value = plan_values(data, incumbent)[name]
                 done.append((name, sense, value, None, SolveStatus.FEASIBLE, "cp-sat"))
                 proven = False
@@ -433,7 +438,7 @@ class _CpAllocation:
         core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
         model.clear_objective()
         for item in list(core):
-            if self._time_left() <= 0:
+            if self.deadline.expired:
                 break
             trial = [c for c in core if c is not item]
             model.clear_assumptions()

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from openskies.allocation.transport import best_flow
+from openskies.options import Objective
 
 if TYPE_CHECKING:
     from openskies.allocation.allocate import Value
@@ -22,12 +23,12 @@ if TYPE_CHECKING:
 __all__ = ["best_hint", "complies", "plan_values", "stage_names", "valid"]
 
 
-def stage_names(objective: str, has_previous: bool) -> list[tuple[str, str]]:
+def stage_names(objective: Objective, has_previous: bool) -> list[tuple[str, str]]:
     """Return ``(name, sense)`` of each stage of ``objective``."""
     names = {
-        "fair": [("min_share", "max"), ("weighted", "max")],
-        "weighted": [("weighted", "max")],
-        "total": [("total", "max")],
+        Objective.FAIR: [("min_share", "max"), ("weighted", "max")],
+        Objective.WEIGHTED: [("weighted", "max")],
+        Objective.TOTAL: [("total", "max")],
     }[objective]
     return names + ([("change", "min")] if has_previous else [])
 

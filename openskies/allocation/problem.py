@@ -23,18 +23,25 @@ import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from openskies.errors import DataError, NotAPartyError, OptionsError, UnknownStateError
 from openskies.files.user_files import input_file, shown
+from openskies.options import PairCap
 from openskies.treaty.distribution import Distribution
 from openskies.treaty.model import ENTRY_INTO_FORCE
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from openskies.treaty.model import Treaty, TreatyView
+
+    #: Requests as public functions take them (see :func:`requested_flights`).
+    Requests: TypeAlias = "pd.DataFrame | Iterable[Request]"
 
 __all__ = [
     "PAIR_CAP_READINGS",
+    "PairCap",
     "QuotaFreeze",
     "QuotaProblem",
     "Request",
@@ -48,8 +55,7 @@ __all__ = [
 ]
 
 #: Readings of the per-pair cap of Art. III.I.10 (see :func:`check_distribution`).
-PAIR_CAP_READINGS = ("entitlement", "distributed")
-PairCap = Literal["entitlement", "distributed"]
+PAIR_CAP_READINGS = tuple(PairCap)
 #: Last year in which a party accepts at most 75 % of its passive quota (R9).
 LAST_REDUCED_YEAR = 2005
 
@@ -371,7 +377,7 @@ def read_requests(path: str | Path) -> RequestList:
 
 
 def requested_flights(
-    problem: QuotaProblem, requests: Any, *, source: str = "requests"
+    problem: QuotaProblem, requests: Requests, *, source: str = "requests"
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """Return ``{(observer, observed): (flights, priority)}`` by party pair.
 

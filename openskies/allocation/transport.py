@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from openskies.errors import SolverError
+
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
@@ -138,7 +140,10 @@ def max_min_share(net: Network) -> Fraction | None:
             return False
         flow.set_arcs_capacity(supply_arcs, need)
         if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover
-            raise RuntimeError("max flow failed")
+            raise SolverError(
+                "the max-flow solver failed on a network with finite capacities; "
+                "please report this with the requests that caused it"
+            )
         return bool(flow.optimal_flow() == int(need.sum()))
 
     if not feasible(Fraction(0)):

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from openskies.geo.route import Route
     from openskies.routing.planner import RoutePlan
     from openskies.rules.legality import LegalityReport
-    from openskies.treaty.model import Airfield, Treaty
+    from openskies.treaty.model import Airfield, Treaty, TreatyView
 
 __all__ = ["ROUTE_STATUSES", "MissionRoute", "plan_routes"]
 
@@ -95,23 +95,20 @@ class MissionRoute:
         return None if self.report is None else self.report.legal
 
 
-def starting_airfield(
-    treaty: Treaty, day: dt.date, observed: str, poe: str
-) -> Airfield | None:
+def starting_airfield(view: TreatyView, observed: str, poe: str) -> Airfield | None:
     """Return the airfield a mission entering at ``poe`` starts its route from.
 
     The point of entry itself if it is an OSA or POE of ``observed`` with a
-    maximum flight distance on ``day``, else the nearest such airfield (ties by
-    id), else None (:func:`openskies.rules.airfields.entry_airfield`).
+    maximum flight distance on the view's date, else the nearest such airfield
+    (ties by id), else None (:func:`openskies.rules.airfields.entry_airfield`).
     """
     from openskies.rules.airfields import entry_airfield
 
-    return entry_airfield(treaty.as_of(day), observed, poe)
+    return entry_airfield(view, observed, poe)
 
 
-def _rules_key(treaty: Treaty, day: dt.date, observer: str, observed: str) -> Hashable:
-    """Everything on ``day`` that a route of ``observer`` over ``observed`` obeys."""
-    view = treaty.as_of(day)
+def _rules_key(view: TreatyView, observer: str, observed: str) -> Hashable:
+    """Return everything on the view's date that a route of ``observer`` obeys."""
     return (
         observer,
         observed,
@@ -147,17 +144,16 @@ def plan_routes(
     from openskies.rules.legality import check_route
 
     todo = sorted(missions, key=lambda m: (m.arrival, m.id))
-    periods: dict[Hashable, dt.date] = {}
+    periods: dict[Hashable, TreatyView] = {}
     seen: dict[tuple[str, str], dict[str, int]] = {}
     out: list[MissionRoute] = []
     for done, mission in enumerate(todo):
         if progress is not None:
             progress("routes", done, len(todo))
         day = mission.arrival.date()
-        start = starting_airfield(treaty, day, mission.observed, mission.poe)
-        sites = sites_over(
-            treaty.as_of(day), scenario.sites_for(mission.observer), mission.observed
-        )
+        view = treaty.as_of(day)  # the one view of this mission
+        start = starting_airfield(view, mission.observed, mission.poe)
+        sites = sites_over(view, scenario.sites_for(mission.observer), mission.observed)
         if start is None:
             out.append(
                 _record(mission, day, "no start", message=_no_start(mission, day))
@@ -171,15 +167,16 @@ def plan_routes(
                 _record(mission, day, "no sites", start=start.id, message=message)
             )
             continue
-        key = _rules_key(treaty, day, mission.observer, mission.observed)
-        planned_on = periods.setdefault(key, day)
+        key = _rules_key(view, mission.observer, mission.observed)
+        planning = periods.setdefault(key, view)  # the first view of these rules
+        planned_on = planning.date
         visits = seen.setdefault((mission.observer, mission.observed), {})
         values = [
             s.value * scenario.revisit_value ** visits.get(s.label, 0) for s in sites
         ]
         try:
             plan = plan_route(
-                treaty.as_of(planned_on),
+                planning,
                 observer=mission.observer,
                 observed=mission.observed,
                 start=start.id,
@@ -209,7 +206,7 @@ def plan_routes(
             )
             continue
         report = check_route(
-            treaty.as_of(day),
+            view,
             plan.route,
             observer=mission.observer,
             observed=mission.observed,
@@ -243,16 +240,16 @@ def _record(
     message: str = "",
 ) -> MissionRoute:
     return MissionRoute(
-        mission.id,
-        mission.observer,
-        mission.observed,
-        day,
-        status,
-        start,
-        plan,
-        report,
-        planned_on,
-        message,
+        mission_id=mission.id,
+        observer=mission.observer,
+        observed=mission.observed,
+        date=day,
+        status=status,
+        start=start,
+        plan=plan,
+        report=report,
+        planned_on=planned_on,
+        message=message,
     )
 
 

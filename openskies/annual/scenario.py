@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,11 +31,17 @@ from typing import TYPE_CHECKING, Any
 
 from openskies.errors import DataError, OptionsError
 from openskies.files.user_files import shown
-from openskies.options import SolveOptions
+from openskies.options import (
+    MAX_SWATH_KM,
+    Objective,
+    PairCap,
+    Reading,
+    SolveOptions,
+    choose,
+)
 
 if TYPE_CHECKING:
-    from openskies.allocation.allocate import Objective
-    from openskies.allocation.problem import PairCap, Request
+    from openskies.allocation.problem import Request
     from openskies.calendar.types import Blackout
     from openskies.geo.sites import Site
     from openskies.treaty.aircraft import Aircraft
@@ -42,7 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_SCENARIO",
-    "READINGS",
     "Scenario",
     "ScenarioError",
     "SolverSettings",
@@ -51,10 +57,6 @@ __all__ = [
 
 #: The bundled illustrative scenario, in ``quotas/``.
 DEFAULT_SCENARIO = "scenario_2020_illustrative.toml"
-#: Readings of disputed restrictions (see :func:`openskies.rules.legality.check_route`).
-READINGS = ("treaty", "observed-party")
-#: Largest swath [km]: optical coverage is at most 50 km each side (Art. IV.9).
-_MAX_SWATH_KM = 50.0
 #: Years a scenario may plan: from the treaty's entry into force (1 January 2002)
 #: to 2100, a bound that keeps dates and solver arithmetic in range.
 YEARS = (2002, 2100)
@@ -120,10 +122,11 @@ class Scenario:
     title
         Free text shown in the report.
     objective
-        ``fair``, ``weighted`` or ``total``
-        (:func:`~openskies.allocation.allocate.allocate`).
+        An :class:`~openskies.options.Objective` or its value, ``fair``,
+        ``weighted`` or ``total`` (:func:`~openskies.allocation.allocate.allocate`).
     pair_cap
-        Reading of the per-pair cap, ``entitlement`` or ``distributed``.
+        Reading of the per-pair cap, a :class:`~openskies.options.PairCap` or
+        its value, ``entitlement`` or ``distributed``.
     reciprocity
         Whether to impose reciprocity (Art. III.I.3).
     previous
@@ -141,7 +144,8 @@ class Scenario:
         Site lists by observer party code; the key ``"*"`` applies to every
         observer without its own list.  Empty: no routes are planned.
     reading
-        ``treaty`` or ``observed-party``: how disputed restrictions bind routes.
+        A :class:`~openskies.options.Reading` or its value, ``treaty`` or
+        ``observed-party``: how disputed restrictions bind routes.
     swath_km
         Sites within this distance of an observation leg count as covered [km].
     revisit_value
@@ -163,8 +167,8 @@ class Scenario:
     requests: tuple[Request, ...]
     as_of: dt.date | None = None
     title: str = ""
-    objective: Objective = "fair"
-    pair_cap: PairCap = "entitlement"
+    objective: Objective = Objective.FAIR
+    pair_cap: PairCap = PairCap.ENTITLEMENT
     reciprocity: bool = True
     previous: Distribution | None = None
     disputed: tuple[str, ...] = ()
@@ -174,7 +178,7 @@ class Scenario:
     sites: Mapping[str, tuple[Site, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
-    reading: str = "treaty"
+    reading: Reading = Reading.TREATY
     swath_km: float = 25.0
     revisit_value: float = 0.5
     solver: SolverSettings = field(default_factory=SolverSettings)
@@ -182,6 +186,8 @@ class Scenario:
 
     def __post_init__(self) -> None:
         """Check the types and values of every attribute."""
+        for name, kind in CHOICES.items():
+            object.__setattr__(self, name, choose(kind, name, getattr(self, name)))
         for name, check in CHECKS.items():
             check(getattr(self, name))
         _check_parts(self)
@@ -314,18 +320,6 @@ def _check_request(request: Any, number: int) -> None:
             )
 
 
-def _choice(
-    name: str, allowed: Callable[[], tuple[str, ...]]
-) -> Callable[[object], None]:
-    def check(value: object) -> None:
-        if value not in allowed():
-            raise OptionsError(
-                f"{name} must be one of {', '.join(allowed())}, got {shown(value)}"
-            )
-
-    return check
-
-
 def _flag(name: str) -> Callable[[object], None]:
     def check(value: object) -> None:
         if not isinstance(value, bool):
@@ -357,23 +351,20 @@ def _check_as_of(value: object) -> None:
         )
 
 
-def _objectives() -> tuple[str, ...]:
-    from openskies.allocation.allocate import OBJECTIVES
-
-    return OBJECTIVES
-
-
+#: The named choices among the attributes, converted to their enum once.
+CHOICES: dict[str, type[enum.StrEnum]] = {
+    "objective": Objective,
+    "pair_cap": PairCap,
+    "reading": Reading,
+}
 #: Check of each scalar attribute; raises OptionsError naming it.
 CHECKS: dict[str, Callable[[object], None]] = {
     "year": _check_year,
     "as_of": _check_as_of,
     "title": _check_text("title"),
-    "objective": _choice("objective", _objectives),
-    "pair_cap": _choice("pair_cap", lambda: ("entitlement", "distributed")),
     "reciprocity": _flag("reciprocity"),
     "allow_partial": _flag("allow_partial"),
-    "reading": _choice("reading", lambda: READINGS),
-    "swath_km": _number("swath_km", 0.0, _MAX_SWATH_KM),
+    "swath_km": _number("swath_km", 0.0, MAX_SWATH_KM),
     "revisit_value": _number("revisit_value", 0.0, 1.0),
 }
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from openskies.annual.scenario import (
     CHECKS,
+    CHOICES,
     Scenario,
     ScenarioError,
     SolverSettings,
@@ -27,7 +28,7 @@ from openskies.errors import DataError, OpenSkiesError, OptionsError
 from openskies.files.tables import INTEGER_MAX
 from openskies.files.toml_lines import KeyPath, line_of
 from openskies.files.user_files import input_file, read_user_text, shown
-from openskies.options import SolveOptions
+from openskies.options import Reading, SolveOptions, choose
 
 if TYPE_CHECKING:
     from openskies.allocation.problem import Request
@@ -68,6 +69,16 @@ _KINDS = {str: "a string", int: "a whole number", bool: "true or false"}
 _NUMBER = (int, float)
 
 
+@dataclass(frozen=True)
+class _Routes:
+    """The checked ``[routes]`` table, with the scenario's defaults."""
+
+    sites: Mapping[str, tuple[Site, ...]]
+    reading: Reading
+    swath_km: float
+    revisit_value: float
+
+
 def _dotted(path: KeyPath) -> str:
     return "".join(
         f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p)
@@ -102,16 +113,16 @@ class Reader:
             if key not in data:
                 raise self.error((), f"the key {key!r} is missing")
         year = self._checked(self._typed(data, "year", int, ()), ("year",))
-        values: dict[str, Any] = {"year": year, "source": self.file}
-        if "as_of" in data:
-            values["as_of"] = self._as_of(data["as_of"], year)
-        view = self.treaty.as_of(values.get("as_of", dt.date(year, 1, 1)))
-        for key, kind in _SCALARS:
-            if key in data:
-                values[key] = self._checked(self._typed(data, key, kind, ()), (key,))
-        values["requests"] = self._requests(data, view)
-        if "previous" in data:
-            values["previous"] = self._previous(data)
+        as_of = self._as_of(data["as_of"], year) if "as_of" in data else None
+        view = self.treaty.as_of(as_of or dt.date(year, 1, 1))
+        given = {
+            key: self._checked(self._typed(data, key, kind, ()), (key,))
+            for key, kind in _SCALARS
+            if key in data
+        }
+        requests = self._requests(data, view)
+        previous = self._previous(data) if "previous" in data else None
+        disputed: tuple[str, ...] = ()
         if "disputed" in data:
             if "previous" not in data:
                 raise self.error(
@@ -119,19 +130,39 @@ class Reader:
                     "disputed targets keep last year's flights (Art. III.I.7); "
                     'add previous = "<last year\'s distribution CSV>"',
                 )
-            values["disputed"] = self._disputed(data["disputed"], view)
+            disputed = self._disputed(data["disputed"], view)
         codes = self.treaty.known_codes
-        if "aircraft" in data:
-            values["aircraft"] = read_aircraft(
-                self._file(data, "aircraft", ()), known_codes=codes
-            )
-        if "blackouts" in data:
-            values["blackouts"] = read_blackouts(
-                self._file(data, "blackouts", ()), known_codes=codes
-            )
-        values.update(self._routes(self._table(data, "routes", ()), view))
-        values["solver"] = self._solver(self._table(data, "solver", ()))
-        return Scenario(**values)
+        aircraft = (
+            read_aircraft(self._file(data, "aircraft", ()), known_codes=codes)
+            if "aircraft" in data
+            else None
+        )
+        blackouts = (
+            read_blackouts(self._file(data, "blackouts", ()), known_codes=codes)
+            if "blackouts" in data
+            else ()
+        )
+        routes = self._routes(self._table(data, "routes", ()), view)
+        return Scenario(
+            year=year,
+            requests=tuple(requests),
+            as_of=as_of,
+            title=given.get("title", Scenario.title),
+            objective=given.get("objective", Scenario.objective),
+            pair_cap=given.get("pair_cap", Scenario.pair_cap),
+            reciprocity=given.get("reciprocity", Scenario.reciprocity),
+            previous=previous,
+            disputed=disputed,
+            aircraft=aircraft,
+            blackouts=blackouts,
+            allow_partial=given.get("allow_partial", Scenario.allow_partial),
+            sites=routes.sites,
+            reading=routes.reading,
+            swath_km=routes.swath_km,
+            revisit_value=routes.revisit_value,
+            solver=self._solver(self._table(data, "solver", ())),
+            source=self.file,
+        )
 
     # ----------------------------------------------------------------- helpers
 
@@ -168,8 +199,11 @@ class Reader:
         return value
 
     def _checked(self, value: Any, path: KeyPath) -> Any:
-        check = CHECKS.get(str(path[-1]))
+        key = str(path[-1])
+        check = CHECKS.get(key)
         try:
+            if key in CHOICES:
+                return choose(CHOICES[key], key, value)
             if check is not None:
                 check(value)
         except OptionsError as err:
@@ -301,25 +335,35 @@ class Reader:
             )
         return tuple(self._code(code, view, ("disputed",)) for code in items)
 
-    def _routes(self, table: Mapping[str, Any], view: TreatyView) -> dict[str, Any]:
-        from openskies.geo.sites import bundled_sites, read_sites
+    def _routes(self, table: Mapping[str, Any], view: TreatyView) -> _Routes:
+        from openskies.geo.sites import bundled_sites
 
         path: KeyPath = ("routes",)
         self._known(table, _ROUTE_KEYS, path)
-        out: dict[str, Any] = {}
-        for key, kind in (
-            ("reading", str),
-            ("swath_km", _NUMBER),
-            ("revisit_value", _NUMBER),
-        ):
-            if key in table:
-                out[key] = self._checked(
-                    self._typed(table, key, kind, path), (*path, key)
-                )
-        if "sites" not in table:
-            out["sites"] = {"*": bundled_sites()}
-            return out
-        spec = table["sites"]
+        given = {
+            key: self._checked(self._typed(table, key, kind, path), (*path, key))
+            for key, kind in (
+                ("reading", str),
+                ("swath_km", _NUMBER),
+                ("revisit_value", _NUMBER),
+            )
+            if key in table
+        }
+        return _Routes(
+            sites=(
+                self._sites(table["sites"], view)
+                if "sites" in table
+                else {"*": bundled_sites()}
+            ),
+            reading=given.get("reading", Scenario.reading),
+            swath_km=given.get("swath_km", Scenario.swath_km),
+            revisit_value=given.get("revisit_value", Scenario.revisit_value),
+        )
+
+    def _sites(self, spec: object, view: TreatyView) -> dict[str, tuple[Site, ...]]:
+        from openskies.geo.sites import read_sites
+
+        path: KeyPath = ("routes",)
         if isinstance(spec, str):
             spec = {"*": spec}
         if not isinstance(spec, dict):
@@ -336,8 +380,7 @@ class Reader:
             sites["*" if key == "*" else view.party_of(key)] = read_sites(
                 target, treaty=self.treaty
             )
-        out["sites"] = sites
-        return out
+        return sites
 
     def _solver(self, table: Mapping[str, Any]) -> SolverSettings:
         path: KeyPath = ("solver",)

@@ -21,7 +21,17 @@ from openskies.treaty.aircraft import Aircraft, load_fleet, read_aircraft
 from openskies.treaty.distribution import Distribution
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    import pandas as pd
+
+    from openskies.allocation.allocate import AllocationResult
     from openskies.treaty.model import TreatyView
+
+    #: A year's distribution as :func:`~openskies.calendar.schedule.schedule`
+    #: takes it: an allocation's result, a Distribution, or a DataFrame with
+    #: columns observer, observed, flights (converted once by ``_distribution``).
+    DistributionLike: TypeAlias = AllocationResult | Distribution | pd.DataFrame
 
 __all__ = ["Blackout", "Preference", "read_blackouts", "resolve_inputs"]
 
@@ -97,7 +107,7 @@ class Inputs:
     preferences: tuple[Preference, ...]
 
 
-def _distribution(value: Any) -> Distribution:
+def _distribution(value: DistributionLike) -> Distribution:
     candidate = getattr(value, "distribution", value)
     if isinstance(candidate, Distribution):
         return candidate
@@ -144,10 +154,10 @@ def _blackouts(value: Any, view: TreatyView) -> tuple[Blackout, ...]:
 
 def resolve_inputs(
     view: TreatyView,
-    distribution: Any,
+    distribution: DistributionLike,
     year: int,
-    aircraft: Any,
-    blackouts: Any,
+    aircraft: Iterable[Aircraft] | str | Path | None,
+    blackouts: Iterable[Blackout] | str | Path,
     preferences: Iterable[Preference],
 ) -> Inputs:
     """Check the inputs of :func:`~openskies.calendar.schedule.schedule`; resolve codes.

@@ -39,7 +39,13 @@ from openskies.calendar.problem import (
     intersect,
     union,
 )
-from openskies.options import SolveOptions, SolveStatus, make_cp_solver, map_cp_status
+from openskies.options import (
+    Deadline,
+    SolveOptions,
+    SolveStatus,
+    make_cp_solver,
+    map_cp_status,
+)
 
 MIN_GAP_DAYS = WINDOW_H // 24
 
@@ -310,7 +316,7 @@ class CalendarModel:
     def solve(
         self,
         options: SolveOptions,
-        time_limit_s: float,
+        deadline: Deadline,
         *,
         presolve: bool = True,
         fixed: bool = False,
@@ -325,7 +331,7 @@ class CalendarModel:
         """
         from ortools.sat.python import cp_model
 
-        solver = make_cp_solver(options, time_limit_s)
+        solver = make_cp_solver(options, deadline)
         solver.parameters.cp_model_presolve = presolve
         solver.parameters.fix_variables_to_their_hinted_value = fixed
         if work is not None:

@@ -10,7 +10,6 @@ the neighbourhood CP-SAT's own LNS would need several workers to explore.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,7 @@ from openskies.calendar.problem import (
 )
 
 if TYPE_CHECKING:
-    from openskies.options import SolveOptions
+    from openskies.options import Deadline, SolveOptions
 
 #: At most this share of the remaining time goes to one party's subproblem.
 PARTY_SHARE = 0.2
@@ -72,7 +71,7 @@ def _improve_party(
     party: str,
     members: list[int],
     options: SolveOptions,
-    limit_s: float,
+    deadline: Deadline,
 ) -> Placement | None:
     """Return a better placement of ``party``'s flights, or None."""
     busy = _busy(problem, placement, party)
@@ -89,7 +88,7 @@ def _improve_party(
     model = CalendarModel(sub, optional=False)
     model.add_spreading(everyone, {party: low})
     model.hint({k: placement[i] for k, i in enumerate(members)})
-    stage = model.solve(options, limit_s, presolve=False, work=PARTY_WORK)
+    stage = model.solve(options, deadline, presolve=False, work=PARTY_WORK)
     if not stage.status.has_solution or (stage.objective or now) >= now:
         return None
     return {members[k]: value for k, value in stage.placement.items()}
@@ -100,12 +99,12 @@ def polish(
     placement: Placement,
     bounds: Mapping[str, int],
     options: SolveOptions,
-    deadline: float,
+    deadline: Deadline,
 ) -> Placement:
     """Lighten parties above their bound, one at a time, until ``deadline``.
 
-    Flights missing from ``placement`` stay out; ``deadline`` is a
-    ``time.perf_counter`` value.
+    Flights missing from ``placement`` stay out; each party's subproblem gets
+    ``PARTY_SHARE`` of the time left.
     """
     current = dict(placement)
     groups = {
@@ -119,11 +118,15 @@ def polish(
         }
         improved = False
         for party in sorted((p for p in gaps if gaps[p] > 0), key=lambda p: -gaps[p]):
-            left = deadline - time.perf_counter()
-            if left <= 0:
+            if deadline.expired:
                 return current
             better = _improve_party(
-                problem, current, party, groups[party], options, left * PARTY_SHARE
+                problem,
+                current,
+                party,
+                groups[party],
+                options,
+                deadline.share(PARTY_SHARE),
             )
             if better is not None:
                 current.update(better)

@@ -14,15 +14,12 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from openskies.errors import OpenSkiesError
 from openskies.treaty.aircraft import Aircraft, aircraft_users
 
 if TYPE_CHECKING:
-    from pyproj import Geod
-
     from openskies.calendar.inputs import Blackout, Preference
     from openskies.treaty.model import Airfield, Treaty, TreatyView
 
@@ -166,16 +163,11 @@ def _hours(start: dt.datetime, moment: dt.datetime) -> float:
     return (moment - start) / dt.timedelta(hours=1)
 
 
-@lru_cache(maxsize=1)
-def _geod() -> Geod:
-    from pyproj import Geod
-
-    return Geod(ellps="WGS84")
-
-
 def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Return the WGS84 geodesic distance between two points [km]."""
-    return float(_geod().inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
+    from openskies.geo.geodesy import wgs84
+
+    return float(wgs84().inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
 
 
 def _nearest(airfields: Sequence[Airfield], lon: float, lat: float) -> Airfield:

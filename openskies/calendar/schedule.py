@@ -21,10 +21,9 @@ a time within 96 h), VI.I.5 (72 h notice), VI.I.9 (96 h mission), Annex B App. 1
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from openskies.calendar.inputs import (
     Blackout,
@@ -34,9 +33,10 @@ from openskies.calendar.inputs import (
 )
 from openskies.calendar.types import FRAME_COLUMNS, Mission, ScheduleResult
 from openskies.errors import OptionsError
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import Deadline, SolveOptions, SolveStatus
 
 if TYPE_CHECKING:
+    from openskies.calendar.inputs import DistributionLike
     from openskies.treaty.aircraft import Aircraft
     from openskies.treaty.model import TreatyView
 
@@ -53,7 +53,7 @@ __all__ = [
 
 def schedule(
     view: TreatyView,
-    distribution: Any,
+    distribution: DistributionLike,
     year: int,
     *,
     aircraft: Iterable[Aircraft] | str | Path | None = None,
@@ -154,11 +154,11 @@ def schedule(
     from openskies.calendar.problem import build_problem
     from openskies.calendar.stages import failed, solve_stages
 
-    clock = time.perf_counter()
     if not isinstance(options, SolveOptions):
         raise OptionsError(
             f"options must be a SolveOptions, got {type(options).__name__}"
         )
+    deadline = Deadline.of(options)
     if not isinstance(allow_partial, bool):
         raise OptionsError(
             f"allow_partial must be True or False, got {allow_partial!r}"
@@ -172,14 +172,8 @@ def schedule(
         inputs.blackouts,
         inputs.preferences,
     )
-    base = {
-        "year": year,
-        "granted": inputs.granted,
-        "fleet": inputs.fleet,
-        "blackouts": inputs.blackouts,
-    }
     if not allow_partial:
         reasons = diagnose(problem)
         if reasons:
-            return failed(SolveStatus.INFEASIBLE, reasons, clock, base)
-    return solve_stages(problem, allow_partial, options, clock, base)
+            return failed(SolveStatus.INFEASIBLE, reasons, deadline, inputs, year)
+    return solve_stages(problem, inputs, allow_partial, options, deadline)

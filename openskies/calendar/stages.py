@@ -7,16 +7,16 @@ the missions get their Annex B identifiers here.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from openskies.calendar.problem import NOTICE_H, WINDOW_H
 from openskies.calendar.types import Mission, ScheduleResult
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import Deadline, SolveOptions, SolveStatus
 from openskies.violations import Violation
 
 if TYPE_CHECKING:
+    from openskies.calendar.inputs import Inputs
     from openskies.calendar.model import StageResult
     from openskies.calendar.problem import Problem
 
@@ -25,18 +25,19 @@ __all__ = ["failed", "solve_stages"]
 #: Largest spreading model built (assignment literals, about the sum over
 #: parties of flights squared); larger calendars keep the greedy's spreading.
 MAX_SPREAD_LITERALS = 40_000
-#: Share of the time limit the party-by-party improvement may use.
+#: Share of the time left after placement that the party-by-party improvement
+#: may use.
 POLISH_SHARE = 0.5
 
 
 def solve_stages(
     problem: Problem,
+    inputs: Inputs,
     allow_partial: bool,
     options: SolveOptions,
-    clock: float,
-    base: dict[str, Any],
+    deadline: Deadline,
 ) -> ScheduleResult:
-    """Run the stages: placement, spreading, preferences.
+    """Run the stages: placement, spreading, preferences, within ``deadline``.
 
     1. A greedy calendar spread to the proven per-party bounds; if it misses
        flights, CP-SAT places them (all, or as many as possible when partial).
@@ -49,9 +50,6 @@ def solve_stages(
     from openskies.calendar.greedy import greedy, spread_objective
     from openskies.calendar.model import CalendarModel
     from openskies.calendar.polish import polish
-
-    def remaining() -> float:
-        return max(options.time_limit_s - (time.perf_counter() - clock), 1e-3)
 
     everyone = [f.index for f in problem.flights]
     hint = greedy(problem, _caps(_bounds(problem, everyone)))
@@ -67,21 +65,22 @@ def solve_stages(
         if allow_partial:
             model.maximise_placed()
         model.hint(hint)
-        stage = model.solve(options, remaining())
+        stage = model.solve(options, deadline)
         if stage.status is SolveStatus.INFEASIBLE and not allow_partial:
-            reasons = _leftover_reasons(problem, options, remaining())
-            return failed(SolveStatus.INFEASIBLE, reasons, clock, base)
+            reasons = _leftover_reasons(problem, options, deadline)
+            return failed(
+                SolveStatus.INFEASIBLE, reasons, deadline, inputs, problem.year
+            )
         if not stage.status.has_solution:
-            return failed(stage.status, [_out_of_time(problem, options)], clock, base)
+            reasons = [_out_of_time(problem, options)]
+            return failed(stage.status, reasons, deadline, inputs, problem.year)
         proven = not allow_partial or stage.status is SolveStatus.OPTIMAL
         present, hint = sorted(stage.placement), stage.placement
     bounds = _caps(_bounds(problem, present))
     low = sum(bounds.values())
-    first = time.perf_counter() - clock if len(hint) == len(present) else None
+    first = deadline.elapsed() if len(hint) == len(present) else None
     if first is not None:
-        hint = polish(
-            problem, hint, bounds, options, clock + POLISH_SHARE * options.time_limit_s
-        )
+        hint = polish(problem, hint, bounds, options, deadline.share(POLISH_SHARE))
     spreading = _spread_size(problem, present) <= MAX_SPREAD_LITERALS
     if spreading:
         model.add_spreading(present, bounds)
@@ -91,34 +90,38 @@ def solve_stages(
     certify = first is not None and (
         not spreading or spread_objective(problem, hint) == low
     )
-    started = time.perf_counter()
-    stage = model.solve(options, remaining(), presolve=False, fixed=certify)
+    started = deadline.elapsed()
+    stage = model.solve(options, deadline, presolve=False, fixed=certify)
     if stage.status is SolveStatus.INFEASIBLE:
-        reasons = _leftover_reasons(problem, options, remaining())
-        return failed(SolveStatus.INFEASIBLE, reasons, clock, base)
+        reasons = _leftover_reasons(problem, options, deadline)
+        return failed(SolveStatus.INFEASIBLE, reasons, deadline, inputs, problem.year)
     if stage.status.has_solution:
         placement = stage.placement
-        first = first if first is not None else _since(clock, started, stage)
+        first = first if first is not None else _since(started, stage)
     elif first is not None:  # out of time after the greedy: keep its calendar
         placement = hint
     else:
-        return failed(stage.status, (), clock, base)
+        return failed(stage.status, (), deadline, inputs, problem.year)
     bound = low if certify or stage.bound is None else max(low, int(stage.bound))
     if spreading and any(f.preferred for f in problem.flights):
         model.add_preferences(spread_objective(problem, placement))
         model.hint(placement)
-        last = model.solve(options, remaining(), presolve=False)
+        last = model.solve(options, deadline, presolve=False)
         proven = proven and last.status is SolveStatus.OPTIMAL
         if last.status.has_solution:
             placement = last.placement
     objective = spread_objective(problem, placement)
     optimal = proven and objective <= bound
     return ScheduleResult(
-        SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE,
-        float(objective),
-        float(min(bound, objective)),
-        time.perf_counter() - clock,
-        _missions(problem, placement),
+        status=SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE,
+        objective=float(objective),
+        bound=float(min(bound, objective)),
+        runtime_s=deadline.elapsed(),
+        missions=_missions(problem, placement),
+        year=problem.year,
+        granted=inputs.granted,
+        fleet=inputs.fleet,
+        blackouts=inputs.blackouts,
         left_out=tuple(
             (f.observer, f.observed)
             for f in problem.flights
@@ -127,7 +130,6 @@ def solve_stages(
         busiest=_busiest(problem, placement),
         preferences_met=_preferred(problem, placement),
         first_solution_s=first,
-        **base,
     )
 
 
@@ -140,11 +142,14 @@ def _spread_size(problem: Problem, present: Iterable[int]) -> int:
     )
 
 
-def _since(clock: float, started: float, stage: StageResult) -> float | None:
-    """Return the time from ``clock`` to the stage's first solution [s]."""
+def _since(started: float, stage: StageResult) -> float | None:
+    """Return the time from the start to the stage's first solution [s].
+
+    ``started`` is the time from the start to the stage's solve [s].
+    """
     if stage.first_solution_s is None:
         return None
-    return started - clock + stage.first_solution_s
+    return started + stage.first_solution_s
 
 
 def _bounds(problem: Problem, present: Iterable[int]) -> dict[str, int | None]:
@@ -168,18 +173,22 @@ def _caps(bounds: Mapping[str, int | None]) -> dict[str, int]:
 def failed(
     status: SolveStatus,
     reasons: Iterable[Violation],
-    clock: float,
-    base: dict[str, Any],
+    deadline: Deadline,
+    inputs: Inputs,
+    year: int,
 ) -> ScheduleResult:
     """Return the result of a call that placed no calendar, with its reasons."""
     return ScheduleResult(
-        status,
-        None,
-        None,
-        time.perf_counter() - clock,
-        (),
+        status=status,
+        objective=None,
+        bound=None,
+        runtime_s=deadline.elapsed(),
+        missions=(),
+        year=year,
+        granted=inputs.granted,
+        fleet=inputs.fleet,
+        blackouts=inputs.blackouts,
         reasons=tuple(reasons),
-        **base,
     )
 
 
@@ -194,7 +203,7 @@ def _out_of_time(problem: Problem, options: SolveOptions) -> Violation:
 
 
 def _leftover_reasons(
-    problem: Problem, options: SolveOptions, time_limit_s: float
+    problem: Problem, options: SolveOptions, deadline: Deadline
 ) -> list[Violation]:
     """Explain an infeasible calendar by the flights a largest subset leaves out."""
     from openskies.calendar.greedy import greedy
@@ -203,7 +212,7 @@ def _leftover_reasons(
     model = CalendarModel(problem, optional=True)
     model.maximise_placed()
     model.hint(greedy(problem, {}))
-    stage = model.solve(options, time_limit_s)
+    stage = model.solve(options, deadline)
     if not stage.status.has_solution:
         return [
             Violation(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from openskies.arguments import FIRST_YEAR, LAST_YEAR
 from openskies.errors import OptionsError
+from openskies.files.tables import parse_date
 from openskies.treaty.distribution import Distribution
 
 if TYPE_CHECKING:
@@ -178,18 +179,21 @@ def utc_moment(value: dt.date | dt.datetime | str, *, end: bool) -> dt.datetime:
 
     Raises
     ------
-    ValueError
-        If ``value`` is not a date, datetime or ISO 8601 string.
+    OptionsError
+        If ``value`` is not a date, datetime or ISO 8601 string (a ``ValueError``),
+        or its year is outside ``FIRST_YEAR..LAST_YEAR``.
     """
-    if isinstance(value, str):
-        text = value.strip()
-        value = (
-            dt.date.fromisoformat(text)
-            if len(text) <= 10
-            else dt.datetime.fromisoformat(text)
-        )
+    if isinstance(value, str) and len(value.strip()) > 10:
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise OptionsError(
+                f"expected a date, datetime or ISO 8601 string, got {value!r:.60}"
+            ) from None
+    elif isinstance(value, str):
+        value = parse_date(value)
     if isinstance(value, dt.date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(
+        raise OptionsError(
             f"{value.isoformat()} is outside the years {FIRST_YEAR}..{LAST_YEAR} "
             "a calendar can cover"
         )
@@ -200,7 +204,9 @@ def utc_moment(value: dt.date | dt.datetime | str, *, end: bool) -> dt.datetime:
     if isinstance(value, dt.date):
         day = value + dt.timedelta(days=1) if end else value
         return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-    raise ValueError(f"expected a date, datetime or ISO 8601 string, got {value!r}")
+    raise OptionsError(
+        f"expected a date, datetime or ISO 8601 string, got {value!r:.60}"
+    )
 
 
 @dataclass(frozen=True, slots=True)

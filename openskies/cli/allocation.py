@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from openskies.cli.common import add_data_arguments, format_table, treaty_from
+from openskies.cli.common import (
+    add_data_arguments,
+    choice_argument,
+    format_table,
+    treaty_from,
+)
+from openskies.options import Objective, PairCap
 
 __all__ = ["register"]
 
@@ -29,12 +35,8 @@ def register(commands: Any) -> None:
         metavar="CODE",
         help="target keeping last year's flights (Art. III.I.7); repeatable",
     )
-    allocate.add_argument(
-        "--objective", choices=("fair", "weighted", "total"), default="fair"
-    )
-    allocate.add_argument(
-        "--pair-cap", choices=("entitlement", "distributed"), default="entitlement"
-    )
+    choice_argument(allocate, "--objective", Objective, "allocation objective")
+    choice_argument(allocate, "--pair-cap", PairCap, "reading of Art. III.I.10")
     allocate.add_argument(
         "--no-reciprocity", action="store_true", help="do not impose Art. III.I.3"
     )
@@ -54,9 +56,7 @@ def register(commands: Any) -> None:
     check.add_argument("distribution", help="distribution CSV file")
     check.add_argument("--year", type=int, required=True, help="year of the plan")
     check.add_argument("--requests", help="requests CSV file (checks III.I.3)")
-    check.add_argument(
-        "--pair-cap", choices=("entitlement", "distributed"), default="entitlement"
-    )
+    choice_argument(check, "--pair-cap", PairCap, "reading of Art. III.I.10")
     add_data_arguments(check)
     check.set_defaults(func=run_check)
 

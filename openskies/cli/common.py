@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from openskies.treaty.model import Treaty
 
-__all__ = ["add_data_arguments", "format_table", "treaty_from"]
+__all__ = ["add_data_arguments", "choice_argument", "format_table", "treaty_from"]
+
+
+def choice_argument(
+    parser: argparse.ArgumentParser, flag: str, kind: type[enum.StrEnum], help: str
+) -> None:
+    """Add ``flag`` taking one value of ``kind``, the first member by default."""
+    values = [member.value for member in kind]
+    parser.add_argument(flag, choices=values, default=values[0], help=help)
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,9 +11,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-from openskies.cli.common import add_data_arguments, format_table
+from openskies.cli.common import add_data_arguments, choice_argument, format_table
 from openskies.cli.regime import view_on
 from openskies.errors import OptionsError
+from openskies.options import Reading
 
 __all__ = ["register"]
 
@@ -42,11 +43,11 @@ def register(commands: Any) -> None:
     parser.add_argument("--observer", required=True, help="observing state, e.g. USA")
     parser.add_argument("--observed", required=True, help="observed state, e.g. RUS")
     parser.add_argument("--date", required=True, help="date of the flight, YYYY-MM-DD")
-    parser.add_argument(
+    choice_argument(
+        parser,
         "--reading",
-        choices=("treaty", "observed-party"),
-        default="treaty",
-        help="treaty: disputed restrictions are findings only (default); "
+        Reading,
+        "treaty: disputed restrictions are findings only (default); "
         "observed-party: apply them as the observed party demands",
     )
     parser.add_argument(

@@ -7,8 +7,14 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openskies.cli.common import add_data_arguments, format_table, treaty_from
+from openskies.cli.common import (
+    add_data_arguments,
+    choice_argument,
+    format_table,
+    treaty_from,
+)
 from openskies.errors import DataError, OptionsError
+from openskies.options import MAX_SWATH_KM, Reading
 
 if TYPE_CHECKING:
     import geopandas
@@ -51,11 +57,11 @@ def register(commands: Any) -> None:
         default=None,
         help="also write every site with its status (GeoJSON)",
     )
-    parser.add_argument(
+    choice_argument(
+        parser,
         "--reading",
-        choices=("treaty", "observed-party"),
-        default="treaty",
-        help="whether disputed restrictions bind (default: treaty)",
+        Reading,
+        "whether disputed restrictions bind (default: treaty)",
     )
     parser.add_argument(
         "--swath-km",
@@ -130,8 +136,6 @@ def check_flags(args: argparse.Namespace) -> None:
         If ``--time-limit`` is not a positive finite number of seconds,
         ``--swath-km`` is not from 0 to 50 or ``--seed`` not from 0 to 2^31 - 1.
     """
-    from openskies.routing.planner import MAX_SWATH_KM
-
     if not 0 < args.time_limit < math.inf:
         raise OptionsError(
             f"--time-limit must be a positive number of seconds, got {args.time_limit}"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from openskies.cli.common import add_data_arguments, format_table, treaty_from
 from openskies.errors import OptionsError
+from openskies.files.tables import parse_date
 
 if TYPE_CHECKING:
     from openskies.treaty.model import TreatyView
@@ -59,8 +60,8 @@ def view_on(
         return treaty.as_of(dt.date.today())
     try:
         # argparse turns "--as-of=--" into an empty list, not a string
-        on = dt.date.fromisoformat(day.strip() if isinstance(day, str) else "")
-    except ValueError:
+        on = parse_date(day if isinstance(day, str) else "")
+    except OptionsError:
         raise OptionsError(
             f"{option} {str(day)[:40]!r}: expected a date YYYY-MM-DD such as 2019-06-01"
         ) from None

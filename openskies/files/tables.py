@@ -73,8 +73,8 @@ class Row:
         if not value:
             return None
         try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
+            return parse_date(value)
+        except OptionsError:
             raise self.error(
                 field, f"{shown(value)} is not a date in the form YYYY-MM-DD"
             ) from None

@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from openskies.caching import cached
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -64,7 +65,7 @@ _KM_PER_DEG_LON = 111.320  # km per degree of longitude on the equator
 _EARTH_KM = 6371.0  # mean radius
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def wgs84() -> Geod:
     """Return the WGS84 ``pyproj.Geod`` shared by the library."""
     from pyproj import Geod

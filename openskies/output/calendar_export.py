@@ -23,7 +23,15 @@ from openskies.calendar.types import FRAME_COLUMNS, Mission
 from openskies.errors import OptionsError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import TypeAlias
+
     import geopandas as gpd
+
+    from openskies.calendar.types import ScheduleResult
+
+    #: Missions as the writers take them: a schedule's result or the missions.
+    MissionsLike: TypeAlias = "ScheduleResult | Iterable[Mission]"
 
     from openskies.treaty.model import TreatyView
 
@@ -45,22 +53,34 @@ DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
 FOLD_OCTETS = 75
 
 
-def _missions(missions_or_result: Any) -> tuple[Mission, ...]:
-    """Return the missions of a result or an iterable of missions."""
-    missions = tuple(getattr(missions_or_result, "missions", missions_or_result))
+def _missions(missions_or_result: MissionsLike) -> tuple[Mission, ...]:
+    """Return the missions of a result or an iterable of missions (the converter).
+
+    Raises
+    ------
+    OptionsError
+        If the value is neither a ScheduleResult nor an iterable of Mission.
+    """
+    found: Any = getattr(missions_or_result, "missions", missions_or_result)
+    try:
+        missions: tuple[object, ...] = tuple(found)
+    except TypeError:
+        raise OptionsError(
+            f"expected a ScheduleResult or Mission objects, got {found!r:.60}"
+        ) from None
     bad = [m for m in missions if not isinstance(m, Mission)]
     if bad:
         raise OptionsError(
             f"expected a ScheduleResult or Mission objects, got {bad[0]!r}"
         )
-    return missions
+    return tuple(m for m in missions if isinstance(m, Mission))
 
 
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_missions_csv(missions_or_result: Any, path: str | Path) -> None:
+def write_missions_csv(missions_or_result: MissionsLike, path: str | Path) -> None:
     """Write missions to a CSV file with :data:`CSV_COLUMNS` (UTC ISO 8601 times).
 
     Text that a spreadsheet would read as a formula (an aircraft id starting
@@ -183,7 +203,7 @@ def _stamp(moment: dt.datetime) -> str:
 
 
 def to_ical(
-    missions_or_result: Any,
+    missions_or_result: MissionsLike,
     *,
     view: TreatyView | None = None,
     stamp: dt.datetime | None = None,
@@ -256,7 +276,7 @@ def to_ical(
 
 
 def write_ical(
-    missions_or_result: Any,
+    missions_or_result: MissionsLike,
     path: str | Path,
     *,
     view: TreatyView | None = None,
@@ -277,7 +297,9 @@ def write_ical(
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def entry_points_frame(view: TreatyView, missions_or_result: Any) -> gpd.GeoDataFrame:
+def entry_points_frame(
+    view: TreatyView, missions_or_result: MissionsLike
+) -> gpd.GeoDataFrame:
     """Return the points of entry the missions use, one row each (EPSG:4326).
 
     Columns ``id, name, state, missions, observers, first_arrival,
@@ -325,7 +347,7 @@ def entry_points_frame(view: TreatyView, missions_or_result: Any) -> gpd.GeoData
 
 
 def write_entry_points(
-    view: TreatyView, missions_or_result: Any, path: str | Path
+    view: TreatyView, missions_or_result: MissionsLike, path: str | Path
 ) -> None:
     """Write :func:`entry_points_frame` as GeoJSON or GeoPackage (by suffix).
 

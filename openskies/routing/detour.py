@@ -36,11 +36,13 @@ Treaty on Open Skies, Art. VI.II.4-5, VIII.II.7.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from openskies.caching import BoundedCache
 from openskies.geo.geodesy import geodesic_km, wgs84
 from openskies.routing.waypoints import Waypoint
 
@@ -208,13 +210,12 @@ def _component_graph(
     budget
         Largest observation length of a route [km].
     """
-    key = ("graph", comp, ins.tobytes(), outs.tobytes(), budget)
-    if key not in free.cache:
-        if len(free.cache) >= _GRAPH_CACHE:
-            free.cache.pop(next(iter(free.cache)))
-        free.cache[key] = _Graph.of(free, comp, ins, outs, budget)
-    graph: _Graph | None = free.cache[key]
-    return graph
+    # one bounded, thread-safe cache per free space (setdefault is atomic)
+    graphs: BoundedCache[Hashable, _Graph | None] = free.cache.setdefault(
+        ("graphs",), BoundedCache(_GRAPH_CACHE)
+    )
+    key = (comp, ins.tobytes(), outs.tobytes(), budget)
+    return graphs.get(key, lambda: _Graph.of(free, comp, ins, outs, budget))
 
 
 def _floyd_warshall(

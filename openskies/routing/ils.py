@@ -7,13 +7,14 @@ the engine; see its docstring for the method and the measurements behind it.
 from __future__ import annotations
 
 import math
-import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+    from openskies.options import Deadline
 
     Floats = NDArray[np.float64]
     Ints = NDArray[np.int64]
@@ -73,7 +74,7 @@ class Search:
         cand: Ints,
         limit: float,
         seed: int,
-        deadline: float,
+        deadline: Deadline,
     ) -> None:
         self.d, self.prize, self.ends = dist, prize, ends
         self.cand, self.limit, self.deadline = cand, limit, deadline
@@ -82,7 +83,7 @@ class Search:
 
     def late(self) -> bool:
         """Whether the deadline has passed."""
-        return time.perf_counter() >= self.deadline
+        return self.deadline.expired
 
     def length(self, r: list[int]) -> float:
         """Float64 length of path ``r``."""

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.errors import GeometryError, OptionsError
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import Deadline, SolveOptions, SolveStatus
 from openskies.routing.ils import Search, repair, route_length, route_score
 
 if TYPE_CHECKING:
@@ -116,6 +116,7 @@ def solve_orienteering(
     distance_matrix: ArrayLike | None = None,
     engine: str = "auto",
     options: SolveOptions | None = None,
+    deadline: Deadline | None = None,
 ) -> OrienteeringResult:
     """Find the path from start to end that collects the most score within budget.
 
@@ -155,6 +156,9 @@ def solve_orienteering(
         ``options.iteration_limit`` perturbation rounds.  The call returns
         within ``time_limit_s`` plus the set-up (about 0.5 s at
         :data:`MAX_POINTS` points; see the module's limits).
+    deadline
+        The time budget of a caller that shares it with other work; None
+        starts one of ``options.time_limit_s`` now.
 
     Returns
     -------
@@ -183,6 +187,7 @@ def solve_orienteering(
     """
     t0 = time.perf_counter()
     options = _options(options)
+    deadline = _deadline(deadline, options)
     dist = _distances(points, metric, distance_matrix)
     n = len(dist)
     prize = _scores(scores, n)
@@ -205,7 +210,7 @@ def solve_orienteering(
             f"engine='exact' handles at most {_EXACT_MAX} reachable optional "
             f"points, got {reach.size}; use engine='auto' or 'ils'"
         )
-    deadline, route = t0 + options.time_limit_s, None
+    route = None
     if engine == "exact" or (engine == "auto" and reach.size <= _EXACT_AUTO):
         engine, route = "exact", _exact(dist, to_e, prize, s, e, reach, limit, deadline)
     if route is None:  # the local search, also when the exact engine ran out of time
@@ -281,6 +286,17 @@ def _distances(
         _, _, metres = Geod(ellps="WGS84").inv(lon[i], lat[i], lon[j], lat[j])
         dist[i, j] = dist[j, i] = np.asarray(metres) / 1000.0
     return dist
+
+
+def _deadline(deadline: object, options: SolveOptions) -> Deadline:
+    """Return ``deadline``, or one of ``options.time_limit_s`` from now for None."""
+    if deadline is None:
+        return Deadline.of(options)
+    if not isinstance(deadline, Deadline):
+        raise OptionsError(
+            f"deadline must be a Deadline or None, got {type(deadline).__name__}"
+        )
+    return deadline
 
 
 def _options(options: object) -> SolveOptions:
@@ -412,7 +428,7 @@ def _exact(
     e: int,
     reach: Ints,
     limit: float,
-    deadline: float,
+    deadline: Deadline,
 ) -> list[int] | None:
     """Dynamic programme over subsets of the reachable points (proves optimality).
 
@@ -434,7 +450,7 @@ def _exact(
     to_end = to_e[reach]
     popcount = bits.sum(1)
     for p in range(1, m):
-        if time.perf_counter() > deadline:
+        if deadline.expired:
             return None
         layer = masks[popcount == p]
         cand = dp[layer][:, :, None] + dsub[None, :, :]  # (C, from j, to k)

@@ -63,14 +63,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import time
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openskies.errors import OptionsError
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import (
+    MAX_SWATH_KM,
+    Deadline,
+    Reading,
+    SolveOptions,
+    SolveStatus,
+)
 from openskies.routing.sites import MAX_SITES, SiteTable
 from openskies.rules.airfields import End, required_airfield
 from openskies.rules.registry import (
@@ -99,8 +104,6 @@ __all__ = [
 
 #: Default swath [km]: the SAR swath limit, well inside the 50 km optical limit.
 DEFAULT_SWATH_KM = 25.0
-#: Largest swath accepted [km]: optical coverage at most 50 km each side (R23).
-MAX_SWATH_KM = 50.0
 #: Status of a site in :meth:`RoutePlan.to_frame`.
 SITE_STATUSES = ("visited", "covered", "not visited", "unreachable")
 
@@ -268,7 +271,7 @@ def plan_route(
     date: dt.date | str | None = None,
     end: str | None = None,
     swath_km: float = DEFAULT_SWATH_KM,
-    reading: str = "treaty",
+    reading: Reading | str = Reading.TREATY,
     transit: bool = True,
     options: SolveOptions | None = None,
 ) -> RoutePlan:
@@ -369,7 +372,7 @@ def plan_route(
         start=problem.first.id,
         end=problem.last.id,
         swath_km=problem.swath_km,
-        runtime_s=time.perf_counter() - problem.t0,
+        runtime_s=problem.deadline.elapsed(),
         sites=table,
     )
 
@@ -384,22 +387,23 @@ def _problem(
     date: dt.date | str | None,
     end: str | None,
     swath_km: float,
-    reading: str,
+    reading: Reading | str,
     transit: bool,
     options: SolveOptions | None,
 ) -> Problem:
     """Validate the arguments of :func:`plan_route` and return its problem."""
     from openskies.routing.search import Problem
 
-    t0 = time.perf_counter()
     opts = SolveOptions() if options is None else options
     if not isinstance(opts, SolveOptions):
         raise OptionsError(
             f"options must be a SolveOptions or None, got {type(opts).__name__}"
         )
+    deadline = Deadline.of(opts)
     if not isinstance(transit, bool):
         raise OptionsError(f"transit must be True or False, got {transit!r:.40}")
     check_options(reading, TOLERANCE_KM)
+    reading = Reading(reading)
     if isinstance(swath_km, bool) or not (
         isinstance(swath_km, int | float) and 0.0 <= swath_km <= MAX_SWATH_KM
     ):
@@ -420,5 +424,14 @@ def _problem(
     )
     table = SiteTable.of(sites)
     return Problem(
-        view, rules, reading, first, last, table, float(swath_km), transit, opts, t0
+        view=view,
+        rules=rules,
+        reading=reading,
+        first=first,
+        last=last,
+        table=table,
+        swath_km=float(swath_km),
+        transit=transit,
+        options=opts,
+        deadline=deadline,
     )

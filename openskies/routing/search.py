@@ -8,16 +8,14 @@ model.  :meth:`Problem.prepare` gives the orienteering instance (also used by
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from openskies.geo.route import Route
-from openskies.options import SolveOptions, SolveStatus
+from openskies.options import Deadline, Reading, SolveOptions, SolveStatus
 from openskies.routing.detour import Network
 from openskies.routing.free_space import free_space
 from openskies.routing.orienteering import solve_orienteering
@@ -96,14 +94,14 @@ class Problem:
 
     view: TreatyView
     rules: RuleSet
-    reading: str
+    reading: Reading
     first: Airfield
     last: Airfield
     table: SiteTable
     swath_km: float
     transit: bool
     options: SolveOptions
-    t0: float
+    deadline: Deadline
     why: dict[int, str] = field(default_factory=dict)  # site row -> reason
     outside: set[int] = field(default_factory=set)  # site rows outside the territory
 
@@ -124,7 +122,7 @@ class Problem:
             r = banned[0]
             reason = (
                 f"{r.observed} refuses missions by {self.rules.observer} ({r.id}, "
-                f"{r.legal_status}, binding under reading {self.reading!r})"
+                f"{r.legal_status}, binding under reading '{self.reading}')"
             )
             self.why = dict.fromkeys(range(self.table.value.size), reason)
             return self._outcome(None, SolveStatus.INFEASIBLE, 0.0, reason)
@@ -209,7 +207,7 @@ class Problem:
         r = check.restriction
         return (
             f"inside {r.id} ({r.kind}, {r.legal_status}), binding under reading "
-            f"{self.reading!r}"
+            f"'{self.reading}'"
         )
 
     def _check(self, rid: str) -> RestrictionCheck:
@@ -307,8 +305,7 @@ class Problem:
         first_status = SolveStatus.UNKNOWN
         shortened = 0
         for attempt in range(len(members) + _BUDGET_TRIES + 1):
-            left = self.options.time_limit_s - (time.perf_counter() - self.t0)
-            if attempt and left <= 0:
+            if attempt and self.deadline.expired:
                 return self._outcome(
                     None,
                     SolveStatus.INFEASIBLE,
@@ -323,8 +320,11 @@ class Problem:
                 end=None if last == 0 else last,
                 budget=budget,
                 distance_matrix=dist,
-                options=dataclasses.replace(
-                    self.options, time_limit_s=max(left, _MIN_SEARCH_S)
+                options=self.options,
+                deadline=(
+                    self.deadline
+                    if self.deadline.remaining() >= _MIN_SEARCH_S
+                    else Deadline(_MIN_SEARCH_S)
                 ),
             )
             if bound is None:

@@ -45,7 +45,7 @@ def check_distribution(
     distribution: Distribution,
     *,
     requests: Any = None,
-    pair_cap: PairCap = "entitlement",
+    pair_cap: PairCap | str = PairCap.ENTITLEMENT,
     shared_charge: Literal["full", "half"] = "full",
 ) -> list[Violation]:
     """Check a year's distribution of active quotas against Article III.

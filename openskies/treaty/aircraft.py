@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openskies.caching import cached
 from openskies.errors import DataError
 from openskies.files.tables import Row, read_table
 from openskies.treaty.model import STATUSES
@@ -253,7 +253,7 @@ def _from_row(row: Row, codes: frozenset[str] | None) -> Aircraft:
     return Aircraft(**values)
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def load_fleet() -> tuple[Aircraft, ...]:
     """Return the bundled observation fleet (``geodata/aircraft.csv``).
 

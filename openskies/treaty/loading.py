@@ -22,10 +22,9 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
+from openskies.caching import cached
 from openskies.errors import DataError, OptionsError
 from openskies.files.tables import Row, read_table
 from openskies.treaty.model import (
@@ -38,7 +37,7 @@ from openskies.treaty.model import (
     Treaty,
 )
 from openskies.treaty.records import MAX_FLIGHTS, within
-from openskies.treaty.resources import bundled_dir, verify_manifest
+from openskies.treaty.resources import DataDirName, bundled_dir, verify_manifest
 from openskies.treaty.territory import (
     AIRFIELDS_FILE,
     AREAS,
@@ -134,7 +133,7 @@ def load_treaty(
     return treaty.using_inferred() if inferred else treaty
 
 
-def _directory(value: object, name: Literal["quotas", "geodata"]) -> Path:
+def _directory(value: object, name: DataDirName) -> Path:
     """Return the directory argument ``value`` as a Path (None: the bundled one)."""
     if value is None:
         return bundled_dir(name)
@@ -152,7 +151,7 @@ def _directory(value: object, name: Literal["quotas", "geodata"]) -> Path:
     return Path(text)
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def _load_bundled() -> Treaty:
     return _load(bundled_dir("quotas"), bundled_dir("geodata"))
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
+from openskies.caching import BoundedCache
 from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
 from openskies.files.tables import parse_date
 from openskies.treaty.records import (
@@ -63,6 +64,8 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+#: Most unions of territories a treaty keeps (a party's states, per date).
+_UNIONS_KEPT = 64
 
 
 class Treaty:
@@ -96,7 +99,14 @@ class Treaty:
         self.sources = dict(sources or {})
         #: Whether views apply ``inferred`` values (e.g. Annex E 5 lower bounds).
         self.inferred = inferred
-        self._unions: dict[tuple[str, ...], BaseGeometry] = {}
+        # the unions of several states' territories, by their sorted codes
+        self._unions: BoundedCache[tuple[str, ...], BaseGeometry] = BoundedCache(
+            _UNIONS_KEPT
+        )
+        # the non-party neighbours of some states, by states and parties
+        self._neighbours: BoundedCache[
+            tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]
+        ] = BoundedCache(_UNIONS_KEPT)
 
     def __repr__(self) -> str:
         """Summarise the data held."""
@@ -111,9 +121,19 @@ class Treaty:
         return tuple(self._states.values())
 
     @property
+    def state_codes(self) -> frozenset[str]:
+        """ISO3 codes of every state in the data, parties or not."""
+        return frozenset(self._states)
+
+    @property
+    def party_codes(self) -> frozenset[str]:
+        """Codes of every party in the data (a state's, or a group's: BENELUX)."""
+        return frozenset(self._parties)
+
+    @property
     def known_codes(self) -> frozenset[str]:
         """Every state and party code the data know."""
-        return frozenset(self._states) | frozenset(self._parties)
+        return self.state_codes | self.party_codes
 
     @property
     def passive_quota_history(self) -> tuple[PassiveQuota, ...]:
@@ -198,11 +218,38 @@ class Treaty:
         if len(states) == 1:
             return self.state_territory(states[0])
         key = tuple(sorted(states))
-        if key not in self._unions:
-            from shapely import union_all
+        return self._unions.get(key, lambda: self._union(key))
 
-            self._unions[key] = union_all([self.state_territory(s) for s in key])
-        return self._unions[key]
+    def _union(self, states: tuple[str, ...]) -> BaseGeometry:
+        from shapely import union_all
+
+        return union_all([self.state_territory(s) for s in states])
+
+    def neighbours(
+        self, states: tuple[str, ...], parties: Iterable[str]
+    ) -> tuple[str, ...]:
+        """Return the states not in ``parties`` touching the union of ``states``.
+
+        ISO3 codes in the order of :attr:`territory_codes`, cached by content:
+        the non-party neighbours whose border flights keep 10 km from
+        (Art. VI.II.4).  Raises UnknownStateError for a state without territory.
+        """
+        key = (tuple(sorted(states)), frozenset(parties))
+        return self._neighbours.get(key, lambda: self._touching(*key))
+
+    def _touching(
+        self, states: tuple[str, ...], parties: frozenset[str]
+    ) -> tuple[str, ...]:
+        import shapely
+
+        territory = self.union_territory(states)
+        shapely.prepare(territory)
+        return tuple(
+            code
+            for code in self.territory_codes
+            if code not in parties
+            and shapely.intersects(territory, self.state_territory(code))
+        )
 
     @property
     def territory_codes(self) -> tuple[str, ...]:
@@ -305,7 +352,7 @@ class TreatyView:
         )
 
     def _not_a_party(self, code: str) -> NotAPartyError:
-        if code in self.treaty._states:
+        if code in self.treaty.state_codes:
             state = self.treaty.state(code)
             return NotAPartyError(code, self.date, state.in_force, state.left)
         spans = [m for m in self.treaty.memberships if m.party == code]
@@ -480,7 +527,7 @@ class TreatyView:
         for party in self.parties:
             if party.code == key:
                 return party.states
-        if key in self.treaty._parties and key not in self.treaty._states:
+        if key in self.treaty.party_codes and key not in self.treaty.state_codes:
             return tuple(m.state for m in self.treaty.memberships if m.party == key)
         return (key,)
 
@@ -497,13 +544,4 @@ class TreatyView:
         NotAPartyError
             If it is not in force on the view's date.
         """
-        from shapely import intersects
-
-        own = self.territory(code)
-        members = set(self.members)
-        return tuple(
-            iso3
-            for iso3 in self.treaty.territory_codes
-            if iso3 not in members
-            and intersects(own, self.treaty.state_territory(iso3))
-        )
+        return self.treaty.neighbours(self._member_states(code), self.members)
