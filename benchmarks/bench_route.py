@@ -90,7 +90,7 @@ def clear_caches() -> None:
     from openskies.rules import registry as _legality_rules
 
     _free_space._FREE_SPACES.clear()
-    for name in ("_rule_set", "_neighbours", "neighbour_buffer", "_border_zone"):
+    for name in ("_rule_set", "neighbour_buffer", "_border_zone"):
         getattr(_legality_rules, name).cache_clear()
     _legality_rules._corridor.cache_clear()
 

@@ -36,13 +36,11 @@ Treaty on Open Skies, Art. VI.II.4-5, VIII.II.7.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from openskies.caching import BoundedCache
 from openskies.geo.geodesy import geodesic_km, wgs84
 from openskies.routing.waypoints import Waypoint
 
@@ -65,7 +63,6 @@ DETOUR_SLACK_KM = 100.0
 _TOLERANCES_DEG = (0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 _FIRST_TOLERANCE_DEG = 0.1
 _CHUNK = 32
-_GRAPH_CACHE = 32
 
 
 def _inverse(
@@ -210,12 +207,11 @@ def _component_graph(
     budget
         Largest observation length of a route [km].
     """
-    # one bounded, thread-safe cache per free space (setdefault is atomic)
-    graphs: BoundedCache[Hashable, _Graph | None] = free.cache.setdefault(
-        ("graphs",), BoundedCache(_GRAPH_CACHE)
-    )
     key = (comp, ins.tobytes(), outs.tobytes(), budget)
-    return graphs.get(key, lambda: _Graph.of(free, comp, ins, outs, budget))
+    graph: _Graph | None = free.graphs.get(
+        key, lambda: _Graph.of(free, comp, ins, outs, budget)
+    )
+    return graph
 
 
 def _floyd_warshall(

@@ -26,11 +26,13 @@ Treaty on Open Skies, Art. II.11, VI.II.2-4.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from openskies.caching import BoundedCache
 from openskies.geo.geodesy import geodesic_km, wgs84
 from openskies.rules.kernel import Zone, binding_zones, clear_of, crosses, leg_lines
 
@@ -69,6 +71,11 @@ def _lines(
     return leg_lines(lon1, lat1, lon2, lat2)[0]
 
 
+#: Turning-point sets and detour graphs kept per free space.
+CORNERS_KEPT = 64
+GRAPHS_KEPT = 32
+
+
 @dataclass(frozen=True, eq=False)
 class FreeSpace:
     """Where observation legs may go, for one rule set and reading.
@@ -101,9 +108,13 @@ class FreeSpace:
     inner: tuple[BaseGeometry, ...]
     component: tuple[int, ...]
     expanded: BaseGeometry
-    _corners: dict[tuple[int, float], Corners] = field(default_factory=dict, repr=False)
-    #: Cache for users of the free space (graphs of turning points).
-    cache: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False)
+    _corners: BoundedCache[tuple[int, float], Corners] = field(
+        default_factory=lambda: BoundedCache(CORNERS_KEPT), repr=False
+    )
+    #: Graphs of turning points built by the detour search over this free space.
+    graphs: BoundedCache[Hashable, Any] = field(
+        default_factory=lambda: BoundedCache(GRAPHS_KEPT), repr=False
+    )
 
     @property
     def components(self) -> int:
@@ -241,10 +252,9 @@ class FreeSpace:
 
     def corners(self, comp: int, tolerance: float) -> Corners:
         """Return a component's turning points at a tolerance [deg] (cached)."""
-        key = (comp, tolerance)
-        if key not in self._corners:
-            self._corners[key] = _turning_points(self, comp, tolerance)
-        return self._corners[key]
+        return self._corners.get(
+            (comp, tolerance), lambda: _turning_points(self, comp, tolerance)
+        )
 
     def shape(self, comp: int) -> BaseGeometry:
         """Return the shape gateways of a component are taken from."""
@@ -259,8 +269,7 @@ class FreeSpace:
 
 #: Free spaces already built, keyed by what they depend on (not by date or
 #: observer, which would rebuild the same geometry for every mission).
-_FREE_SPACES: dict[tuple[object, ...], FreeSpace] = {}
-_FREE_SPACES_KEPT = 16
+_FREE_SPACES: BoundedCache[Hashable, FreeSpace] = BoundedCache(16)
 
 
 def free_space(rules: RuleSet, reading: str) -> FreeSpace:
@@ -272,11 +281,7 @@ def free_space(rules: RuleSet, reading: str) -> FreeSpace:
     """
     labels = tuple(zone.label for zone in binding_zones(rules, reading))
     key = (rules.treaty, rules.states, rules.border_states, labels)
-    if key not in _FREE_SPACES:
-        if len(_FREE_SPACES) >= _FREE_SPACES_KEPT:
-            del _FREE_SPACES[next(iter(_FREE_SPACES))]
-        _FREE_SPACES[key] = _build_free_space(rules, reading)
-    return _FREE_SPACES[key]
+    return _FREE_SPACES.get(key, lambda: _build_free_space(rules, reading))
 
 
 def _build_free_space(rules: RuleSet, reading: str) -> FreeSpace:

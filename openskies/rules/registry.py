@@ -18,11 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from openskies.caching import cached
 from openskies.errors import OptionsError
 from openskies.geo.geodesy import geodesic_buffer
+from openskies.options import Reading
 from openskies.rules.airfields import End, eligible
 
 if TYPE_CHECKING:
@@ -44,8 +45,9 @@ __all__ = [
     "rule_set",
 ]
 
-#: Readings of disputed restrictions: the treaty text, or the observed party's.
-READINGS = ("treaty", "observed-party")
+#: Readings of disputed restrictions: the treaty text, or the observed party's
+#: (:class:`~openskies.options.Reading`).
+READINGS = tuple(Reading)
 #: Least distance from an adjacent non-party state [km] (Art. VI.II.4).
 BORDER_KM = 10.0
 #: Default tolerance between a route's end points and an airfield [km].
@@ -190,7 +192,7 @@ class _Keyed:
         object.__setattr__(self, "date", self.view.date)
 
 
-@lru_cache(maxsize=256)
+@cached(maxsize=256)
 def _rule_set(keyed: _Keyed, observer: str, observed: str) -> RuleSet:
     import shapely
 
@@ -201,7 +203,7 @@ def _rule_set(keyed: _Keyed, observer: str, observed: str) -> RuleSet:
     own = tuple(treaty.state_territory(s) for s in states)
     shapely.prepare(list(own))
     airfields = view.airfields(observed)
-    neighbours = _neighbours(treaty, states, view.members)
+    neighbours = treaty.neighbours(states, view.members)
     border = _border_zone(treaty, states, neighbours) if neighbours else None
     checks: list[RestrictionCheck] = []
     unchecked: list[str] = []
@@ -233,23 +235,7 @@ def _rule_set(keyed: _Keyed, observer: str, observed: str) -> RuleSet:
     )
 
 
-@lru_cache(maxsize=64)
-def _neighbours(
-    treaty: Treaty, states: tuple[str, ...], members: tuple[str, ...]
-) -> tuple[str, ...]:
-    import shapely
-
-    territory = treaty.union_territory(states)
-    shapely.prepare(territory)
-    return tuple(
-        code
-        for code in treaty.territory_codes
-        if code not in members
-        and shapely.intersects(territory, treaty.state_territory(code))
-    )
-
-
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def neighbour_buffer(
     treaty: Treaty, neighbour: str, states: tuple[str, ...]
 ) -> BaseGeometry:
@@ -261,7 +247,7 @@ def neighbour_buffer(
     )
 
 
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def _border_zone(
     treaty: Treaty, states: tuple[str, ...], neighbours: tuple[str, ...]
 ) -> BaseGeometry:
@@ -272,7 +258,7 @@ def _border_zone(
     return zone
 
 
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def _corridor(treaty: Treaty, restriction: Restriction) -> BaseGeometry:
     import shapely
 
