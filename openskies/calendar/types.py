@@ -13,9 +13,9 @@ Annex B App. 1 (flight identifiers).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from openskies.arguments import FIRST_YEAR, LAST_YEAR
 from openskies.errors import OptionsError
@@ -33,6 +33,7 @@ __all__ = [
     "FRAME_COLUMNS",
     "Blackout",
     "Mission",
+    "MissionsLike",
     "Preference",
     "ScheduleResult",
     "utc_moment",
@@ -317,3 +318,7 @@ class Preference:
                 f"got {self.months!r}"
             )
         object.__setattr__(self, "months", months)
+
+
+#: Missions as validators and writers take them: a schedule's result, or missions.
+MissionsLike: TypeAlias = "ScheduleResult | Iterable[Mission]"

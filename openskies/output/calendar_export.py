@@ -23,16 +23,9 @@ from openskies.calendar.types import FRAME_COLUMNS, Mission
 from openskies.errors import OptionsError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from typing import TypeAlias
-
     import geopandas as gpd
 
-    from openskies.calendar.types import ScheduleResult
-
-    #: Missions as the writers take them: a schedule's result or the missions.
-    MissionsLike: TypeAlias = "ScheduleResult | Iterable[Mission]"
-
+    from openskies.calendar.types import MissionsLike
     from openskies.treaty.model import TreatyView
 
 __all__ = [

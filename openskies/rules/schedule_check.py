@@ -25,7 +25,7 @@ from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
 from openskies.violations import Violation
 
 if TYPE_CHECKING:
-    from openskies.calendar.types import Blackout, Mission
+    from openskies.calendar.types import Blackout, Mission, MissionsLike
     from openskies.treaty.aircraft import Aircraft
     from openskies.treaty.distribution import Distribution
     from openskies.treaty.model import Treaty, TreatyView
@@ -41,7 +41,7 @@ TINY = dt.timedelta(microseconds=1)
 
 def check_schedule(
     view: TreatyView,
-    missions_or_result: Any,
+    missions_or_result: MissionsLike,
     *,
     year: int | None = None,
     distribution: Distribution | None = None,
