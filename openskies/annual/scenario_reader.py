@@ -31,6 +31,7 @@ from openskies.options import SolveOptions
 
 if TYPE_CHECKING:
     from openskies.allocation.problem import Request
+    from openskies.annual.membership import Membership
     from openskies.geo.sites import Site
     from openskies.treaty.distribution import Distribution
     from openskies.treaty.model import Treaty, TreatyView
@@ -52,6 +53,7 @@ _TOP_KEYS = (
     "allow_partial",
     "routes",
     "solver",
+    "membership",
 )
 _SCALARS = (
     ("title", str),
@@ -102,9 +104,16 @@ class Reader:
             if key not in data:
                 raise self.error((), f"the key {key!r} is missing")
         year = self._checked(self._typed(data, "year", int, ()), ("year",))
-        values: dict[str, Any] = {"year": year, "source": self.file}
+        values: dict[str, Any] = {
+            "year": year,
+            "source": self.file,
+            "document": data,
+            "reread": reread,
+        }
         if "as_of" in data:
             values["as_of"] = self._as_of(data["as_of"], year)
+        if "membership" in data:
+            values["membership"] = self._membership(data["membership"])
         view = self.treaty.as_of(values.get("as_of", dt.date(year, 1, 1)))
         for key, kind in _SCALARS:
             if key in data:
@@ -239,6 +248,21 @@ class Reader:
         return value
 
     # ------------------------------------------------------------------ inputs
+
+    def _membership(self, table: Any) -> Membership:
+        """Read ``[membership]`` and check the treaty to plan with (R26)."""
+        from openskies.annual.membership import (
+            Membership,
+            MembershipError,
+            apply_membership,
+        )
+
+        try:
+            membership = Membership.from_table(table)
+            self.treaty = apply_membership(self.treaty, membership)
+        except MembershipError as err:
+            raise self.error(err.key, err.message) from None
+        return membership
 
     def _requests(self, data: Mapping[str, Any], view: TreatyView) -> list[Request]:
         from openskies.allocation.problem import Request, read_requests
@@ -394,6 +418,10 @@ def load_scenario(
         swath_km = 25
         revisit_value = 0.5
 
+        [membership]                # what-ifs (openskies.annual.membership)
+        leave = { DEU = 2020-03-01 }                          # exit date
+        join = { USA = { date = 2021-06-01, passive_quota = 42 } }
+
         [solver]                    # defaults for every stage
         seed = 0
         workers = 1
@@ -459,4 +487,18 @@ def load_scenario(
             line=line,
         ) from None
     reader = Reader(file, key_lines(text), load_treaty() if treaty is None else treaty)
+    return reader.scenario(data)
+
+
+def reread(
+    data: Mapping[str, Any], *, file: Path, treaty: Treaty | None = None
+) -> Scenario:
+    """Read a scenario file's parsed TOML ``data`` again (with overrides).
+
+    Errors name the key but no line: the values need not come from the file.
+    See :meth:`~openskies.annual.scenario.Scenario.with_overrides`.
+    """
+    from openskies.treaty.loading import load_treaty
+
+    reader = Reader(file, {}, load_treaty() if treaty is None else treaty)
     return reader.scenario(data)
