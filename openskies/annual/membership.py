@@ -341,9 +341,7 @@ def _end_quotas(
     rows: list[PassiveQuota], memberships: list[PartyMembership], day: dt.date
 ) -> list[PassiveQuota]:
     """End the quota rows of parties that hold no state from ``day`` on."""
-    alive = {
-        m.party for m in memberships if m.valid_to is None or m.valid_to > day
-    }
+    alive = {m.party for m in memberships if m.valid_to is None or m.valid_to > day}
     out = []
     for row in rows:
         if row.party in alive or row.valid_to is not None and row.valid_to <= day:
@@ -353,9 +351,7 @@ def _end_quotas(
     return out
 
 
-def _joining(
-    treaty: Treaty, code: str, day: dt.date, where: tuple[str, ...]
-) -> str:
+def _joining(treaty: Treaty, code: str, day: dt.date, where: tuple[str, ...]) -> str:
     """Return the ISO3 code of a joining state, checking it has its data."""
     try:
         state = treaty.state(code)
@@ -394,8 +390,7 @@ def _quota(treaty: Treaty, iso3: str, join: Join, where: tuple[str, ...]) -> int
     rows = [q for q in treaty.passive_quota_history if q.party == iso3]
     if not rows:
         raise MembershipError(
-            f"{iso3} never held a passive quota; give passive_quota "
-            "(Annex A II.4)",
+            f"{iso3} never held a passive quota; give passive_quota (Annex A II.4)",
             (*where, "passive_quota"),
         )
     return max(rows, key=lambda q: q.valid_from).value

@@ -191,9 +191,7 @@ class Scenario:
     solver: SolverSettings = field(default_factory=SolverSettings)
     membership: Membership = field(default_factory=Membership)
     source: Path | None = None
-    document: Mapping[str, Any] | None = field(
-        default=None, compare=False, repr=False
-    )
+    document: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     reread: Callable[..., Scenario] | None = field(
         default=None, compare=False, repr=False
     )
@@ -217,6 +215,12 @@ class Scenario:
         object.__setattr__(self, "requests", tuple(self.requests))
         object.__setattr__(self, "disputed", tuple(self.disputed))
         object.__setattr__(self, "sites", MappingProxyType(dict(self.sites)))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle by value (a mapping proxy cannot be pickled), e.g. for Dask."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        values["sites"] = dict(self.sites)
+        return (_rebuild, (values,))
 
     @property
     def date(self) -> dt.date:
@@ -283,6 +287,10 @@ class Scenario:
         return self.reread(
             merged(self.document, overrides), file=self.source, treaty=treaty
         )
+
+
+def _rebuild(values: dict[str, Any]) -> Scenario:
+    return Scenario(**values)
 
 
 def merged(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
