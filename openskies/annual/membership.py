@@ -53,7 +53,6 @@ from openskies.treaty.model import (
     PartyInfo,
     PartyMembership,
     PassiveQuota,
-    State,
     Treaty,
 )
 from openskies.treaty.records import ENTRY_INTO_FORCE, MAX_FLIGHTS
@@ -330,7 +329,7 @@ def _end_memberships(
 ) -> list[PartyMembership]:
     out = []
     for row in rows:
-        if row.state != iso3 or row.valid_to is not None and row.valid_to <= day:
+        if row.state != iso3 or (row.valid_to is not None and row.valid_to <= day):
             out.append(row)
         elif row.valid_from < day:
             out.append(replace(row, valid_to=day))
@@ -344,7 +343,7 @@ def _end_quotas(
     alive = {m.party for m in memberships if m.valid_to is None or m.valid_to > day}
     out = []
     for row in rows:
-        if row.party in alive or row.valid_to is not None and row.valid_to <= day:
+        if row.party in alive or (row.valid_to is not None and row.valid_to <= day):
             out.append(row)
         elif row.valid_from < day:
             out.append(replace(row, valid_to=day))

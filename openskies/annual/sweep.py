@@ -33,11 +33,11 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openskies.annual.plan import PlanSummary
 from openskies.annual.routes import ROUTE_STATUSES
 from openskies.annual.scenario import Scenario
 from openskies.errors import OpenSkiesError, OptionsError
@@ -46,12 +46,14 @@ from openskies.files.user_files import shown
 if TYPE_CHECKING:
     import pandas as pd
 
+    from openskies.annual.plan import PlanSummary
     from openskies.treaty.model import Treaty
 
 __all__ = [
     "STATUSES",
     "SUMMARY_COLUMNS",
     "dotted",
+    "local_cluster",
     "summary_row",
     "sweep",
 ]
@@ -236,21 +238,15 @@ def _variants(variants: object) -> list[Mapping[str, Any]]:
 
 def _run(
     todo: Mapping[int, Scenario], treaty: Treaty, client: Any
-) -> Iterable[tuple[int, Row]]:
+) -> Iterator[tuple[int, Row]]:
     """Yield ``(number, row)`` for every variant, as the plans finish."""
     if isinstance(client, str) and client == "synchronous":
         for number, scenario in todo.items():
             yield number, _plan_row(scenario, treaty)
         return
-    try:
-        import distributed
-    except ImportError:
-        raise OptionsError(
-            f"sweep on Dask needs the optional distributed extra ({EXTRA}); "
-            'or pass client="synchronous" to run in this process'
-        ) from None
-    own, active = _client(distributed, client)
-    try:
+    distributed = _distributed()
+    with ExitStack() as stack:
+        active = _client(distributed, client, stack)
         if not todo:
             return
         shared = active.scatter(treaty, broadcast=True, hash=False)
@@ -265,15 +261,51 @@ def _run(
             except Exception as err:  # a lost worker, not the plan itself
                 row = _failed("failed", err)
             yield index[future.key], row
-    finally:
-        if own is not None:
-            _close(own)
 
 
-def _client(distributed: Any, client: Any) -> tuple[list[Any] | None, Any]:
-    """Return (what to close afterwards, the client to use)."""
+def _distributed() -> Any:
+    """Return the ``distributed`` module (partly untyped), or explain the extra."""
+    try:
+        import distributed
+    except ImportError:
+        raise OptionsError(
+            f"sweep on Dask needs the optional distributed extra ({EXTRA}); "
+            'or pass client="synchronous" to run in this process'
+        ) from None
+    return distributed
+
+
+@contextmanager
+def local_cluster(workers: int | None = None) -> Iterator[Any]:
+    """Yield a client of a new ``LocalCluster``, closed afterwards.
+
+    Parameters
+    ----------
+    workers
+        Worker processes, each with one thread; None for one per core.
+
+    Raises
+    ------
+    OptionsError
+        If the ``distributed`` extra is not installed.
+    """
+    distributed = _distributed()
+    with (
+        distributed.LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+def _client(distributed: Any, client: Any, stack: ExitStack) -> Any:
+    """Return the client to use; ``stack`` closes what is made for the call."""
     if isinstance(client, distributed.Client):
-        return None, client
+        return client
     if isinstance(client, str):
         if not client.strip():
             raise OptionsError(
@@ -287,28 +319,17 @@ def _client(distributed: Any, client: Any) -> tuple[list[Any] | None, Any]:
                 f"cannot connect to the Dask scheduler at {shown(client)}: {err}; "
                 "start it with `dask scheduler` or check the address"
             ) from None
-        return [made], made
+        stack.callback(made.close)
+        return made
     if client is not None:
         raise OptionsError(
             "client must be a distributed.Client, a scheduler address, None or "
             f'"synchronous", got {shown(client)}'
         )
     try:
-        return None, distributed.get_client()
+        return distributed.get_client()
     except ValueError:
-        cluster = distributed.LocalCluster(
-            n_workers=os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
-        made = distributed.Client(cluster)
-        return [made, cluster], made
-
-
-def _close(objects: list[Any]) -> None:
-    for item in objects:
-        item.close()
+        return stack.enter_context(local_cluster())
 
 
 def _progress(progress: Progress | bool | None, total: int) -> Progress:

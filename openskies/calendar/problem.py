@@ -174,9 +174,12 @@ def party_entry(treaty: Treaty, party: str, year: int) -> dt.date | None:
     )
     day_before = dt.timedelta(days=1)
     for day in changes:
-        if first < day < last and party not in _codes(treaty, day - day_before):
-            if party in _codes(treaty, day):
-                return day
+        if (
+            first < day < last
+            and party not in _codes(treaty, day - day_before)
+            and party in _codes(treaty, day)
+        ):
+            return day
     return None
 
 

@@ -28,6 +28,7 @@ from openskies.cli import (
     regime,
     schedule,
     sources,
+    sweep,
 )
 from openskies.errors import OpenSkiesError
 from openskies.versions import package_version
@@ -36,7 +37,7 @@ __all__ = ["COMMANDS", "build_parser", "main", "subcommands"]
 
 #: The sub-command modules, in the order ``openskies --help`` lists them: the
 #: regime, then the data flow of an annual plan.
-COMMANDS = (regime, sources, allocation, schedule, legality, planner, plan)
+COMMANDS = (regime, sources, allocation, schedule, legality, planner, plan, sweep)
 
 #: Longest message printed [characters]; the rest is cut with an ellipsis.
 MESSAGE_LIMIT = 1000
