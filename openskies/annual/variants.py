@@ -17,9 +17,9 @@ Two formats, chosen by the file's extension:
 * **CSV** (any other extension): one variant per data row, one dotted key per
   column (``objective``, ``routes.reading``, ``membership.leave.USA``,
   ``membership.join.USA.date``).  An empty cell leaves the key as the scenario
-  has it; a row of empty cells plans the scenario as it is.  A cell is read as a TOML value where it is one (``2020-06-01`` is a
-  date, ``3`` a whole number, ``true`` a flag, ``"x"`` text) and as text
-  otherwise (``total``).
+  has it; a row of empty cells plans the scenario as it is.  A cell is read as
+  a TOML value where it is one (``2020-06-01`` is a date, ``3`` a whole
+  number, ``true`` a flag, ``"x"`` text) and as text otherwise (``total``).
 
 Only the shape is checked here; the keys and values are checked by
 :meth:`~openskies.annual.scenario.Scenario.with_overrides`, variant by variant.

@@ -37,7 +37,7 @@ __all__ = ["check_routes_dask", "is_dask_frame"]
 
 
 def is_dask_frame(routes: object) -> bool:
-    """Whether ``routes`` is a ``dask_geopandas.GeoDataFrame`` (without importing Dask)."""
+    """Whether ``routes`` is a ``dask_geopandas.GeoDataFrame``; imports no Dask."""
     kind = type(routes)
     return kind.__module__.startswith("dask_geopandas") and kind.__name__ in (
         "GeoDataFrame",
@@ -76,10 +76,10 @@ def check_routes_dask(
         At once, if a column is missing, the CRS is not EPSG:4326 or an option
         is invalid; other errors when the result is computed.
     """
-    import dask
+    from dask.delayed import delayed
 
     meta = eager(view, routes._meta, reading=reading, tolerance_km=tolerance_km)
-    shared = dask.delayed(view, pure=False, traverse=False)
+    shared = delayed(view, pure=False, traverse=False)
     return routes.map_partitions(
         _check_partition,
         shared,
