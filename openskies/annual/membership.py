@@ -272,11 +272,11 @@ def apply_membership(treaty: Treaty, membership: Membership) -> Treaty:
         quotas = _end_quotas(quotas, memberships, day)
     for code, join in membership.join.items():
         where = ("membership", "join", code)
-        iso3 = _joining(treaty, code, join.date, where)
-        if iso3 in leaving:
+        if code.strip().upper() in leaving:
             raise MembershipError(
                 "a state may leave or join in one scenario, not both", where
             )
+        iso3 = _joining(treaty, code, join.date, where)
         state = states[iso3]
         states[iso3] = (
             replace(state, rejoined=join.date)

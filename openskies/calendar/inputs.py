@@ -282,7 +282,10 @@ def resolve_inputs(
         raise OptionsError(f"year must be a whole number such as 2019, got {year!r}")
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise OptionsError(f"year {year} is outside {FIRST_YEAR}..{LAST_YEAR}")
-    start = view.treaty.as_of(dt.date(year, 1, 1))
+    # parties in force on 1 January, or on the view's date in the year (a
+    # state joining during the year, Annex A II.4)
+    first = dt.date(year, 1, 1)
+    start = view.treaty.as_of(view.date if view.date.year == year else first)
     flights: dict[tuple[str, str], int] = {}
     for observer, observed, count in _distribution(distribution):
         pair = (start.party_of(observer), start.party_of(observed))
