@@ -113,9 +113,11 @@ def test_rows_equal_plan_year_summaries(
     assert "objectiv" in in_process.loc[3, "message"]
     assert pd.isna(in_process.loc[3, "granted"])
     assert list(in_process.columns[-len(SUMMARY_COLUMNS) :]) == list(SUMMARY_COLUMNS)
-    assert {"objective", "routes.reading", "membership.leave.USA"} <= set(
-        in_process.columns
-    )
+    assert {
+        "variant.objective",
+        "variant.routes.reading",
+        "variant.membership.leave.USA",
+    } <= set(in_process.columns)
 
 
 def test_cluster_gives_the_in_process_results(
@@ -199,7 +201,8 @@ def test_check_routes_on_dask_is_lazy_and_equals_the_eager_call(
     eager = check_routes(view, routes.compute())
     pd.testing.assert_frame_equal(computed, eager)
     assert list(computed["legal"]) == list(eager["legal"])
-    assert computed["legal"].any() and not computed["legal"].all()
+    assert computed["legal"].any()
+    assert not computed["legal"].all()
     # the view is one node of the graph, shared by the three partitions
     views = [k for k in dict(lazy.__dask_graph__()) if "TreatyView" in str(k)]
     assert len(views) == 1

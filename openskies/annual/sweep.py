@@ -168,7 +168,7 @@ def sweep(
     pandas.DataFrame
         One row per variant, in order: ``variant`` (0-based), ``status``
         (:data:`STATUSES`), ``message``, the variant's keys as dotted columns
-        (``objective``, ``membership.leave.USA``, ...), then
+        (``variant.objective``, ``variant.membership.leave.USA``, ...), then
         :data:`SUMMARY_COLUMNS`: the fields of
         ``plan_year(scenario.with_overrides(variant)).summary`` and the plan's
         ``runtime_s`` [s].  Summary cells are empty for rows not ``ok``.
@@ -209,10 +209,10 @@ def sweep(
         done += 1
         tell(done, len(variants))
     records = [
-        {"variant": n, "status": "", "message": "", **dotted(v), **row}
+        {"variant": n, "status": "", "message": "", **dotted(v, "variant."), **row}
         for n, (v, row) in enumerate(zip(variants, rows, strict=True))
     ]
-    keys = list(dict.fromkeys(k for v in variants for k in dotted(v)))
+    keys = list(dict.fromkeys(k for v in variants for k in dotted(v, "variant.")))
     columns = ["variant", "status", "message", *keys, *SUMMARY_COLUMNS]
     frame = pd.DataFrame.from_records(records, columns=columns)
     counts = [c for c in SUMMARY_COLUMNS if c not in _TEXT_COLUMNS]
