@@ -34,6 +34,7 @@ def test_every_example_is_tested() -> None:
         "02_after_us_withdrawal_2021",
         "03_kaliningrad_cap",
         "04_plan_one_mission",
+        "05_sweep_membership",
     ]
 
 
@@ -125,3 +126,23 @@ def test_04_plan_one_mission(capsys: pytest.CaptureFixture[str]) -> None:
     assert 2 * far > 5500.0
     assert "Vladivostok (RUS)" in dict(plan.unreachable)
     assert "check_route, reading 'observed-party': legal=True" in out
+
+
+def test_05_sweep_membership(capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    result, out = _run("05_sweep_membership", capsys)
+    frame = result["results"]
+    assert list(frame["status"]) == ["ok", "ok", "ok"]
+    assert list(frame["year"]) == [2020, 2020, 2021]
+    # the US asks 21 + 2 + ... flights and is asked for some: all withdrawn
+    requests = bundled_dir("quotas") / "requests_2020_illustrative.csv"
+    with requests.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    us = sum(int(r["flights"]) for r in rows if "USA" in (r["observer"], r["observed"]))
+    assert frame.loc[1, "requested"] == frame.loc[0, "requested"] - us
+    assert frame.loc[1, "granted"] < frame.loc[0, "granted"]
+    missions = result["us_missions"]
+    assert missions
+    assert all(m.arrival.date() >= dt.date(2021, 6, 1) for m in missions)
+    assert "2020 without the US" in out

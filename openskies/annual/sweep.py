@@ -215,6 +215,8 @@ def sweep(
     keys = list(dict.fromkeys(k for v in variants for k in dotted(v, "variant.")))
     columns = ["variant", "status", "message", *keys, *SUMMARY_COLUMNS]
     frame = pd.DataFrame.from_records(records, columns=columns)
+    for key in keys:  # as given: 2021 stays a whole number, dates stay dates
+        frame[key] = pd.Series([r.get(key) for r in records], dtype=object)
     counts = [c for c in SUMMARY_COLUMNS if c not in _TEXT_COLUMNS]
     return frame.astype(dict.fromkeys(counts[:-1], "Int64"))
 
