@@ -37,9 +37,9 @@ from distributed import Client, LocalCluster
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_legality import make_routes  # noqa: E402
+from bench_legality import make_routes
 
-from openskies import check_routes, load_scenario, load_treaty, sweep  # noqa: E402
+from openskies import check_routes, load_scenario, load_treaty, sweep
 
 
 def variants(count: int) -> list[dict]:
@@ -96,7 +96,8 @@ def bench_sweep(count: int, scenario_path: str | None) -> None:
             f"rows equal to in-process: {same(frame, local)}"
         )
     print(
-        f"  speed-up, 2 workers over 1: {times['1 workers'] / times['2 workers']:.2f}x; "
+        f"  speed-up, 2 workers over 1: "
+        f"{times['1 workers'] / times['2 workers']:.2f}x; "
         f"over in-process: {times['in-process'] / times['2 workers']:.2f}x"
     )
 
