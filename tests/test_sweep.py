@@ -261,18 +261,19 @@ def test_nest_refuses_a_key_that_is_value_and_table() -> None:
         nest({"routes": "x", "routes.reading": "treaty"})
 
 
+def run_cli(scenario: Path, variants: Path, out: Path) -> int:
+    """Run ``openskies sweep`` in this process, quietly."""
+    argv = [str(scenario), str(variants), "--workers", "0", "-q", "-o", str(out)]
+    return main(["sweep", *argv])
+
+
 def test_cli_sweep_writes_one_row_per_variant(
     small: Path, tmp_path: Path, in_process: pd.DataFrame, capsys
 ) -> None:
     variants = tmp_path / "v.csv"
     variants.write_text("objective,routes.reading\n,\ntotal,observed-party\n")
     out = tmp_path / "results.csv"
-    assert (
-        main(
-            ["sweep", str(small), str(variants), "--workers", "0", "-q", "-o", str(out)]
-        )
-        == 0
-    )
+    assert run_cli(small, variants, out) == 0
     written = pd.read_csv(out)
     assert list(written["status"]) == ["ok", "ok"]
     assert list(written["granted"]) == [
@@ -288,12 +289,7 @@ def test_cli_sweep_bad_variant_exits_1_and_bad_file_exits_2(
     variants = tmp_path / "v.toml"
     variants.write_text('[[variant]]\nobjectiv = "total"\n')
     out = tmp_path / "r.csv"
-    assert (
-        main(
-            ["sweep", str(small), str(variants), "--workers", "0", "-q", "-o", str(out)]
-        )
-        == 1
-    )
+    assert run_cli(small, variants, out) == 1
     assert "invalid" in capsys.readouterr().out
     variants.write_text("variant = 3\n")
     assert (
