@@ -264,6 +264,7 @@ def test_with_overrides_needs_a_scenario_read_from_a_file() -> None:
     from openskies import OptionsError
 
     built = Scenario(year=2020, requests=())
+    assert built.with_overrides({}) is built
     with pytest.raises(OptionsError, match="load_scenario"):
         built.with_overrides({"objective": "total"})
 

@@ -263,7 +263,8 @@ class Scenario:
         Returns
         -------
         Scenario
-            A new scenario; this one is unchanged.
+            A new scenario (this one for empty ``overrides``); this one is
+            unchanged.
 
         Raises
         ------
@@ -279,6 +280,8 @@ class Scenario:
             raise OptionsError(
                 f"overrides must be a mapping of scenario keys, got {shown(overrides)}"
             )
+        if not overrides:
+            return self
         if self.document is None or self.reread is None or self.source is None:
             raise OptionsError(
                 "with_overrides needs a scenario read by load_scenario; for a "
