@@ -131,13 +131,17 @@ def test_cluster_gives_the_in_process_results(
     assert (on_cluster["runtime_s"].notna()).sum() == 3
 
 
-def test_current_client_is_used_when_none_is_given(
+def test_current_client_or_an_address_is_used(
     small: Path, treaty: Treaty, client: Client, in_process: pd.DataFrame
 ) -> None:
     with client.as_current():
         frame = sweep(small, VARIANTS[:1], treaty=treaty)
     columns = ["variant", "status", "message", *SUMMARY_COLUMNS[:-1]]
     pd.testing.assert_frame_equal(frame[columns], in_process[columns].iloc[:1])
+    # a scheduler address: connected for the call, the cluster left running
+    by_address = sweep(small, VARIANTS[:1], client=client.scheduler.address)
+    pd.testing.assert_frame_equal(by_address[columns], frame[columns])
+    assert client.status == "running"
 
 
 def test_progress_is_reported_per_variant(small: Path, treaty: Treaty) -> None:
