@@ -23,6 +23,7 @@ from openskies.allocation.problem import (
 from openskies.annual.plan import AnnualPlan, PlanSummary, plan_year
 from openskies.annual.scenario import Scenario, ScenarioError
 from openskies.annual.scenario_reader import load_scenario
+from openskies.annual.sweep import sweep
 from openskies.calendar.schedule import (
     Blackout,
     Mission,
@@ -154,4 +155,5 @@ __all__ = [
     "schedule",
     "show_versions",
     "solve_orienteering",
+    "sweep",
 ]

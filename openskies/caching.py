@@ -76,6 +76,20 @@ class BoundedCache(Generic[_K, _V]):
         with self._lock:
             self._values.clear()
 
+    def __getstate__(self) -> int:
+        """Pickle the size only: cached values are derived, and travel empty.
+
+        A treaty sent to a Dask worker carries its caches; the worker fills its
+        own (locks cannot be pickled, and values may be large geometries).
+        """
+        return self._maxsize
+
+    def __setstate__(self, maxsize: int) -> None:
+        """Restore an empty cache of ``maxsize`` values."""
+        self._maxsize = maxsize
+        self._values = OrderedDict()
+        self._lock = threading.RLock()
+
 
 def cached(maxsize: int) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Decorate a function to keep its last ``maxsize`` results in a BoundedCache.

@@ -122,3 +122,15 @@ def test_neighbours_are_kept_by_content_and_answer_the_view() -> None:
     assert again is first
     assert treaty.state_codes | treaty.party_codes == treaty.known_codes
     assert "BENELUX" in treaty.party_codes - treaty.state_codes
+
+
+def test_a_cache_pickles_empty_with_its_size() -> None:
+    import pickle
+
+    from openskies.caching import BoundedCache
+
+    cache: BoundedCache[int, int] = BoundedCache(3)
+    assert cache.get(1, lambda: 10) == 10
+    copy = pickle.loads(pickle.dumps(cache))
+    assert (copy.maxsize, len(copy), len(cache)) == (3, 0, 1)
+    assert copy.get(1, lambda: 11) == 11  # built again on the other side

@@ -35,6 +35,7 @@ def test_every_example_is_tested() -> None:
         "03_kaliningrad_cap",
         "04_plan_one_mission",
         "05_year_as_it_happens",
+        "06_sweep_membership",
     ]
 
 
@@ -152,3 +153,23 @@ def test_05_year_as_it_happens(capsys: pytest.CaptureFixture[str]) -> None:
     layers = dict(pyogrio.list_layers(result["path"]))
     assert layers["missions"] == "LineString"
     assert "refused: Art. IX.IV" in out
+
+
+def test_06_sweep_membership(capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    result, out = _run("06_sweep_membership", capsys)
+    frame = result["results"]
+    assert list(frame["status"]) == ["ok", "ok", "ok"]
+    assert list(frame["year"]) == [2020, 2020, 2021]
+    # the US asks 21 + 2 + ... flights and is asked for some: all withdrawn
+    requests = bundled_dir("quotas") / "requests_2020_illustrative.csv"
+    with requests.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    us = sum(int(r["flights"]) for r in rows if "USA" in (r["observer"], r["observed"]))
+    assert frame.loc[1, "requested"] == frame.loc[0, "requested"] - us
+    assert frame.loc[1, "granted"] < frame.loc[0, "granted"]
+    missions = result["us_missions"]
+    assert missions
+    assert all(m.arrival.date() >= dt.date(2021, 6, 1) for m in missions)
+    assert "2020 without the US" in out

@@ -345,6 +345,10 @@ def plan_year(
 
     Notes
     -----
+    A scenario's ``membership`` what-if (a party leaving, a state joining) is
+    applied to ``treaty`` first (:func:`~openskies.annual.membership.apply_membership`),
+    so the view, the allocation, the schedule and the routes all reflect it.
+
     Time budget: each solver stage gets its limit from ``scenario.solver``:
     the allocation ``solver.allocation.time_limit_s``, the calendar
     ``solver.schedule.time_limit_s`` and each route
@@ -361,6 +365,7 @@ def plan_year(
     Treaty on Open Skies, Art. III, VI; Annex A; Annex H; Annex L II.
     """
     from openskies.allocation.allocate import allocate
+    from openskies.annual.membership import apply_membership
     from openskies.annual.routes import plan_routes
     from openskies.annual.scenario_reader import load_scenario
     from openskies.calendar.schedule import schedule
@@ -388,6 +393,7 @@ def plan_year(
     treaty = load_treaty() if treaty is None else treaty
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, treaty=treaty)
+    treaty = apply_membership(treaty, scenario.membership)
     view = treaty.as_of(scenario.date)
     solver = scenario.solver
     end()

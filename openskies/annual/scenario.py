@@ -29,6 +29,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from openskies.annual.membership import Membership
 from openskies.errors import DataError, OptionsError
 from openskies.files.user_files import shown
 from openskies.options import (
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from openskies.geo.sites import Site
     from openskies.treaty.aircraft import Aircraft
     from openskies.treaty.distribution import Distribution
+    from openskies.treaty.model import Treaty
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -153,8 +155,17 @@ class Scenario:
         the same party after a route visited it, in [0, 1].
     solver
         Time limits, seed and workers per stage.
+    membership
+        Who leaves or joins the treaty, and when (a what-if, see
+        :mod:`openskies.annual.membership`); empty by default.
     source
         The scenario file, if it was read from one.
+    document
+        The parsed TOML of that file, which :meth:`with_overrides` reads again
+        with the overrides merged in; None for a scenario built in code.
+    reread
+        The reader of ``document`` (set by
+        :func:`~openskies.annual.scenario_reader.load_scenario`).
 
     Raises
     ------
@@ -182,7 +193,12 @@ class Scenario:
     swath_km: float = 25.0
     revisit_value: float = 0.5
     solver: SolverSettings = field(default_factory=SolverSettings)
+    membership: Membership = field(default_factory=Membership)
     source: Path | None = None
+    document: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    reread: Callable[..., Scenario] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         """Check the types and values of every attribute."""
@@ -206,6 +222,12 @@ class Scenario:
         object.__setattr__(self, "disputed", tuple(self.disputed))
         object.__setattr__(self, "sites", MappingProxyType(dict(self.sites)))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle by value (a mapping proxy cannot be pickled), e.g. for Dask."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        values["sites"] = dict(self.sites)
+        return (_rebuild, (values,))
+
     @property
     def date(self) -> dt.date:
         """The date of the treaty data: ``as_of``, or 1 January of ``year``."""
@@ -224,6 +246,72 @@ class Scenario:
             If a changed value is out of range.
         """
         return dataclasses.replace(self, **changes)
+
+    def with_overrides(
+        self, overrides: Mapping[str, Any], *, treaty: Treaty | None = None
+    ) -> Scenario:
+        """Return this scenario with ``overrides`` merged into its file's keys.
+
+        ``overrides`` follows the scenario file's own key structure, e.g.
+        ``{"objective": "total"}``, ``{"routes": {"reading": "observed-party"}}``,
+        ``{"solver": {"seed": 3}}``, ``{"membership": {"leave": {"USA":
+        datetime.date(2020, 6, 1)}}}`` or ``{"requests": "other.csv"}``.  Tables
+        are merged key by key; any other value replaces the file's.  The result
+        is read again exactly as the file is (relative paths relative to it).
+
+        Parameters
+        ----------
+        overrides
+            Nested mapping of keys to new values.
+        treaty
+            The treaty to check codes against; the bundled data by default.
+
+        Returns
+        -------
+        Scenario
+            A new scenario (this one for empty ``overrides``); this one is
+            unchanged.
+
+        Raises
+        ------
+        ScenarioError
+            If a key is unknown (the message names it) or a value is invalid,
+            as :func:`~openskies.annual.scenario_reader.load_scenario` would
+            raise for the same file.
+        OptionsError
+            If ``overrides`` is not a mapping, or the scenario was not read from
+            a file (built in code: use :meth:`replace`).
+        """
+        if not isinstance(overrides, Mapping):
+            raise OptionsError(
+                f"overrides must be a mapping of scenario keys, got {shown(overrides)}"
+            )
+        if not overrides:
+            return self
+        if self.document is None or self.reread is None or self.source is None:
+            raise OptionsError(
+                "with_overrides needs a scenario read by load_scenario; for a "
+                "scenario built in code use Scenario.replace(...)"
+            )
+        return self.reread(
+            merged(self.document, overrides), file=self.source, treaty=treaty
+        )
+
+
+def _rebuild(values: dict[str, Any]) -> Scenario:
+    return Scenario(**values)
+
+
+def merged(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``base`` with ``overrides`` merged in, table by table."""
+    out = dict(base)
+    for key, value in overrides.items():
+        old = out.get(key)
+        if isinstance(value, Mapping) and isinstance(old, Mapping):
+            out[key] = merged(old, value)
+        else:
+            out[key] = value
+    return out
 
 
 def _is_whole(value: object, low: int, high: int) -> bool:
@@ -291,6 +379,10 @@ def _check_parts(scenario: Scenario) -> None:
         if not isinstance(observer, str):
             raise OptionsError(f"sites keys must be party codes, got {shown(observer)}")
         _items(f"sites[{observer!r}]", sites, Site, "a Site")
+    if not isinstance(scenario.membership, Membership):
+        raise OptionsError(
+            f"membership must be a Membership, got {shown(scenario.membership)}"
+        )
     if not isinstance(scenario.solver, SolverSettings):
         raise OptionsError(
             f"solver must be a SolverSettings, got {shown(scenario.solver)}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openskies.annual.membership import Membership
 from openskies.annual.scenario import (
     CHECKS,
     CHOICES,
@@ -53,6 +54,7 @@ _TOP_KEYS = (
     "allow_partial",
     "routes",
     "solver",
+    "membership",
 )
 _SCALARS = (
     ("title", str),
@@ -114,6 +116,10 @@ class Reader:
                 raise self.error((), f"the key {key!r} is missing")
         year = self._checked(self._typed(data, "year", int, ()), ("year",))
         as_of = self._as_of(data["as_of"], year) if "as_of" in data else None
+        # the what-if first: the requests are checked against the treaty it makes
+        membership = (
+            self._membership(data["membership"]) if "membership" in data else None
+        )
         view = self.treaty.as_of(as_of or dt.date(year, 1, 1))
         given = {
             key: self._checked(self._typed(data, key, kind, ()), (key,))
@@ -162,6 +168,9 @@ class Reader:
             revisit_value=routes.revisit_value,
             solver=self._solver(self._table(data, "solver", ())),
             source=self.file,
+            membership=Membership() if membership is None else membership,
+            document=data,
+            reread=reread,
         )
 
     # ----------------------------------------------------------------- helpers
@@ -273,6 +282,21 @@ class Reader:
         return value
 
     # ------------------------------------------------------------------ inputs
+
+    def _membership(self, table: Any) -> Membership:
+        """Read ``[membership]`` and check the treaty to plan with (R26)."""
+        from openskies.annual.membership import (
+            Membership,
+            MembershipError,
+            apply_membership,
+        )
+
+        try:
+            membership = Membership.from_table(table)
+            self.treaty = apply_membership(self.treaty, membership)
+        except MembershipError as err:
+            raise self.error(err.key, err.message) from None
+        return membership
 
     def _requests(self, data: Mapping[str, Any], view: TreatyView) -> list[Request]:
         from openskies.allocation.problem import Request, read_requests
@@ -437,6 +461,10 @@ def load_scenario(
         swath_km = 25
         revisit_value = 0.5
 
+        [membership]                # what-ifs (openskies.annual.membership)
+        leave = { DEU = 2020-03-01 }                          # exit date
+        join = { USA = { date = 2021-06-01, passive_quota = 42 } }
+
         [solver]                    # defaults for every stage
         seed = 0
         workers = 1
@@ -502,4 +530,18 @@ def load_scenario(
             line=line,
         ) from None
     reader = Reader(file, key_lines(text), load_treaty() if treaty is None else treaty)
+    return reader.scenario(data)
+
+
+def reread(
+    data: Mapping[str, Any], *, file: Path, treaty: Treaty | None = None
+) -> Scenario:
+    """Read a scenario file's parsed TOML ``data`` again (with overrides).
+
+    Errors name the key but no line: the values need not come from the file.
+    See :meth:`~openskies.annual.scenario.Scenario.with_overrides`.
+    """
+    from openskies.treaty.loading import load_treaty
+
+    reader = Reader(file, {}, load_treaty() if treaty is None else treaty)
     return reader.scenario(data)

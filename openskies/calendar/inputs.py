@@ -168,7 +168,10 @@ def resolve_inputs(
         As documented by :func:`~openskies.calendar.schedule.schedule`.
     """
     year = check_year(year)
-    start = view.treaty.as_of(dt.date(year, 1, 1))
+    # parties in force on 1 January, or on the view's date in the year (a
+    # state joining during the year, Annex A II.4)
+    first = dt.date(year, 1, 1)
+    start = view.treaty.as_of(view.date if view.date.year == year else first)
     flights: dict[tuple[str, str], int] = {}
     for observer, observed, count in _distribution(distribution):
         if count > MAX_PAIR_FLIGHTS:

@@ -87,11 +87,17 @@ class CalendarModel:
         self.use: list[list[Any]] = []
         for flight in problem.flights:
             allowed = flight.domain
+            # a flight with no possible arrival (its party leaves or joins
+            # within the first or last 96 h) keeps a dummy hour and is absent
             arrival = model.new_int_var_from_domain(
-                cp_model.Domain.from_intervals([list(iv) for iv in allowed]),
+                cp_model.Domain.from_intervals(
+                    [list(iv) for iv in allowed or ((0, 0),)]
+                ),
                 f"a{flight.index}",
             )
             present = model.new_bool_var(f"p{flight.index}")
+            if not allowed:
+                model.add(present == 0)
             if not optional:
                 model.add(present == 1)
             uses = [model.new_bool_var(f"x{flight.index}_{k}") for k in flight.options]
@@ -281,7 +287,8 @@ class CalendarModel:
         model.clear_hints()
         for flight in problem.flights:
             i = flight.index
-            hour, choice = placement.get(i, (flight.domain[0][0], -1))
+            first = flight.domain[0][0] if flight.domain else 0
+            hour, choice = placement.get(i, (first, -1))
             model.add_hint(self.arrival[i], hour)
             model.add_hint(self.present[i], i in placement)
             for k, use in enumerate(self.use[i]):

@@ -159,6 +159,31 @@ def party_exit(treaty: Treaty, party: str, year: int) -> dt.date | None:
     return None
 
 
+def party_entry(treaty: Treaty, party: str, year: int) -> dt.date | None:
+    """Return the date in ``year`` from which ``party`` is a party, if after 1 January.
+
+    Mirrors :func:`party_exit` for an accession (Art. XVII) during the year.
+    """
+    first, last = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    changes = sorted(
+        {m.valid_from for m in treaty.memberships}
+        | {d for s in treaty.states for d in (s.in_force, s.rejoined) if d}
+    )
+    day_before = dt.timedelta(days=1)
+    for day in changes:
+        if (
+            first < day < last
+            and party not in _codes(treaty, day - day_before)
+            and party in _codes(treaty, day)
+        ):
+            return day
+    return None
+
+
+def _codes(treaty: Treaty, day: dt.date) -> set[str]:
+    return {p.code for p in treaty.as_of(day).parties}
+
+
 def _hours(start: dt.datetime, moment: dt.datetime) -> float:
     return (moment - start) / dt.timedelta(hours=1)
 
@@ -393,10 +418,14 @@ def build_problem(
     ctx = _Context(view, start, hours, tuple(fleet))
     codes = sorted({code for o, t, _ in pairs for code in (o, t)})
     exits: dict[str, int] = {}
+    entries: dict[str, int] = {}
     for code in codes:
         day = party_exit(view.treaty, code, year)
         if day is not None:
             exits[code] = int(_hours(start, _midnight(day)))
+        day = party_entry(view.treaty, code, year)
+        if day is not None:
+            entries[code] = int(_hours(start, _midnight(day)))
     blocked = {
         code: _blocked(start, [b for b in blackouts if b.party == code])
         for code in codes
@@ -405,7 +434,10 @@ def build_problem(
     flights: list[Flight] = []
     for observer, observed, count in pairs:
         last = min(hours, exits.get(observer, hours), exits.get(observed, hours))
-        domain: Intervals = ((0, last - WINDOW_H),) if last >= WINDOW_H else ()
+        begin = max(entries.get(observer, 0), entries.get(observed, 0))
+        domain: Intervals = (
+            ((begin, last - WINDOW_H),) if last - WINDOW_H >= begin else ()
+        )
         for lo, hi in blocked[observer] + blocked[observed]:
             domain = subtract(domain, lo, hi)
         options = _options(ctx, observer, observed, poes_used)

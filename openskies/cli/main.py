@@ -29,6 +29,7 @@ from openskies.cli import (
     regime,
     schedule,
     sources,
+    sweep,
 )
 from openskies.errors import OpenSkiesError
 from openskies.versions import package_version
@@ -37,7 +38,17 @@ __all__ = ["COMMANDS", "build_parser", "main", "subcommands"]
 
 #: The sub-command modules, in the order ``openskies --help`` lists them: the
 #: regime, then the data flow of an annual plan.
-COMMANDS = (regime, sources, allocation, schedule, legality, planner, plan, ledger)
+COMMANDS = (
+    regime,
+    sources,
+    allocation,
+    schedule,
+    legality,
+    planner,
+    plan,
+    sweep,
+    ledger,
+)
 
 #: Longest message printed [characters]; the rest is cut with an ellipsis.
 MESSAGE_LIMIT = 1000

@@ -22,6 +22,7 @@ import numpy as np
 
 from openskies.errors import GeometryError, OptionsError
 from openskies.rules.airfields import End
+from openskies.rules.batch_dask import is_dask_frame
 from openskies.rules.batch_input import (
     check_parties,
     declared_ids,
@@ -72,7 +73,8 @@ def check_routes(
     view
         The treaty; each row is checked as of its own ``date``.
     routes
-        GeoDataFrame with columns ``observer``, ``observed``, ``geometry``
+        GeoDataFrame (or a ``dask_geopandas.GeoDataFrame``, see Returns) with
+        columns ``observer``, ``observed``, ``geometry``
         (LineStrings of lon, lat) and optionally ``date`` (the view's date when
         absent), ``start`` and ``end`` (declared airfield ids) and ``transit``
         (per-leg booleans or transit leg indices).
@@ -87,7 +89,10 @@ def check_routes(
         The input (same index and columns) plus ``legal`` (bool),
         ``violations`` (tuple of the binding rule ids), ``findings`` (tuple of
         non-binding rule ids), ``distance_km`` (observation length [km]),
-        ``max_distance_km``, ``start_airfield`` and ``end_airfield``.
+        ``max_distance_km``, ``start_airfield`` and ``end_airfield``.  Given a
+        ``dask_geopandas.GeoDataFrame``, a lazy one with the same columns and
+        verdicts, checked partition by partition
+        (:mod:`openskies.rules.batch_dask`; the ``distributed`` extra).
 
     Notes
     -----
@@ -118,6 +123,12 @@ def check_routes(
 
     view = as_view(view)
     check_options(reading, tolerance_km)
+    if is_dask_frame(routes):
+        from openskies.rules.batch_dask import check_routes_dask
+
+        return check_routes_dask(
+            view, routes, eager=check_routes, reading=reading, tolerance_km=tolerance_km
+        )
     if not isinstance(routes, geopandas.GeoDataFrame):
         raise OptionsError(
             f"routes must be a GeoDataFrame, got {type(routes).__name__}; build one "

@@ -127,6 +127,8 @@ def check_schedule(
         year = missions[0].arrival.year
     year = check_year(year)
     checker = _Checker(view.treaty, year, fleet, tuple(blackouts))
+    if view.date.year == year:  # codes resolve on the view's date in the year
+        checker.resolve = view.date
     found = [*checker.each(missions), *checker.together(missions)]
     if distribution is not None:
         found.extend(checker.granted(missions, distribution, tuple(left_out)))
@@ -221,6 +223,9 @@ class _Checker:
         self.treaty = treaty
         self.year = year
         self.first = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+        #: Date on which the distribution's codes name parties (1 January, or a
+        #: view's later date in the year, for a state joining during it).
+        self.resolve = self.first.date()
         self.after = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
         self.fleet = {a.id: a for a in fleet}
         self.blackouts = blackouts
@@ -484,7 +489,7 @@ class _Checker:
         left_out: tuple[tuple[str, str], ...],
     ) -> Iterator[Violation]:
         """Missions plus flights left out must be exactly the granted flights."""
-        view = self.treaty.as_of(self.first.date())
+        view = self.treaty.as_of(self.resolve)
         wanted: Counter[tuple[str, str]] = Counter()
         for observer, observed, flights in distribution:
             wanted[(view.party_of(observer), view.party_of(observed))] += flights

@@ -88,6 +88,9 @@ class State:
         How sure ``in_force`` is (one of :data:`STATUSES`).
     note
         Free text.
+    rejoined
+        Date a later accession took effect after ``left`` (what-if scenarios,
+        Art. XVII); None if it never rejoined.
     """
 
     iso3: str
@@ -96,9 +99,12 @@ class State:
     left: dt.date | None
     in_force_status: str = "confirmed"
     note: str = ""
+    rejoined: dt.date | None = None
 
     def is_party_on(self, day: dt.date) -> bool:
         """Whether the state is a State Party on ``day``."""
+        if self.rejoined is not None and day >= self.rejoined:
+            return True
         return self.in_force is not None and within(day, self.in_force, self.left)
 
 
