@@ -38,6 +38,7 @@ from openskies.output.plan_writer import MARKER
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from matplotlib.axes import Axes
 
     from openskies.allocation.allocate import AllocationResult
     from openskies.calendar.types import ScheduleResult
@@ -74,6 +75,7 @@ OUTPUT_FILES = (
     "routes.geojson",
     "report.html",
     "map.png",
+    "calendar.png",
 )
 #: The marker file written with every plan (JSON: format, version, files); only a
 #: directory holding one is replaced by ``write(..., force=True)``.
@@ -216,6 +218,21 @@ class AnnualPlan:
                 len(r.report.findings) for r in self.routes if r.report is not None
             ),
         )
+
+    def plot_map(self, ax: Axes | None = None) -> Axes:
+        """Draw the plan's map on matplotlib axes and return them.
+
+        Territories, non-party states, airfields and routes (along their
+        geodesics, coloured by observer) in an equal-area projection fitted to
+        the routes; see :func:`openskies.output.map_png.plot_map`.
+        """
+        from openskies.output.map_png import plot_map
+
+        return plot_map(self, ax)
+
+    def plot_calendar(self, ax: Axes | None = None) -> Axes:
+        """Draw the mission calendar on matplotlib axes and return them."""
+        return self.schedule.plot_calendar(ax)
 
     def routes_frame(self) -> gpd.GeoDataFrame:
         """Return one row per mission with a route (EPSG:4326 line strings).

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from openskies.calendar.chart import observer_colours
+
 if TYPE_CHECKING:
     from matplotlib.path import Path as MplPath
     from shapely.geometry.base import BaseGeometry
@@ -40,33 +42,6 @@ FILL_LEGEND = {
     _FILL_OTHER: "other party in force",
     _FILL_NEIGHBOUR: "state not party (flights keep 10 km from its border)",
 }
-#: Distinct colours for observers (Okabe-Ito and Tableau 10, colour-blind safe first).
-_OBSERVER_PALETTE = (
-    "#0072b2",
-    "#d55e00",
-    "#009e73",
-    "#cc79a7",
-    "#e69f00",
-    "#56b4e9",
-    "#8c564b",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-    "#9467bd",
-    "#393b79",
-    "#637939",
-    "#8c6d31",
-    "#843c39",
-    "#7b4173",
-)
-
-
-def observer_colours(observers: set[str] | list[str]) -> dict[str, str]:
-    """Return one colour per observer, by sorted code (stable across outputs)."""
-    return {
-        code: _OBSERVER_PALETTE[i % len(_OBSERVER_PALETTE)]
-        for i, code in enumerate(sorted(observers))
-    }
 
 
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 from openskies.output.map_layers import map_layers
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
     from openskies.annual.plan import AnnualPlan
 
-__all__ = ["plot_map", "write_map_png"]
+__all__ = ["calendar_image", "plot_map", "write_calendar_png", "write_map_png"]
 
 #: Smallest visible area of a territory that gets a label [km^2].
 _LABEL_MIN_KM2 = 5000.0
@@ -54,8 +55,8 @@ def _map_png(plan: AnnualPlan, dpi: int) -> bytes:
     FigureCanvasAgg(figure)
     axes = plot_map(plan, figure.add_subplot())
     (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
-    height = 13.0 * (y1 - y0) / max(x1 - x0, 1e-9) + 1.2
-    figure.set_size_inches(14, min(max(height, 6.0), 14.0))
+    height = 15.0 * (y1 - y0) / max(x1 - x0, 1e-9) + 1.2
+    figure.set_size_inches(16, min(max(height, 6.0), 14.0))
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -163,7 +164,7 @@ def plot_map(plan: AnnualPlan, ax: Axes | None = None) -> Axes:
         f"{len(routes)} routes, {len(plan.schedule.missions)} missions",
         parse_math=False,
     )
-    handles = [
+    handles: list[Artist] = [
         Line2D([], [], color=colour, label=f"observer {code}")
         for code, colour in layers["observers"].items()
         if any(f["properties"]["observer"] == code for f in routes)
@@ -229,3 +230,39 @@ def _frame(layers: dict[str, Any], xy: Any) -> tuple[float, float, float, float]
         float(high[0] + margin),
         float(high[1] + margin),
     )
+
+
+def calendar_image(plan: AnnualPlan, image_format: str, *, dpi: int = 100) -> bytes:
+    """Return the mission calendar of ``plan`` as ``png`` or ``svg`` bytes.
+
+    The figure is as tall as the observed parties need (0.35 inch a row); SVG
+    text stays text (``svg.fonttype: none``) so the report can search it.
+    """
+    import io
+
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    rows = len({m.observed for m in plan.schedule.missions})
+    figure = Figure(figsize=(12, 1.6 + 0.35 * max(rows, 1)), dpi=dpi)
+    FigureCanvasAgg(figure)
+    with rc_context({"text.usetex": False, "svg.fonttype": "none"}):
+        plan.schedule.plot_calendar(figure.add_subplot())
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def write_calendar_png(plan: AnnualPlan, path: str | Path, *, dpi: int = 100) -> None:
+    """Write the mission calendar chart of ``plan`` to a PNG file.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written.
+    """
+    from openskies.files.atomic import write_bytes_atomic
+
+    write_bytes_atomic(path, calendar_image(plan, "png", dpi=dpi))

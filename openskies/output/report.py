@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openskies.output.map_layers import map_layers
-from openskies.output.map_png import plot_map, write_map_png
+from openskies.output.map_png import calendar_image, plot_map, write_map_png
 from openskies.output.tables import SORT_SCRIPT
 from openskies.output.tables import html_row as _row
 from openskies.output.tables import html_table as _table
@@ -360,6 +360,12 @@ def _sections(plan: AnnualPlan) -> list[tuple[str, str]]:
     ]
 
 
+def _calendar_svg(plan: AnnualPlan) -> str:
+    """Return the mission calendar chart as inline SVG (without the XML prolog)."""
+    svg = calendar_image(plan, "svg").decode("utf-8")
+    return svg[svg.index("<svg") :]
+
+
 def _technical(plan: AnnualPlan) -> str:
     """Return the collapsed technical section: time per stage."""
     timings = [[name, round(seconds, 2)] for name, seconds in plan.timings.items()]
@@ -473,6 +479,8 @@ routes are dashed. Hover an airfield for its name, ICAO code and maximum flight
 distance. Map data:
 territories of the parties in force (land + 12 nmi, simplified), airfields, sites
 and routes. Map library: Leaflet 1.9.4 (BSD 2-Clause), embedded.</p>
+<h2>Mission calendar</h2>
+<figure id="calendar">{_calendar_svg(plan)}</figure>
 {body}
 {_technical(plan)}
 <script id="openskies-data" type="application/json">{data}</script>
