@@ -153,7 +153,7 @@ _MAP_SCRIPT = """
       if (path) { path.style.display = show ? "" : "none"; }
     });
   }
-  var legend = L.control({position: "bottomleft"});
+  var legend = L.control({position: "topright"});
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "openskies-legend");
     div.id = "openskies-legend";
@@ -219,7 +219,9 @@ table.data th { background: #f6f8fa; }
   border-radius: 50%; background: #54aeff; border: 1px solid #0a3069; }
 table.data td.num, table.data th.num { text-align: right; white-space: nowrap; }
 table.data th.sortable { cursor: pointer; }
-table.data th.sortable::after { content: " \2195"; color: #8c959f; }
+table.data th.sortable::after { content: " \\2195"; color: #8c959f; }
+table.data th[data-sorted="asc"]::after { content: " \\25B2"; }
+table.data th[data-sorted="desc"]::after { content: " \\25BC"; }
 table.data tr.total td { font-weight: bold; background: #f6f8fa; }
 details.technical { margin-top: 2em; color: #57606a; }
 """
@@ -390,7 +392,11 @@ def _mission_row(mission: Mission, route: MissionRoute | None) -> list[Any]:
         return [*row, "", "", "", "", "", ""]
     report, plan = route.report, route.plan
     km: Any = "" if report is None else round(report.distance_km)
-    max_km: Any = "" if report is None else report.max_distance_km or ""
+    max_km: Any = (
+        ""
+        if report is None or report.max_distance_km is None
+        else round(report.max_distance_km)
+    )
     notes = route.message if report is None else "; ".join(map(str, report.violations))
     value = "" if plan is None or route.route is None else plan.value
     return [*row, route.status, route.start or "", km, max_km, value, notes]
