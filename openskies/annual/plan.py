@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openskies.annual.routes import ROUTE_STATUSES, MissionRoute
 from openskies.annual.scenario import Scenario
@@ -98,6 +98,24 @@ ROUTE_COLUMNS = (
     "findings",
     "message",
 )
+#: Column types of :meth:`AnnualPlan.routes_frame` (pandas dtypes).
+ROUTE_DTYPES = {
+    "mission_id": "object",
+    "observer": "object",
+    "observed": "object",
+    "date": "object",
+    "status": "object",
+    "start": "object",
+    "value": "float64",
+    "sites_visited": "int64",
+    "visited": "object",
+    "distance_km": "float64",
+    "max_distance_km": "float64",
+    "legal": "boolean",
+    "violations": "object",
+    "findings": "object",
+    "message": "object",
+}
 
 Progress = Callable[[str, int, int], None]
 
@@ -235,46 +253,29 @@ class AnnualPlan:
         return self.schedule.plot_calendar(ax)
 
     def routes_frame(self) -> gpd.GeoDataFrame:
-        """Return one row per mission with a route (EPSG:4326 line strings).
+        """Return one row per mission, with its route where it has one (EPSG:4326).
 
         Columns: :data:`ROUTE_COLUMNS`: the mission, its date, route status,
         starting airfield, value collected, sites visited (count and
         ``;``-separated labels), observation length, maximum flight distance,
         the verdict of ``check_route``, its binding violations and
-        non-binding findings (``;``-separated), and any message.
+        non-binding findings (``;``-separated), and any message.  A mission
+        without a route keeps its status and message, with no geometry and
+        missing numbers and verdict.  Columns have their types even when the
+        frame is empty (:data:`ROUTE_DTYPES`).
         """
         import geopandas as gpd
 
-        rows = []
-        for r in self.routes:
-            if r.route is None or r.plan is None or r.report is None:
-                continue
-            rows.append(
-                {
-                    "mission_id": r.mission_id,
-                    "observer": r.observer,
-                    "observed": r.observed,
-                    "date": r.date.isoformat(),
-                    "status": r.status,
-                    "start": r.start,
-                    "value": r.plan.value,
-                    "sites_visited": len(r.plan.visited),
-                    "visited": "; ".join(map(str, r.plan.visited)),
-                    "distance_km": r.report.distance_km,
-                    "max_distance_km": r.report.max_distance_km,
-                    "legal": r.report.legal,
-                    "violations": "; ".join(map(str, r.report.binding)),
-                    "findings": "; ".join(map(str, r.report.findings)),
-                    "message": r.message,
-                    "geometry": r.route.line,
-                }
-            )
-        return gpd.GeoDataFrame(
+        rows = [_route_row(r) for r in self.routes]
+        frame = gpd.GeoDataFrame(
             rows,
             columns=[*ROUTE_COLUMNS, "geometry"],
-            geometry="geometry",
+            geometry=gpd.GeoSeries([r.pop("geometry") for r in rows], crs="EPSG:4326")
+            if rows
+            else gpd.GeoSeries([], crs="EPSG:4326"),
             crs="EPSG:4326",
         )
+        return frame.astype(ROUTE_DTYPES)
 
     def write(self, outdir: str | Path, *, force: bool = False) -> Path:
         """Write every output file of :data:`OUTPUT_FILES` to ``outdir``.
@@ -457,3 +458,41 @@ def plan_year(
         routes=routes,
         timings=MappingProxyType(timings),
     )
+
+
+def _route_row(r: MissionRoute) -> dict[str, Any]:
+    """Return one row of :meth:`AnnualPlan.routes_frame` (geometry None unrouted)."""
+    row: dict[str, Any] = {
+        "mission_id": r.mission_id,
+        "observer": r.observer,
+        "observed": r.observed,
+        "date": r.date.isoformat(),
+        "status": r.status,
+        "start": r.start or "",
+        "value": float("nan"),
+        "sites_visited": 0,
+        "visited": "",
+        "distance_km": float("nan"),
+        "max_distance_km": float("nan"),
+        "legal": None,
+        "violations": "",
+        "findings": "",
+        "message": r.message,
+        "geometry": None,
+    }
+    if r.route is None or r.plan is None or r.report is None:
+        return row
+    report = r.report
+    return row | {
+        "value": r.plan.value,
+        "sites_visited": len(r.plan.visited),
+        "visited": "; ".join(map(str, r.plan.visited)),
+        "distance_km": report.distance_km,
+        "max_distance_km": (
+            float("nan") if report.max_distance_km is None else report.max_distance_km
+        ),
+        "legal": report.legal,
+        "violations": "; ".join(map(str, report.binding)),
+        "findings": "; ".join(map(str, report.findings)),
+        "geometry": r.route.line,
+    }

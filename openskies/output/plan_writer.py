@@ -176,7 +176,10 @@ def _write_files(plan: AnnualPlan, folder: Path) -> None:
     frame = plan.routes_frame()
     for name, driver in (("routes.gpkg", "GPKG"), ("routes.geojson", "GeoJSON")):
         with atomic_path(folder / name) as temporary:
-            frame.to_file(temporary, driver=driver, layer="routes")
+            # typed even when empty: line strings, not "Unknown" geometry
+            frame.to_file(
+                temporary, driver=driver, layer="routes", geometry_type="LineString"
+            )
     write_report_html(plan, folder / "report.html")
     write_map_png(plan, folder / "map.png")
     write_calendar_png(plan, folder / "calendar.png")
