@@ -282,7 +282,7 @@ def test_hovering_an_airfield_shows_its_name_icao_and_distance(
     tooltip.wait_for()
     text = tooltip.inner_text()
     names = {
-        f"{a.name} ({a.id})"
+        f"{a.name} ({a.icao or a.id})"
         for p in plan.view.parties
         for a in plan.view.airfields(p.code)
     }

@@ -237,6 +237,24 @@ class AnnualPlan:
             ),
         )
 
+    def __repr__(self) -> str:
+        """Summarise the plan in one line (not its 100,000s of characters)."""
+        s = self.summary
+        return (
+            f"AnnualPlan({self.scenario.year}: {s.granted} of {s.requested} flights "
+            f"granted, {s.missions} missions, {len(self.routes)} routes)"
+        )
+
+    def _repr_html_(self) -> str:
+        """Return a compact HTML summary: the summary lines and the calendar."""
+        from openskies.files.display import html_summary
+        from openskies.output.map_png import calendar_image
+
+        lines = str(self.summary).splitlines()
+        table = html_summary(repr(self), [(f"{i + 1}", t) for i, t in enumerate(lines)])
+        svg = calendar_image(self, "svg").decode("utf-8")
+        return table + svg[svg.index("<svg") :]
+
     def plot_map(self, ax: Axes | None = None) -> Axes:
         """Draw the plan's map on matplotlib axes and return them.
 

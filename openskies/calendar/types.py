@@ -144,6 +144,28 @@ class ScheduleResult:
     fleet: tuple[Aircraft, ...] = ()
     blackouts: tuple[Blackout, ...] = ()
 
+    def __repr__(self) -> str:
+        """Summarise the calendar in one line."""
+        return (
+            f"ScheduleResult({self.year} {self.status}: {len(self.missions)} "
+            f"missions, {len(self.left_out)} left out)"
+        )
+
+    def _repr_html_(self) -> str:
+        """Return a compact HTML summary for notebooks."""
+        from openskies.files.display import html_summary
+
+        return html_summary(
+            repr(self),
+            [
+                ("status", str(self.status)),
+                ("missions", len(self.missions)),
+                ("left out", len(self.left_out)),
+                ("busiest 30-day windows [missions]", self.objective),
+                ("time [s]", self.runtime_s),
+            ],
+        )
+
     def plot_calendar(self, ax: Axes | None = None) -> Axes:
         """Draw the missions on matplotlib axes and return them.
 

@@ -140,6 +140,7 @@ def map_layers(plan: AnnualPlan, *, simplify_deg: float) -> dict[str, Any]:
                 _feature(
                     {"type": "Point", "coordinates": [a.lon, a.lat]},
                     airfield=a.id,
+                    icao=a.icao,
                     name=a.name,
                     party=party.code,
                     roles=" ".join(sorted(a.roles)),

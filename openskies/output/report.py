@@ -123,7 +123,7 @@ _MAP_SCRIPT = """
     onEachFeature: function (f, layer) {
       popup(f, layer);
       var p = f.properties;
-      layer.bindTooltip(esc(p.name) + " (" + esc(p.airfield) + ")" +
+      layer.bindTooltip(esc(p.name) + " (" + esc(p.icao || p.airfield) + ")" +
         (p.max_distance_km === "" ? "" : ", max " + esc(p.max_distance_km) + " km"));
     }
   }).addTo(map);
