@@ -152,3 +152,19 @@ def test_every_mission_is_in_routes_gpkg_with_its_status(
     assert [f["properties"]["status"] for f in features] == ["no sites"]
     assert (out / "calendar.png").read_bytes()[:4] == b"\x89PNG"
     assert dt.date.fromisoformat(features[0]["properties"]["date"]).year == 2019
+
+
+def test_plan_year_shows_a_bar_only_when_asked_or_interactive(
+    treaty: Treaty, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = Scenario(year=2019, requests=(Request("DEU", "POL", 1),))
+    plan_year(scenario, treaty=treaty)  # stderr is not a terminal under pytest
+    assert capsys.readouterr().err == ""
+    plan_year(scenario, treaty=treaty, progress=True)
+    bar = capsys.readouterr().err
+    assert "6/6" in bar
+    assert "routes" in bar
+    seen: list[tuple[str, int, int]] = []
+    plan_year(scenario, treaty=treaty, progress=lambda *a: seen.append(a))
+    assert capsys.readouterr().err == ""
+    assert [s for s, done, _ in seen if done == 0][:2] == ["load", "allocate"]

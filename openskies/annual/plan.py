@@ -344,7 +344,7 @@ def plan_year(
     scenario: Scenario | str | Path | None = None,
     *,
     treaty: Treaty | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
 ) -> AnnualPlan:
     """Plan a year of observation flights from a scenario, end to end.
 
@@ -363,7 +363,9 @@ def plan_year(
     progress
         Called as ``progress(stage, done, total)`` when a stage of
         :data:`STAGES` starts (``done == 0``) and ends (``done == total``), and
-        after each route.
+        after each route.  ``True`` draws a tqdm bar on standard error,
+        ``False`` nothing; None (default) draws the bar only when interactive
+        (a terminal or a notebook), never in a pipe, a log or CI.
 
     Returns
     -------
@@ -396,6 +398,27 @@ def plan_year(
     ----------
     Treaty on Open Skies, Art. III, VI; Annex A; Annex H; Annex L II.
     """
+    from openskies.annual.progress import TqdmProgress, interactive
+
+    if progress is None:
+        progress = interactive()
+    if not isinstance(progress, bool):
+        return _plan_year(scenario, treaty, progress)
+    if not progress:
+        return _plan_year(scenario, treaty, None)
+    bar = TqdmProgress(STAGES, desc="plan")
+    try:
+        return _plan_year(scenario, treaty, bar)
+    finally:
+        bar.close()
+
+
+def _plan_year(
+    scenario: Scenario | str | Path | None,
+    treaty: Treaty | None,
+    progress: Progress | None,
+) -> AnnualPlan:
+    """Run :func:`plan_year` with a progress callback or None."""
     from openskies.allocation.allocate import allocate
     from openskies.annual.routes import plan_routes
     from openskies.annual.scenario_reader import load_scenario
