@@ -168,3 +168,33 @@ def test_plan_year_shows_a_bar_only_when_asked_or_interactive(
     plan_year(scenario, treaty=treaty, progress=lambda *a: seen.append(a))
     assert capsys.readouterr().err == ""
     assert [s for s, done, _ in seen if done == 0][:2] == ["load", "allocate"]
+
+
+def test_schedule_prints_the_missions_without_an_output_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    from openskies.cli.main import main
+
+    flights = tmp_path / "flights.csv"
+    flights.write_text("observer,observed,flights\nSWE,POL,2\nUSA,RUS,1\n")
+    argv = ["schedule", str(flights), "--year", "2019", "--time-limit", "5"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "optimal, 3 missions of 3 flights" in text
+    assert "arrival (UTC)" in text
+    assert "wrote" not in text
+    assert text.count("SWE ") >= 2
+    assert main([*argv, "--format", "json"]) == 0
+    missions = json.loads(capsys.readouterr().out)
+    assert sorted((m["observer"], m["observed"]) for m in missions) == [
+        ("SWE", "POL"),
+        ("SWE", "POL"),
+        ("USA", "RUS_BLR"),
+    ]
+    assert all(m["arrival"].startswith("2019-") for m in missions)
+    assert main([*argv, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["mission_id"] for r in rows] == [m["mission_id"] for m in missions]
