@@ -198,3 +198,16 @@ def test_schedule_prints_the_missions_without_an_output_file(
     assert main([*argv, "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["mission_id"] for r in rows] == [m["mission_id"] for m in missions]
+
+
+def test_terminal_tables_are_plain_text_whatever_the_cells_hold() -> None:
+    from openskies.cli.common import format_table
+
+    text = format_table(
+        ["party", "name"], [["RUS_BLR", "[bold]Russia[/bold] \x1b"], ["X", "é" * 300]]
+    )
+    lines = text.splitlines()
+    assert lines[0].split() == ["party", "name"]
+    assert set(lines[1]) == {"-", " "}
+    assert lines[2] == "RUS_BLR  [bold]Russia[/bold] \x1b".rstrip()
+    assert lines[3].endswith("é" * 300)  # never wrapped or cut
