@@ -30,7 +30,11 @@ LAYERS = (
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 # The value types and problem facts of the solver packages sit below rules/: the
 # independent validators read them, never the solvers that produce them.
-VALUE_TYPES = {"openskies.allocation.problem", "openskies.calendar.types"}
+VALUE_TYPES = {
+    "openskies.allocation.problem",
+    "openskies.calendar.types",
+    "openskies.calendar.chart",  # draws missions (ScheduleResult.plot_calendar)
+}
 # the package root re-exports the public API; versions reports library versions
 TOP = {"openskies", "openskies.__main__", "openskies.versions"}
 

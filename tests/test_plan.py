@@ -206,7 +206,12 @@ def test_write_outputs_round_trip(small: AnnualPlan, tmp_path: Path) -> None:
         ]
     ics = (out / "missions.ics").read_text()
     assert ics.count("BEGIN:VEVENT") == 6
-    features = json.loads((out / "routes.geojson").read_text())["features"]
+    every = json.loads((out / "routes.geojson").read_text())["features"]
+    # every mission, with its status; the unrouted ones without geometry
+    assert [
+        (f["properties"]["mission_id"], f["properties"]["status"]) for f in every
+    ] == [(r.mission_id, r.status) for r in small.routes]
+    features = [f for f in every if f["geometry"] is not None]
     routed = [r for r in small.routes if r.route is not None]
     assert [f["properties"]["mission_id"] for f in features] == [
         r.mission_id for r in routed
@@ -217,7 +222,10 @@ def test_write_outputs_round_trip(small: AnnualPlan, tmp_path: Path) -> None:
     np.testing.assert_allclose(first, routed[0].route.waypoints, atol=1e-9)
     import geopandas as gpd
 
-    assert len(gpd.read_file(out / "routes.gpkg")) == len(routed)
+    layer = gpd.read_file(out / "routes.gpkg")
+    assert list(layer["mission_id"]) == [r.mission_id for r in small.routes]
+    assert list(layer["status"]) == [r.status for r in small.routes]
+    assert int(layer.geometry.notna().sum()) == len(routed)
     png = (out / "map.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(png[16:20], "big") == 1600  # 16 in at 100 dpi
@@ -394,3 +402,13 @@ def test_a_year_without_distribution_writes_an_empty_plan(
     assert sorted(p.name for p in out.iterdir()) == WRITTEN
     assert (out / "distribution.csv").read_text() == "observer,observed,flights\n"
     assert json.loads((out / "routes.geojson").read_text())["features"] == []
+    # the empty layer is typed: line strings, numbers and a boolean verdict
+    import pyogrio
+
+    info = pyogrio.read_info(out / "routes.gpkg")
+    assert info["geometry_type"] == "LineString"
+    types = dict(zip(info["fields"], info["ogr_types"], strict=True))
+    assert types["value"] == types["distance_km"] == "OFTReal"
+    assert types["sites_visited"] == "OFTInteger64"
+    assert info["ogr_subtypes"][list(info["fields"]).index("legal")] == "OFSTBoolean"
+    assert types["mission_id"] == "OFTString"

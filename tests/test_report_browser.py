@@ -15,15 +15,19 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from openskies import Treaty
 from openskies.allocation.problem import Request
 from openskies.annual.plan import AnnualPlan, plan_year
 from openskies.annual.scenario import Scenario, SolverSettings
+from openskies.calendar.chart import observer_colours
 from openskies.geo.sites import bundled_sites
 from openskies.options import SolveOptions
 
@@ -142,3 +146,188 @@ def test_the_check_catches_a_broken_page(report: Path, tmp_path: Path) -> None:
     assert "boom" in errors
     assert "notAFunction is not defined" in errors
     assert "missing.png" in errors
+
+
+# --- What a person sees: the report driven in headless Chromium by Playwright ---
+#
+# Debian's Chromium through Playwright's executable_path (no browser download).
+# Screenshots are kept under the test's temporary folder as artefacts.
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the module."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=_browser(), args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, report: Path) -> Iterator[tuple[Page, list[str]]]:
+    """The report opened and drawn, with every console error and page error."""
+    opened = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    opened.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type in ("error", "warning") else None,
+    )
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    opened.goto(report.as_uri())
+    opened.wait_for_selector('#map[data-ready="yes"]')
+    yield opened, errors
+    opened.close()
+
+
+def _pixels(png: Path, colour: str, blend: float = 1.0, tolerance: int = 14) -> int:
+    """Count pixels within ``tolerance`` of ``colour`` drawn at ``blend`` on the sea."""
+    from PIL import Image
+
+    def rgb(text: str) -> np.ndarray:
+        return np.array([int(text[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+    target = blend * rgb(colour) + (1.0 - blend) * rgb(SEA)
+    image = np.asarray(Image.open(png).convert("RGB"), dtype=float)
+    return int((np.abs(image - target).max(axis=2) <= tolerance).sum())
+
+
+SEA = "#d8e8f4"
+
+
+def _observer_colour(plan: AnnualPlan, observer: str) -> str:
+    return observer_colours({r.observer for r in plan.routes})[observer]
+
+
+def test_the_map_paints_territory_and_routes_coloured_by_observer(
+    plan: AnnualPlan, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    opened, errors = page
+    shot = tmp_path / "map.png"
+    opened.locator("#map").screenshot(path=str(shot))
+    # territory of the parties flying or hosting a mission, at fill opacity 0.8
+    assert _pixels(shot, "#e6dcc3", blend=0.8) > 20_000
+    # each routed observer's colour is on the map
+    for observer in {r.observer for r in plan.routes if r.route is not None}:
+        assert _pixels(shot, _observer_colour(plan, observer), blend=0.9) > 40
+    assert errors == []
+    assert opened.locator("#openskies-errors").is_hidden()
+
+
+def test_the_legend_lists_the_observers_and_the_fills(
+    plan: AnnualPlan, page: tuple[Page, list[str]]
+) -> None:
+    opened, _ = page
+    legend = opened.locator("#openskies-legend")
+    text = legend.inner_text()
+    for observer in {r.observer for r in plan.routes}:
+        assert legend.locator(f'input[data-observer="{observer}"]').is_checked()
+        assert observer in text
+    assert "party that flies or hosts a mission this year" in text
+    assert "state not party" in text
+
+
+def test_unticking_an_observer_hides_its_routes(
+    plan: AnnualPlan, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    opened, errors = page
+    colour = _observer_colour(plan, "USA")
+    before, after = tmp_path / "before.png", tmp_path / "without-usa.png"
+    opened.locator("#map").screenshot(path=str(before))
+    opened.locator('#openskies-legend input[data-observer="USA"]').uncheck()
+    opened.locator("#map").screenshot(path=str(after))
+    assert _pixels(before, colour, blend=0.9) > 40
+    assert _pixels(after, colour, blend=0.9) < 5
+    # the other observers' routes stay
+    other = _observer_colour(plan, "DEU")
+    assert _pixels(after, other, blend=0.9) == _pixels(before, other, blend=0.9)
+    opened.locator('#openskies-legend input[data-observer="USA"]').check()
+    assert _pixels(_shot(opened, tmp_path / "again.png"), colour, blend=0.9) > 40
+    assert errors == []
+
+
+def _shot(opened: Page, path: Path) -> Path:
+    opened.locator("#map").screenshot(path=str(path))
+    return path
+
+
+def test_choosing_an_observed_party_shows_only_its_routes(
+    plan: AnnualPlan, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    opened, _ = page
+    opened.locator("#openskies-observed").select_option("POL")
+    shot = _shot(opened, tmp_path / "over-poland.png")
+    assert _pixels(shot, _observer_colour(plan, "DEU"), blend=0.9) > 40
+    assert _pixels(shot, _observer_colour(plan, "USA"), blend=0.9) < 5
+
+
+def test_hovering_an_airfield_shows_its_name_icao_and_distance(
+    plan: AnnualPlan, page: tuple[Page, list[str]]
+) -> None:
+    opened, _ = page
+    marker = opened.locator("path.leaflet-interactive[stroke='#0a3069']").first
+    marker.hover(force=True)
+    tooltip = opened.locator(".leaflet-tooltip").first
+    tooltip.wait_for()
+    text = tooltip.inner_text()
+    names = {
+        f"{a.name} ({a.icao or a.id})"
+        for p in plan.view.parties
+        for a in plan.view.airfields(p.code)
+    }
+    assert any(text.startswith(n) for n in names), text
+    assert re.search(r"max [\d,.]+ km", text), text
+
+
+def _column(opened: Page, table: str, index: int) -> list[str]:
+    cells = opened.locator(f"#{table} tbody tr td:nth-child({index + 1})")
+    return [c.strip() for c in cells.all_inner_texts()]
+
+
+def test_a_table_sorts_on_click(page: tuple[Page, list[str]], tmp_path: Path) -> None:
+    opened, errors = page
+    header = opened.locator("#missions thead th", has_text="observed")
+    header.first.click()
+    observed = _column(opened, "missions", 2)
+    assert len(set(observed)) > 1
+    assert observed == sorted(observed)
+    header.first.click()
+    assert _column(opened, "missions", 2) == sorted(observed, reverse=True)
+    # numbers sort as numbers, not as text
+    opened.locator("#missions thead th", has_text="max km").click()
+    km = [float(v.replace(",", "")) for v in _column(opened, "missions", 9) if v]
+    assert km == sorted(km)
+    opened.locator("#missions").screenshot(path=str(tmp_path / "missions.png"))
+    assert errors == []
+
+
+def test_timings_are_collapsed_and_the_calendar_is_drawn(
+    plan: AnnualPlan, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    opened, _ = page
+    assert opened.locator("#timings").is_hidden()
+    opened.locator("details.technical summary").click()
+    assert opened.locator("#timings").is_visible()
+    calendar = opened.locator("#calendar svg")
+    shot = tmp_path / "calendar.png"
+    calendar.screenshot(path=str(shot))
+    text = calendar.text_content() or ""
+    assert "Q1" in text
+    assert "Q4" in text
+    for m in plan.schedule.missions:
+        assert m.observed in text
+        assert f"observer {m.observer}" in text
+    # a bar per mission in its observer's colour
+    for observer in {m.observer for m in plan.schedule.missions}:
+        assert _pixels(shot, _observer_colour(plan, observer)) > 30

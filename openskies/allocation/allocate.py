@@ -185,6 +185,29 @@ class AllocationResult:
     conflicts: tuple[Guarantee, ...] = ()
     year: int = 0
 
+    def __repr__(self) -> str:
+        """Summarise the result in one line."""
+        return (
+            f"AllocationResult({self.year} {self.status}: {len(self.distribution)} "
+            f"pairs, {self.distribution.total} flights, {len(self.unmet)} unmet "
+            "requests)"
+        )
+
+    def _repr_html_(self) -> str:
+        """Return a compact HTML summary: status, objective, totals."""
+        from openskies.files.display import html_summary
+
+        return html_summary(
+            repr(self),
+            [
+                ("status", str(self.status)),
+                *((f"objective {k}", str(v)) for k, v in self.objective.items()),
+                ("flights granted", self.distribution.total),
+                ("unmet requests", len(self.unmet)),
+                ("time [s]", self.runtime_s),
+            ],
+        )
+
 
 def allocate(
     view: TreatyView | QuotaProblem,

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openskies.annual.routes import ROUTE_STATUSES, MissionRoute
 from openskies.annual.scenario import Scenario
@@ -38,6 +38,7 @@ from openskies.output.plan_writer import MARKER
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from matplotlib.axes import Axes
 
     from openskies.allocation.allocate import AllocationResult
     from openskies.calendar.types import ScheduleResult
@@ -74,6 +75,7 @@ OUTPUT_FILES = (
     "routes.geojson",
     "report.html",
     "map.png",
+    "calendar.png",
 )
 #: The marker file written with every plan (JSON: format, version, files); only a
 #: directory holding one is replaced by ``write(..., force=True)``.
@@ -96,6 +98,24 @@ ROUTE_COLUMNS = (
     "findings",
     "message",
 )
+#: Column types of :meth:`AnnualPlan.routes_frame` (pandas dtypes).
+ROUTE_DTYPES = {
+    "mission_id": "object",
+    "observer": "object",
+    "observed": "object",
+    "date": "object",
+    "status": "object",
+    "start": "object",
+    "value": "float64",
+    "sites_visited": "int64",
+    "visited": "object",
+    "distance_km": "float64",
+    "max_distance_km": "float64",
+    "legal": "boolean",
+    "violations": "object",
+    "findings": "object",
+    "message": "object",
+}
 
 Progress = Callable[[str, int, int], None]
 
@@ -217,47 +237,63 @@ class AnnualPlan:
             ),
         )
 
+    def __repr__(self) -> str:
+        """Summarise the plan in one line (not its 100,000s of characters)."""
+        s = self.summary
+        return (
+            f"AnnualPlan({self.scenario.year}: {s.granted} of {s.requested} flights "
+            f"granted, {s.missions} missions, {len(self.routes)} routes)"
+        )
+
+    def _repr_html_(self) -> str:
+        """Return a compact HTML summary: the summary lines and the calendar."""
+        from openskies.files.display import html_summary
+        from openskies.output.map_png import calendar_image
+
+        lines = str(self.summary).splitlines()
+        table = html_summary(repr(self), [(f"{i + 1}", t) for i, t in enumerate(lines)])
+        svg = calendar_image(self, "svg").decode("utf-8")
+        return table + svg[svg.index("<svg") :]
+
+    def plot_map(self, ax: Axes | None = None) -> Axes:
+        """Draw the plan's map on matplotlib axes and return them.
+
+        Territories, non-party states, airfields and routes (along their
+        geodesics, coloured by observer) in an equal-area projection fitted to
+        the routes; see :func:`openskies.output.map_png.plot_map`.
+        """
+        from openskies.output.map_png import plot_map
+
+        return plot_map(self, ax)
+
+    def plot_calendar(self, ax: Axes | None = None) -> Axes:
+        """Draw the mission calendar on matplotlib axes and return them."""
+        return self.schedule.plot_calendar(ax)
+
     def routes_frame(self) -> gpd.GeoDataFrame:
-        """Return one row per mission with a route (EPSG:4326 line strings).
+        """Return one row per mission, with its route where it has one (EPSG:4326).
 
         Columns: :data:`ROUTE_COLUMNS`: the mission, its date, route status,
         starting airfield, value collected, sites visited (count and
         ``;``-separated labels), observation length, maximum flight distance,
         the verdict of ``check_route``, its binding violations and
-        non-binding findings (``;``-separated), and any message.
+        non-binding findings (``;``-separated), and any message.  A mission
+        without a route keeps its status and message, with no geometry and
+        missing numbers and verdict.  Columns have their types even when the
+        frame is empty (:data:`ROUTE_DTYPES`).
         """
         import geopandas as gpd
 
-        rows = []
-        for r in self.routes:
-            if r.route is None or r.plan is None or r.report is None:
-                continue
-            rows.append(
-                {
-                    "mission_id": r.mission_id,
-                    "observer": r.observer,
-                    "observed": r.observed,
-                    "date": r.date.isoformat(),
-                    "status": r.status,
-                    "start": r.start,
-                    "value": r.plan.value,
-                    "sites_visited": len(r.plan.visited),
-                    "visited": "; ".join(map(str, r.plan.visited)),
-                    "distance_km": r.report.distance_km,
-                    "max_distance_km": r.report.max_distance_km,
-                    "legal": r.report.legal,
-                    "violations": "; ".join(map(str, r.report.binding)),
-                    "findings": "; ".join(map(str, r.report.findings)),
-                    "message": r.message,
-                    "geometry": r.route.line,
-                }
-            )
-        return gpd.GeoDataFrame(
+        rows = [_route_row(r) for r in self.routes]
+        frame = gpd.GeoDataFrame(
             rows,
             columns=[*ROUTE_COLUMNS, "geometry"],
-            geometry="geometry",
+            geometry=gpd.GeoSeries([r.pop("geometry") for r in rows], crs="EPSG:4326")
+            if rows
+            else gpd.GeoSeries([], crs="EPSG:4326"),
             crs="EPSG:4326",
         )
+        return frame.astype(ROUTE_DTYPES)
 
     def write(self, outdir: str | Path, *, force: bool = False) -> Path:
         """Write every output file of :data:`OUTPUT_FILES` to ``outdir``.
@@ -308,7 +344,7 @@ def plan_year(
     scenario: Scenario | str | Path | None = None,
     *,
     treaty: Treaty | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
 ) -> AnnualPlan:
     """Plan a year of observation flights from a scenario, end to end.
 
@@ -327,7 +363,9 @@ def plan_year(
     progress
         Called as ``progress(stage, done, total)`` when a stage of
         :data:`STAGES` starts (``done == 0``) and ends (``done == total``), and
-        after each route.
+        after each route.  ``True`` draws a tqdm bar on standard error,
+        ``False`` nothing; None (default) draws the bar only when interactive
+        (a terminal or a notebook), never in a pipe, a log or CI.
 
     Returns
     -------
@@ -364,6 +402,27 @@ def plan_year(
     ----------
     Treaty on Open Skies, Art. III, VI; Annex A; Annex H; Annex L II.
     """
+    from openskies.annual.progress import TqdmProgress, interactive
+
+    if progress is None:
+        progress = interactive()
+    if not isinstance(progress, bool):
+        return _plan_year(scenario, treaty, progress)
+    if not progress:
+        return _plan_year(scenario, treaty, None)
+    bar = TqdmProgress(STAGES, desc="plan")
+    try:
+        return _plan_year(scenario, treaty, bar)
+    finally:
+        bar.close()
+
+
+def _plan_year(
+    scenario: Scenario | str | Path | None,
+    treaty: Treaty | None,
+    progress: Progress | None,
+) -> AnnualPlan:
+    """Run :func:`plan_year` with a progress callback or None."""
     from openskies.allocation.allocate import allocate
     from openskies.annual.membership import apply_membership
     from openskies.annual.routes import plan_routes
@@ -446,3 +505,41 @@ def plan_year(
         routes=routes,
         timings=MappingProxyType(timings),
     )
+
+
+def _route_row(r: MissionRoute) -> dict[str, Any]:
+    """Return one row of :meth:`AnnualPlan.routes_frame` (geometry None unrouted)."""
+    row: dict[str, Any] = {
+        "mission_id": r.mission_id,
+        "observer": r.observer,
+        "observed": r.observed,
+        "date": r.date.isoformat(),
+        "status": r.status,
+        "start": r.start or "",
+        "value": float("nan"),
+        "sites_visited": 0,
+        "visited": "",
+        "distance_km": float("nan"),
+        "max_distance_km": float("nan"),
+        "legal": None,
+        "violations": "",
+        "findings": "",
+        "message": r.message,
+        "geometry": None,
+    }
+    if r.route is None or r.plan is None or r.report is None:
+        return row
+    report = r.report
+    return row | {
+        "value": r.plan.value,
+        "sites_visited": len(r.plan.visited),
+        "visited": "; ".join(map(str, r.plan.visited)),
+        "distance_km": report.distance_km,
+        "max_distance_km": (
+            float("nan") if report.max_distance_km is None else report.max_distance_km
+        ),
+        "legal": report.legal,
+        "violations": "; ".join(map(str, report.binding)),
+        "findings": "; ".join(map(str, report.findings)),
+        "geometry": r.route.line,
+    }

@@ -24,6 +24,7 @@ from openskies.treaty.distribution import Distribution
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.axes import Axes
 
     from openskies.options import SolveStatus
     from openskies.treaty.aircraft import Aircraft
@@ -142,6 +143,39 @@ class ScheduleResult:
     granted: Distribution = field(default_factory=lambda: Distribution({}))
     fleet: tuple[Aircraft, ...] = ()
     blackouts: tuple[Blackout, ...] = ()
+
+    def __repr__(self) -> str:
+        """Summarise the calendar in one line."""
+        return (
+            f"ScheduleResult({self.year} {self.status}: {len(self.missions)} "
+            f"missions, {len(self.left_out)} left out)"
+        )
+
+    def _repr_html_(self) -> str:
+        """Return a compact HTML summary for notebooks."""
+        from openskies.files.display import html_summary
+
+        return html_summary(
+            repr(self),
+            [
+                ("status", str(self.status)),
+                ("missions", len(self.missions)),
+                ("left out", len(self.left_out)),
+                ("busiest 30-day windows [missions]", self.objective),
+                ("time [s]", self.runtime_s),
+            ],
+        )
+
+    def plot_calendar(self, ax: Axes | None = None) -> Axes:
+        """Draw the missions on matplotlib axes and return them.
+
+        One row per observed party, a bar per mission (arrival to end) coloured
+        by observer, the quarters of the quota year marked; see
+        :func:`openskies.calendar.chart.plot_calendar`.
+        """
+        from openskies.calendar.chart import plot_calendar
+
+        return plot_calendar(self.missions, self.year, ax)
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per mission with :data:`FRAME_COLUMNS`.

@@ -38,15 +38,29 @@ def treaty_from(args: argparse.Namespace) -> Treaty:
 
 
 def format_table(header: list[str], rows: list[list[str]]) -> str:
-    """Return rows as a plain text table with aligned columns."""
-    widths = [
-        max(len(str(cell)) for cell in column)
-        for column in zip(header, *rows, strict=True)
-    ]
-    lines = [header, ["-" * w for w in widths], *rows]
-    return "\n".join(
-        "  ".join(
-            str(cell).ljust(w) for cell, w in zip(line, widths, strict=True)
-        ).rstrip()
-        for line in lines
+    """Return rows as a plain text table with aligned columns (drawn by rich).
+
+    Plain text whatever the terminal: no colour, no markup (a ``[U]`` mark is
+    shown as is), no wrapping; a dashed rule under the header.
+    """
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        box=box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n"),
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
+    for title in header:
+        table.add_column(title, no_wrap=True, overflow="ignore")
+    for row in rows:
+        table.add_row(*(str(cell) for cell in row))
+    buffer = io.StringIO()
+    Console(
+        file=buffer, width=100_000, color_system=None, markup=False, highlight=False
+    ).print(table, crop=False)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())

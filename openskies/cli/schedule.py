@@ -10,6 +10,7 @@ from openskies.cli.common import add_data_arguments, format_table, treaty_from
 from openskies.errors import OptionsError
 
 if TYPE_CHECKING:
+    from openskies.calendar.types import ScheduleResult
     from openskies.options import SolveOptions
 
 __all__ = ["register"]
@@ -36,7 +37,17 @@ def register(commands: Any) -> None:
         "--blackouts", type=Path, help="blackouts CSV: party, start, end, note"
     )
     parser.add_argument(
-        "-o", "--output", type=Path, required=True, help="missions CSV to write"
+        "-o",
+        "--output",
+        type=Path,
+        help="missions CSV to write (without it the missions are printed)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        help="how printed missions look: a text table (with the summary), "
+        "JSON or CSV (the missions alone)",
     )
     parser.add_argument("--ics", type=Path, help="also write an iCalendar file")
     parser.add_argument(
@@ -126,6 +137,9 @@ def run_schedule(args: argparse.Namespace) -> int:
         allow_partial=args.allow_partial,
         options=options,
     )
+    if args.output is None and args.format != "text":
+        print(missions_text(result, args.format))
+        return 0 if result.status.has_solution else 1
     print(
         f"schedule {args.year}: {result.status.value}, {len(result.missions)} "
         f"missions of {result.granted.total} flights in {result.runtime_s:.2f} s"
@@ -142,8 +156,12 @@ def run_schedule(args: argparse.Namespace) -> int:
         print(f"left out ({len(result.left_out)}):")
         for observer, observed in result.left_out:
             print(f"  {observer} over {observed}")
-    write_missions_csv(result, args.output)
-    written = [str(args.output)]
+    written = []
+    if args.output is None:
+        print(missions_text(result, "text"))
+    else:
+        write_missions_csv(result, args.output)
+        written.append(str(args.output))
     if args.ics:
         write_ical(result, args.ics, view=view)
         written.append(str(args.ics))
@@ -152,5 +170,58 @@ def run_schedule(args: argparse.Namespace) -> int:
         written.append(str(args.entry_points))
     rows = [[party, str(result.busiest[party])] for party in sorted(result.busiest)]
     print(format_table(["observed", "busiest 30 days"], rows))
-    print(f"wrote {', '.join(written)}")
+    if written:
+        print(f"wrote {', '.join(written)}")
     return 0
+
+
+def missions_text(result: ScheduleResult, form: str) -> str:
+    """Return the missions as a text table, JSON (a list of objects) or CSV.
+
+    Times are UTC in ISO 8601; columns as the missions CSV
+    (:data:`openskies.output.calendar_export.CSV_COLUMNS`).
+    """
+    import csv
+    import io
+    import json
+
+    from openskies.output.calendar_export import CSV_COLUMNS
+
+    rows: list[dict[str, Any]] = [
+        {
+            "mission_id": m.id,
+            "observer": m.observer,
+            "observed": m.observed,
+            "poe": m.poe,
+            "aircraft": m.aircraft or "",
+            "notice": f"{m.notice:%Y-%m-%dT%H:%MZ}",
+            "arrival": f"{m.arrival:%Y-%m-%dT%H:%MZ}",
+            "end": f"{m.end:%Y-%m-%dT%H:%MZ}",
+            "taxi": m.taxi,
+        }
+        for m in result.missions
+    ]
+    if form == "json":
+        return json.dumps(rows, indent=1)
+    columns = list(CSV_COLUMNS)
+    if form == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({c: r.get(c, "") for c in columns} for r in rows)
+        return buffer.getvalue().rstrip("\n")
+    return format_table(
+        ["mission", "observer", "observed", "poe", "aircraft", "arrival (UTC)", "end"],
+        [
+            [
+                str(r["mission_id"]),
+                r["observer"],
+                r["observed"],
+                r["poe"],
+                r["aircraft"],
+                r["arrival"],
+                r["end"],
+            ]
+            for r in rows
+        ],
+    )

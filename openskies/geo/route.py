@@ -114,6 +114,11 @@ class Route:
 
         return LineString(self.waypoints)
 
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """The route as a GeoJSON Feature (the Python geospatial protocol)."""
+        return self.to_feature()
+
     def to_feature(self) -> dict[str, Any]:
         """Return the route as a GeoJSON feature (properties start, end, transit)."""
         return {

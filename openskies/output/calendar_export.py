@@ -1,8 +1,9 @@
 """Export a mission calendar: CSV, iCalendar (RFC 5545), GeoJSON or GeoPackage.
 
 Every writer is atomic (:mod:`openskies.files.atomic`).  The iCalendar text is written
-here, without a calendar library: one ``VEVENT`` per mission from arrival to end
-of mission, CRLF line ends, lines folded at 75 octets, times in UTC.
+with the ``icalendar`` package: one ``VEVENT`` per mission from arrival to end
+of mission, times in UTC (the package escapes text, folds lines at 75 octets
+and ends them with CRLF).
 
 References
 ----------
@@ -24,6 +25,7 @@ from openskies.errors import OptionsError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import icalendar
 
     from openskies.calendar.types import MissionsLike
     from openskies.treaty.model import TreatyView
@@ -43,7 +45,6 @@ __all__ = [
 CSV_COLUMNS = (*FRAME_COLUMNS, "taxi")
 #: File suffixes and the OGR drivers that write them.
 DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
-FOLD_OCTETS = 75
 
 
 def _missions(missions_or_result: MissionsLike) -> tuple[Mission, ...]:
@@ -165,36 +166,6 @@ def read_missions_csv(path: str | Path) -> tuple[Mission, ...]:
     return tuple(missions)
 
 
-def _escape(text: str) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11)."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Fold a content line into chunks of at most 75 octets (RFC 5545 3.1)."""
-    chunks: list[str] = []
-    current, size, limit = "", 0, FOLD_OCTETS
-    for char in line:
-        octets = len(char.encode("utf-8"))
-        if size + octets > limit:
-            chunks.append(current)
-            current, size, limit = "", 0, FOLD_OCTETS - 1  # the leading space counts
-        current += char
-        size += octets
-    chunks.append(current)
-    return "\r\n ".join(chunks)
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def to_ical(
     missions_or_result: MissionsLike,
     *,
@@ -231,41 +202,46 @@ def to_ical(
         raise OptionsError(
             "stamp must be timezone-aware, e.g. datetime(..., tzinfo=UTC)"
         )
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//openskies//mission calendar//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape(name)}",
-    ]
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//openskies//mission calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
     for m in _missions(missions_or_result):
-        location, geo = m.poe, None
-        if view is not None:
-            site = view.airfield(m.poe)
-            location, geo = f"{site.name} ({site.id})", f"{site.lat:.6f};{site.lon:.6f}"
-        aircraft = m.aircraft or "none (to be arranged with another party)"
-        description = (
-            f"Flight {m.id}: {m.observer} observes {m.observed}; point of entry "
-            f"{m.poe}; aircraft {aircraft}{' (taxi option)' if m.taxi else ''}; "
-            f"notified {_iso(m.notice)}"
-        )
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{m.id}-{m.arrival:%Y}@openskies",
-            f"DTSTAMP:{_stamp(moment)}",
-            f"DTSTART:{_stamp(m.arrival)}",
-            f"DTEND:{_stamp(m.end)}",
-            f"SUMMARY:{_escape(f'{m.id} {m.observer} over {m.observed}')}",
-            f"LOCATION:{_escape(location)}",
-            *([f"GEO:{geo}"] if geo else []),
-            f"DESCRIPTION:{_escape(description)}",
-            "CATEGORIES:OPEN SKIES",
-            "TRANSP:OPAQUE",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+        calendar.add_component(_event(m, view, moment))
+    return str(calendar.to_ical().decode("utf-8"))
+
+
+def _event(m: Mission, view: TreatyView | None, moment: dt.datetime) -> icalendar.Event:
+    """Return one mission as a VEVENT (RFC 5545 3.6.1), times in UTC."""
+    import icalendar
+
+    location, geo = m.poe, None
+    if view is not None:
+        site = view.airfield(m.poe)
+        location, geo = f"{site.name} ({site.id})", (site.lat, site.lon)
+    aircraft = m.aircraft or "none (to be arranged with another party)"
+    event = icalendar.Event()
+    event.add("uid", f"{m.id}-{m.arrival:%Y}@openskies")
+    event.add("dtstamp", moment.astimezone(dt.UTC))
+    event.add("dtstart", m.arrival.astimezone(dt.UTC))
+    event.add("dtend", m.end.astimezone(dt.UTC))
+    event.add("summary", f"{m.id} {m.observer} over {m.observed}")
+    event.add("location", location)
+    if geo is not None:
+        event.add("geo", geo)
+    event.add(
+        "description",
+        f"Flight {m.id}: {m.observer} observes {m.observed}; point of entry "
+        f"{m.poe}; aircraft {aircraft}{' (taxi option)' if m.taxi else ''}; "
+        f"notified {_iso(m.notice)}",
+    )
+    event.add("categories", ["OPEN SKIES"])
+    event.add("transp", "OPAQUE")
+    return event
 
 
 def write_ical(

@@ -13,20 +13,35 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from openskies.calendar.chart import observer_colours
+
 if TYPE_CHECKING:
     from matplotlib.path import Path as MplPath
     from shapely.geometry.base import BaseGeometry
 
     from openskies.annual.plan import AnnualPlan
 
-__all__ = ["ROUTE_COLOURS", "map_layers", "polygon_paths"]
+__all__ = [
+    "FILL_LEGEND",
+    "ROUTE_COLOURS",
+    "map_layers",
+    "observer_colours",
+    "polygon_paths",
+]
 
 _DECIMALS = 3
 _FILL_ACTIVE = "#e6dcc3"  # parties that host or fly a mission
 _FILL_OTHER = "#f4f1ea"
+_FILL_NEIGHBOUR = "#d4d4d4"  # states not party on the date (10 km border rule)
 _MARGIN_DEG = 3.0
-#: Colour of a route: legal, legal with non-binding findings, illegal.
+#: Colour of a route's verdict: legal, legal with non-binding findings, illegal.
 ROUTE_COLOURS = {"legal": "#1a7f37", "findings": "#bf8700", "illegal": "#cf222e"}
+#: What each territory fill means, for the legends of the HTML and PNG maps.
+FILL_LEGEND = {
+    _FILL_ACTIVE: "party that flies or hosts a mission this year",
+    _FILL_OTHER: "other party in force",
+    _FILL_NEIGHBOUR: "state not party (flights keep 10 km from its border)",
+}
 
 
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
@@ -69,7 +84,22 @@ def _geojson(geometry: BaseGeometry) -> dict[str, Any]:
 
 
 def _route_coordinates(waypoints: tuple[tuple[float, float], ...]) -> list[list[float]]:
-    xy = np.asarray(waypoints, dtype=np.float64)
+    """Return a route's legs densified along their WGS84 geodesics [lon, lat deg].
+
+    Legs are drawn as the geodesics that legality checks, not as chart lines
+    (a straight chart line is up to tens of km off on a long leg).
+    """
+    from openskies.geo.geodesy import densify_legs
+
+    xy = np.asarray(waypoints, dtype=np.float64).reshape(-1, 2)
+    if len(xy) >= 2:
+        lon, lat, leg, _ = densify_legs(
+            xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1], tolerance_km=1.0
+        )
+        keep = np.ones(len(lon), dtype=bool)
+        keep[1:] = leg[1:] == leg[:-1]  # drop each leg's start repeated
+        keep[0] = True
+        xy = np.column_stack([lon, lat])[keep]
     xy[:, 0] = np.unwrap(xy[:, 0], period=360.0)
     return np.round(xy, _DECIMALS).tolist()  # type: ignore[no-any-return]
 
@@ -110,6 +140,7 @@ def map_layers(plan: AnnualPlan, *, simplify_deg: float) -> dict[str, Any]:
                 _feature(
                     {"type": "Point", "coordinates": [a.lon, a.lat]},
                     airfield=a.id,
+                    icao=a.icao,
                     name=a.name,
                     party=party.code,
                     roles=" ".join(sorted(a.roles)),
@@ -120,6 +151,7 @@ def map_layers(plan: AnnualPlan, *, simplify_deg: float) -> dict[str, Any]:
                 )
             )
     routes = []
+    colours = observer_colours({r.observer for r in plan.routes})
     for r in plan.routes:
         if r.route is None or r.report is None or r.plan is None:
             continue
@@ -145,7 +177,8 @@ def map_layers(plan: AnnualPlan, *, simplify_deg: float) -> dict[str, Any]:
                 max_km=r.report.max_distance_km or "",
                 sites=", ".join(map(str, r.plan.visited)),
                 findings="; ".join(str(v) for v in r.report.violations),
-                _colour=ROUTE_COLOURS[kind],
+                _colour=colours[r.observer],
+                _verdict=kind,
             )
         )
     members = set(view.members)
@@ -166,12 +199,39 @@ def map_layers(plan: AnnualPlan, *, simplify_deg: float) -> dict[str, Any]:
         for s in sites.values()
     ]
     return {
+        "neighbours": _collection(_neighbours(plan, simplify_deg)),
         "territories": _collection(territories),
         "routes": _collection(routes),
         "airfields": _collection(airfields),
         "sites": _collection(site_features),
+        "observers": colours,
+        "fills": FILL_LEGEND,
         "bounds": _bounds(routes, shapes),
     }
+
+
+def _neighbours(plan: AnnualPlan, simplify_deg: float) -> list[dict[str, Any]]:
+    """Return the territories of the states in the geodata not party on the date."""
+    import shapely
+
+    view = plan.view
+    members = set(view.members)
+    features = []
+    for code in view.treaty.territory_codes:
+        if code in members:
+            continue
+        shape = shapely.simplify(
+            view.treaty.state_territory(code), simplify_deg, preserve_topology=True
+        )
+        features.append(
+            _feature(
+                _geojson(_shift_across_antimeridian(shape)),
+                state=code,
+                status="not a party on this date",
+                _fill=_FILL_NEIGHBOUR,
+            )
+        )
+    return features
 
 
 def _bounds(

@@ -167,6 +167,7 @@ def write_plan(plan: AnnualPlan, outdir: Path, *, force: bool) -> Path:
 def _write_files(plan: AnnualPlan, folder: Path) -> None:
     from openskies.files.atomic import atomic_path
     from openskies.output.calendar_export import write_ical, write_missions_csv
+    from openskies.output.map_png import write_calendar_png
     from openskies.output.report import write_map_png, write_report_html
 
     plan.distribution.write_csv(folder / "distribution.csv")
@@ -175,9 +176,13 @@ def _write_files(plan: AnnualPlan, folder: Path) -> None:
     frame = plan.routes_frame()
     for name, driver in (("routes.gpkg", "GPKG"), ("routes.geojson", "GeoJSON")):
         with atomic_path(folder / name) as temporary:
-            frame.to_file(temporary, driver=driver, layer="routes")
+            # typed even when empty: line strings, not "Unknown" geometry
+            frame.to_file(
+                temporary, driver=driver, layer="routes", geometry_type="LineString"
+            )
     write_report_html(plan, folder / "report.html")
     write_map_png(plan, folder / "map.png")
+    write_calendar_png(plan, folder / "calendar.png")
 
 
 def _write_marker(plan: AnnualPlan, folder: Path) -> None:

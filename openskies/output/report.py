@@ -21,14 +21,24 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openskies.output.map_layers import ROUTE_COLOURS, map_layers
+from openskies.output.map_layers import map_layers
+from openskies.output.map_png import calendar_image, plot_map, write_map_png
+from openskies.output.tables import SORT_SCRIPT
+from openskies.output.tables import html_row as _row
+from openskies.output.tables import html_table as _table
 
 if TYPE_CHECKING:
     from openskies.annual.plan import AnnualPlan
     from openskies.annual.routes import MissionRoute
     from openskies.calendar.types import Mission
 
-__all__ = ["report_html", "script_json", "write_map_png", "write_report_html"]
+__all__ = [
+    "plot_map",
+    "report_html",
+    "script_json",
+    "write_map_png",
+    "write_report_html",
+]
 
 
 _CAPTURE = """
@@ -80,6 +90,12 @@ _MAP_SCRIPT = """
     layer.bindPopup("<table>" + rows.join("") + "</table>", {maxWidth: 480});
   }
   var map = L.map("map", {preferCanvas: false, worldCopyJump: false});
+  var neighbours = L.geoJSON(data.neighbours, {
+    style: function (f) {
+      return {color: "#999", weight: 0.5, fillColor: f.properties._fill,
+              fillOpacity: 0.8, interactive: false};
+    }
+  }).addTo(map);
   var territories = L.geoJSON(data.territories, {
     style: function (f) {
       return {color: "#777", weight: 0.7, fillColor: f.properties._fill,
@@ -88,16 +104,28 @@ _MAP_SCRIPT = """
     onEachFeature: popup
   }).addTo(map);
   var routes = L.geoJSON(data.routes, {
-    style: function (f) { return {color: f.properties._colour, weight: 2,
-                                  opacity: 0.85}; },
-    onEachFeature: popup
+    style: function (f) {
+      return {color: f.properties._colour, weight: 2.5, opacity: 0.9,
+              dashArray: f.properties._verdict === "illegal" ? "6 4" : null};
+    },
+    onEachFeature: function (f, layer) {
+      popup(f, layer);
+      layer.bindTooltip(esc(f.properties.mission) + ": " + esc(f.properties.observer) +
+        " over " + esc(f.properties.observed) + " (" + esc(f.properties.verdict) + ")",
+        {sticky: true});
+    }
   }).addTo(map);
   var airfields = L.geoJSON(data.airfields, {
     pointToLayer: function (f, latlng) {
       return L.circleMarker(latlng, {radius: 4, color: "#0a3069", weight: 1,
                                      fillColor: "#54aeff", fillOpacity: 1});
     },
-    onEachFeature: popup
+    onEachFeature: function (f, layer) {
+      popup(f, layer);
+      var p = f.properties;
+      layer.bindTooltip(esc(p.name) + " (" + esc(p.icao || p.airfield) + ")" +
+        (p.max_distance_km === "" ? "" : ", max " + esc(p.max_distance_km) + " km"));
+    }
   }).addTo(map);
   var sites = L.geoJSON(data.sites, {
     pointToLayer: function (f, latlng) {
@@ -108,11 +136,58 @@ _MAP_SCRIPT = """
   });
   L.control.layers(null, {
     "Territories (land + 12 nmi)": territories,
+    "States not party": neighbours,
     "Routes": routes,
     "Airfields": airfields,
     "Sites": sites
   }, {collapsed: false}).addTo(map);
   L.control.scale().addTo(map);
+  var hidden = {};
+  var observed = "";
+  function filter() {
+    routes.eachLayer(function (layer) {
+      var p = layer.feature.properties;
+      var show = !hidden[p.observer] && (observed === "" || p.observed === observed);
+      layer.setStyle({opacity: show ? 0.9 : 0});
+      var path = layer.getElement && layer.getElement();
+      if (path) { path.style.display = show ? "" : "none"; }
+    });
+  }
+  var legend = L.control({position: "topright"});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "openskies-legend");
+    div.id = "openskies-legend";
+    var html = "<b>Observer</b> (click to hide)<br>";
+    Object.keys(data.observers).forEach(function (code) {
+      html += '<label><input type="checkbox" checked data-observer="' + esc(code) +
+        '"> <span class="swatch" style="background:' + data.observers[code] +
+        '"></span> ' + esc(code) + "</label><br>";
+    });
+    var targets = {};
+    data.routes.features.forEach(function (f) { targets[f.properties.observed] = 1; });
+    html += '<b>Observed</b> <select id="openskies-observed">' +
+      '<option value="">all</option>';
+    Object.keys(targets).sort().forEach(function (code) {
+      html += '<option value="' + esc(code) + '">' + esc(code) + "</option>";
+    });
+    html += "</select><br><span class='dash'></span> illegal route<br>" +
+      "<b>Territory</b><br>";
+    Object.keys(data.fills).forEach(function (fill) {
+      html += '<span class="swatch" style="background:' + fill + '"></span> ' +
+        esc(data.fills[fill]) + "<br>";
+    });
+    html += '<span class="dot"></span> airfield (hover: name, ICAO, max km)';
+    div.innerHTML = html;
+    L.DomEvent.disableClickPropagation(div);
+    div.addEventListener("change", function (event) {
+      var t = event.target;
+      if (t.dataset && t.dataset.observer) { hidden[t.dataset.observer] = !t.checked; }
+      if (t.id === "openskies-observed") { observed = t.value; }
+      filter();
+    });
+    return div;
+  };
+  legend.addTo(map);
   var focus = data.routes.features.length ? routes : territories;
   map.fitBounds(focus.getBounds(), {padding: [10, 10]});
   var box = document.getElementById("map");
@@ -134,6 +209,21 @@ table.data th { background: #f6f8fa; }
 .legal { color: #1a7f37; } .illegal { color: #cf222e; } .findings { color: #bf8700; }
 .leaflet-control-layers-toggle { background-image: none !important; }
 .leaflet-popup-content table th { text-align: left; padding-right: 6px; }
+.openskies-legend { background: #fffe; padding: 6px 8px; font-size: 12px;
+  line-height: 1.5; border-radius: 4px; box-shadow: 0 1px 4px #0004; }
+.openskies-legend .swatch { display: inline-block; width: 14px; height: 10px;
+  border: 1px solid #777; vertical-align: middle; }
+.openskies-legend .dash { display: inline-block; width: 22px;
+  border-top: 2px dashed #333; vertical-align: middle; }
+.openskies-legend .dot { display: inline-block; width: 8px; height: 8px;
+  border-radius: 50%; background: #54aeff; border: 1px solid #0a3069; }
+table.data td.num, table.data th.num { text-align: right; white-space: nowrap; }
+table.data th.sortable { cursor: pointer; }
+table.data th.sortable::after { content: " \\2195"; color: #8c959f; }
+table.data th[data-sorted="asc"]::after { content: " \\25B2"; }
+table.data th[data-sorted="desc"]::after { content: " \\25BC"; }
+table.data tr.total td { font-weight: bold; background: #f6f8fa; }
+details.technical { margin-top: 2em; color: #57606a; }
 """
 
 
@@ -148,41 +238,66 @@ def _leaflet() -> tuple[str, str]:
     return css, "\n".join(lines)
 
 
-def _table(header: list[str], rows: list[list[Any]], *, limit: int = 0) -> str:
-    if not rows:
-        return "<p>None.</p>"
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>"
-        for row in rows[: limit or None]
+def _distribution_matrix(plan: AnnualPlan) -> str:
+    """Return granted flights as an observer x observed matrix with quota totals.
+
+    Row totals are set against each observer's active quota and column totals
+    against each observed party's passive quota (equal per Article III).
+    """
+    distribution = plan.distribution
+    observers = sorted({o for o, _ in distribution.flights})
+    observed = sorted({t for _, t in distribution.flights})
+    if not observers:
+        return "<p>No flights granted.</p>"
+    quota = {p.code: p.passive_quota for p in plan.view.parties}
+    header = ["observer \\ observed", *observed, "flown", "active quota"]
+    rows = [
+        [
+            o,
+            *(distribution[(o, t)] or "" for t in observed),
+            distribution.active(o),
+            quota.get(o, 0),
+        ]
+        for o in observers
+    ]
+    received = [distribution.received(t) for t in observed]
+    totals = ["received", *received, distribution.total, ""]
+    passive = ["passive quota", *(quota.get(t, 0) for t in observed), "", ""]
+    numeric = [False, *([True] * (len(header) - 1))]
+    return _table(header, rows, table_id="distribution").replace(
+        "<tfoot></tfoot>",
+        f"<tfoot>{_row(totals, numeric, 'total')}"
+        f"{_row(passive, numeric, 'total')}</tfoot>",
     )
-    more = (
-        f"<p>{len(rows) - limit} more rows in the CSV files.</p>"
-        if limit and len(rows) > limit
-        else ""
-    )
-    return f'<table class="data"><tr>{head}</tr>{body}</table>{more}'
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return html.escape("" if value is None else str(value))
+def _utilisation(plan: AnnualPlan) -> list[list[Any]]:
+    """Return per party: active used/quota and passive used/quota [flights, %]."""
+    distribution = plan.distribution
+    rows = []
+    for party in sorted(plan.view.parties, key=lambda p: p.code):
+        quota = party.passive_quota
+        flown, received = (
+            distribution.active(party.code),
+            distribution.received(party.code),
+        )
+        if not (flown or received):
+            continue
+        rows.append(
+            [
+                party.code,
+                flown,
+                received,
+                quota,
+                round(100.0 * flown / quota, 1) if quota else "",
+                round(100.0 * received / quota, 1) if quota else "",
+            ]
+        )
+    return rows
 
 
 def _sections(plan: AnnualPlan) -> list[tuple[str, str]]:
     """Return the report's (title, HTML) sections after the map."""
-    asked: dict[tuple[str, str], int] = {}
-    for request in plan.scenario.requests:
-        pair = (
-            plan.view.party_of(request.observer),
-            plan.view.party_of(request.observed),
-        )
-        asked[pair] = asked.get(pair, 0) + request.flights
-    pairs = sorted(set(asked) | set(plan.distribution.flights))
-    distribution = [
-        [o, t, asked.get((o, t), 0), plan.distribution[(o, t)]] for o, t in pairs
-    ]
     unmet = [
         [u.observer, u.observed, u.requested, u.granted, ", ".join(map(str, u.reasons))]
         for u in plan.allocation.unmet
@@ -193,11 +308,25 @@ def _sections(plan: AnnualPlan) -> list[tuple[str, str]]:
         [v.rule, v.message, "yes" if v.binding else "no"]
         for v in (*plan.distribution_violations, *plan.schedule_violations)
     ]
-    timings = [[name, f"{seconds:.2f}"] for name, seconds in plan.timings.items()]
     return [
         (
-            "Distribution of active quotas",
-            _table(["observer", "observed", "requested", "granted"], distribution),
+            "Distribution of active quotas [flights]",
+            _distribution_matrix(plan),
+        ),
+        (
+            "Quota utilisation per party",
+            _table(
+                [
+                    "party",
+                    "flown",
+                    "received",
+                    "quota [flights]",
+                    "active used [%]",
+                    "passive used [%]",
+                ],
+                _utilisation(plan),
+                table_id="utilisation",
+            ),
         ),
         (
             "Unmet requests",
@@ -217,19 +346,36 @@ def _sections(plan: AnnualPlan) -> list[tuple[str, str]]:
                     "arrival (UTC)",
                     "route",
                     "start",
-                    "km / max km",
-                    "value",
+                    "km",
+                    "max km",
+                    "site value [points]",
                     "findings",
                 ],
                 missions,
+                table_id="missions",
             ),
         ),
         (
             "Findings of the validators",
             _table(["rule", "message", "binding"], violations),
         ),
-        ("Time per stage [s]", _table(["stage", "seconds"], timings)),
     ]
+
+
+def _calendar_svg(plan: AnnualPlan) -> str:
+    """Return the mission calendar chart as inline SVG (without the XML prolog)."""
+    svg = calendar_image(plan, "svg").decode("utf-8")
+    return svg[svg.index("<svg") :]
+
+
+def _technical(plan: AnnualPlan) -> str:
+    """Return the collapsed technical section: time per stage."""
+    timings = [[name, round(seconds, 2)] for name, seconds in plan.timings.items()]
+    return (
+        '<details class="technical"><summary>Technical details: time per stage '
+        "[s]</summary>"
+        f"{_table(['stage', 'seconds'], timings, table_id='timings')}</details>"
+    )
 
 
 def _mission_row(mission: Mission, route: MissionRoute | None) -> list[Any]:
@@ -243,16 +389,17 @@ def _mission_row(mission: Mission, route: MissionRoute | None) -> list[Any]:
         f"{mission.arrival:%Y-%m-%d %H:%M}",
     ]
     if route is None:
-        return [*row, "", "", "", "", ""]
+        return [*row, "", "", "", "", "", ""]
     report, plan = route.report, route.plan
-    km = (
+    km: Any = "" if report is None else round(report.distance_km)
+    max_km: Any = (
         ""
-        if report is None
-        else f"{report.distance_km:,.0f} / {report.max_distance_km or 0:,.0f}"
+        if report is None or report.max_distance_km is None
+        else round(report.max_distance_km)
     )
     notes = route.message if report is None else "; ".join(map(str, report.violations))
     value = "" if plan is None or route.route is None else plan.value
-    return [*row, route.status, route.start or "", km, value, notes]
+    return [*row, route.status, route.start or "", km, max_km, value, notes]
 
 
 #: Characters escaped in JSON inside ``<script>``: they could end the element,
@@ -332,14 +479,20 @@ restrictions.{source}</p>
 <ul>{summary}</ul>
 <pre id="openskies-errors" hidden></pre>
 <div id="map"></div>
-<p>Routes: <span class="legal">legal</span>, <span class="findings">legal with
-non-binding findings</span>, <span class="illegal">illegal</span>. Map data:
+<p>Routes are coloured by observer (legend on the map; untick an observer or
+choose an observed party to filter) and drawn along their geodesics; illegal
+routes are dashed. Hover an airfield for its name, ICAO code and maximum flight
+distance. Map data:
 territories of the parties in force (land + 12 nmi, simplified), airfields, sites
 and routes. Map library: Leaflet 1.9.4 (BSD 2-Clause), embedded.</p>
+<h2>Mission calendar</h2>
+<figure id="calendar">{_calendar_svg(plan)}</figure>
 {body}
+{_technical(plan)}
 <script id="openskies-data" type="application/json">{data}</script>
 <script>{script}</script>
 <script>{_MAP_SCRIPT}</script>
+<script>{SORT_SCRIPT}</script>
 </body>
 </html>
 """
@@ -356,98 +509,3 @@ def write_report_html(plan: AnnualPlan, path: str | Path) -> None:
     from openskies.files.atomic import write_text_atomic
 
     write_text_atomic(path, report_html(plan))
-
-
-def write_map_png(plan: AnnualPlan, path: str | Path, *, dpi: int = 100) -> None:
-    """Draw territories, airfields and routes with matplotlib to a PNG file.
-
-    Every text is drawn literally (no mathtext, no TeX, whatever the user's
-    matplotlib settings), so a title with ``$`` or backslashes cannot change
-    the picture or fail.
-
-    Raises
-    ------
-    OSError
-        If the file cannot be written.
-    """
-    from matplotlib import rc_context
-
-    from openskies.files.atomic import write_bytes_atomic
-
-    with rc_context({"text.usetex": False}):
-        png = _map_png(plan, dpi)
-    write_bytes_atomic(path, png)
-
-
-def _map_png(plan: AnnualPlan, dpi: int) -> bytes:
-    """Return the map of ``plan`` as PNG bytes."""
-    import io
-    import math
-
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.collections import LineCollection, PatchCollection
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import PathPatch
-
-    from openskies.output.map_layers import polygon_paths
-
-    layers = map_layers(plan, simplify_deg=0.05)
-    west, south, east, north = layers["bounds"]
-    aspect = 1.0 / math.cos(math.radians(min(60.0, abs(south + north) / 2)))
-    height = (north - south) * aspect / max(east - west, 1e-9) * 14.0 + 1.5
-    figure = Figure(figsize=(16, min(max(height, 5.0), 14.0)), dpi=dpi)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    axes.set_facecolor("#d8e8f4")
-    patches = [
-        PathPatch(
-            p, facecolor=f["properties"]["_fill"], edgecolor="#777", linewidth=0.4
-        )
-        for f in layers["territories"]["features"]
-        for p in polygon_paths(f["geometry"])
-    ]
-    axes.add_collection(PatchCollection(patches, match_original=True))
-    lines, colours = [], []
-    for f in layers["routes"]["features"]:
-        lines.append(f["geometry"]["coordinates"])
-        colours.append(f["properties"]["_colour"])
-    axes.add_collection(
-        LineCollection(lines, colors=colours, linewidths=1.0, alpha=0.85)
-    )
-    points = np.array(
-        [f["geometry"]["coordinates"] for f in layers["airfields"]["features"]]
-    ).reshape(-1, 2)
-    axes.scatter(points[:, 0], points[:, 1], s=9, c="#0a3069", marker="^", zorder=3)
-    axes.set_xlim(west, east)
-    axes.set_ylim(south, north)
-    axes.set_aspect(aspect)
-    # titles are text, never mathtext: a "$" in a scenario title stays a "$"
-    axes.set_xlabel("longitude [deg]", parse_math=False)
-    axes.set_ylabel("latitude [deg]", parse_math=False)
-    scenario = plan.scenario
-    axes.set_title(
-        f"{scenario.title or f'Annual plan {scenario.year}'}: "
-        f"{len(lines)} routes, {len(plan.schedule.missions)} missions",
-        parse_math=False,
-    )
-    axes.legend(
-        handles=[
-            Line2D([], [], color=ROUTE_COLOURS["legal"], label="legal route"),
-            Line2D(
-                [],
-                [],
-                color=ROUTE_COLOURS["findings"],
-                label="legal, non-binding findings",
-            ),
-            Line2D([], [], color=ROUTE_COLOURS["illegal"], label="illegal route"),
-            Line2D([], [], color="#0a3069", marker="^", linestyle="", label="airfield"),
-        ],
-        loc="lower left",
-        fontsize=8,
-    )
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()

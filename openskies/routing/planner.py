@@ -182,6 +182,38 @@ class RoutePlan:
         """The value collected (``value``)."""
         return self.value
 
+    def __repr__(self) -> str:
+        """Summarise the plan in one line (the site table is left out)."""
+        return (
+            f"RoutePlan({self.status}: {self.observer} over {self.observed} on "
+            f"{self.date.isoformat()} from {self.start}, value {self.value:g} of "
+            f"bound {self.bound:g}, {len(self.visited)} sites, "
+            f"{self.distance_km:,.0f} / {self.max_distance_km:,.0f} km)"
+        )
+
+    def _repr_html_(self) -> str:
+        """Return a compact HTML summary for notebooks."""
+        from openskies.files.display import html_summary
+
+        return html_summary(
+            repr(self),
+            [
+                ("status", str(self.status)),
+                ("value [points]", self.value),
+                ("bound [points]", self.bound),
+                ("observation length [km]", self.distance_km),
+                ("maximum flight distance [km]", self.max_distance_km),
+                ("visited", ", ".join(map(str, self.visited))),
+                ("unreachable sites", len(self.unreachable)),
+                ("reason", self.reason),
+            ],
+        )
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """The route as a GeoJSON FeatureCollection (see :meth:`to_geojson`)."""
+        return self.to_geojson()
+
     def to_frame(self) -> pandas.DataFrame:
         """Return one row per site (input order and index).
 

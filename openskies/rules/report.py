@@ -78,6 +78,46 @@ class LegalityReport:
         """Findings that do not make the route illegal under the reading."""
         return tuple(v for v in self.violations if not v.binding)
 
+    def __repr__(self) -> str:
+        """Summarise the verdict in one line."""
+        limit = (
+            "" if self.max_distance_km is None else f" / {self.max_distance_km:,.0f}"
+        )
+        return (
+            f"LegalityReport({'legal' if self.legal else 'illegal'}: {self.observer}"
+            f" over {self.observed} on {self.date.isoformat()}, "
+            f"{self.distance_km:,.0f}{limit} km, {len(self.binding)} violations, "
+            f"{len(self.findings)} findings)"
+        )
+
+    def _repr_html_(self) -> str:
+        """Return a compact HTML summary with the violations and findings."""
+        from openskies.files.display import html_summary
+
+        rows: list[tuple[str, object]] = [
+            ("verdict", "legal" if self.legal else "illegal"),
+            ("reading", self.reading),
+            ("distance [km]", self.distance_km),
+            ("maximum flight distance [km]", self.max_distance_km),
+            ("start / end", f"{self.start_airfield} / {self.end_airfield}"),
+        ]
+        rows += [
+            (v.rule, f"{'binding' if v.binding else 'finding'}: {v.message}")
+            for v in self.violations
+        ]
+        return html_summary(repr(self), rows)
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """The located violations as a GeoJSON FeatureCollection."""
+        from openskies.files.display import feature, feature_collection
+
+        return feature_collection(
+            feature(v.where, rule=v.rule, binding=v.binding, message=v.message)
+            for v in self.violations
+            if v.where is not None
+        )
+
     def to_frame(self) -> geopandas.GeoDataFrame:
         """Return the findings as a GeoDataFrame (one row each, EPSG:4326)."""
         import geopandas

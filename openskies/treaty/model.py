@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 from openskies.caching import BoundedCache
 from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
 from openskies.files.tables import parse_date
+from openskies.treaty.frames import ViewFrames
 from openskies.treaty.records import (
     AIRFIELD_ROLES,
     ENTRY_INTO_FORCE,
@@ -290,7 +291,7 @@ class Treaty:
         return TreatyView(self, parsed)
 
 
-class TreatyView:
+class TreatyView(ViewFrames):
     """The treaty in force on one date; obtained from :meth:`Treaty.as_of`."""
 
     def __init__(self, treaty: Treaty, day: dt.date) -> None:
