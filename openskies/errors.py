@@ -76,16 +76,24 @@ class UnknownStateError(OpenSkiesError, KeyError):
         All codes that would have been accepted; the closest are suggested.
     what
         What the code names, for the message (e.g. ``"airfield"``).
+    suggestions
+        Codes to suggest, best first; computed from ``known`` when omitted.
     """
 
     def __init__(
-        self, code: object, known: Iterable[str], what: str = "state or party code"
+        self,
+        code: object,
+        known: Iterable[str],
+        what: str = "state or party code",
+        suggestions: tuple[str, ...] | None = None,
     ) -> None:
         import difflib
 
         self.code = code
         self.suggestions = (
-            tuple(
+            suggestions
+            if suggestions is not None
+            else tuple(
                 difflib.get_close_matches(code.upper(), sorted(known), n=3, cutoff=0.3)
             )
             if isinstance(code, str) and code.strip()

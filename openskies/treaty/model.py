@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 from openskies.caching import BoundedCache
 from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
 from openskies.files.tables import parse_date
+from openskies.treaty import lookup
 from openskies.treaty.frames import ViewFrames
 from openskies.treaty.records import (
     AIRFIELD_ROLES,
@@ -183,7 +184,7 @@ class Treaty:
             raise UnknownStateError(code, self.known_codes) from None
 
     def normalise(self, code: object) -> str:
-        """Return ``code`` upper-cased and stripped, checking it is known.
+        """Return the code of ``code`` (ISO3, ISO2 or name, any case), checking it.
 
         Raises
         ------
@@ -192,10 +193,11 @@ class Treaty:
         """
         if not isinstance(code, str):
             raise UnknownStateError(code, self.known_codes)
-        text = code.strip().upper()
-        if text not in self._states and text not in self._parties:
-            raise UnknownStateError(code, self.known_codes)
-        return text
+        names = {c: s.name for c, s in self._states.items()}
+        if (text := lookup.resolve(code, names)) in self.known_codes:
+            return text
+        hints = lookup.suggest(code, sorted(self.known_codes), names)
+        raise UnknownStateError(code, self.known_codes, suggestions=hints)
 
     def state_territory(self, iso3: str) -> BaseGeometry:
         """Return the land plus territorial sea of any state in the geodata.

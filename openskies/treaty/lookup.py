@@ -1,0 +1,72 @@
+"""Resolve state and party codes typed by a user: ISO3, ISO2 or names, any case."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+
+#: ISO 3166 alpha-2 codes of the states in ``quotas/states.csv``.
+ISO2: Mapping[str, str] = {
+    "BLR": "BY", "BEL": "BE", "BIH": "BA", "BGR": "BG", "CAN": "CA", "HRV": "HR",
+    "CZE": "CZ", "DNK": "DK", "EST": "EE", "FIN": "FI", "FRA": "FR", "GEO": "GE",
+    "DEU": "DE", "GRC": "GR", "HUN": "HU", "ISL": "IS", "ITA": "IT", "LVA": "LV",
+    "LTU": "LT", "LUX": "LU", "NLD": "NL", "NOR": "NO", "POL": "PL", "PRT": "PT",
+    "ROU": "RO", "RUS": "RU", "SVK": "SK", "SVN": "SI", "ESP": "ES", "SWE": "SE",
+    "TUR": "TR", "UKR": "UA", "GBR": "GB", "USA": "US", "KGZ": "KG",
+}  # fmt: skip
+
+
+def aliases(names: Mapping[str, str]) -> dict[str, str]:
+    """Return upper-cased ISO2 codes and names mapped to their ISO3 code.
+
+    Parameters
+    ----------
+    names
+        English short name of each state, keyed by ISO3 code.
+    """
+    table = {ISO2[code]: code for code in names if code in ISO2}
+    table.update({name.strip().upper(): code for code, name in names.items()})
+    return table
+
+
+def _score(text: str, code: str, name: str) -> float:
+    """Return the similarity in [0, 1] of ``text`` to a code or its name."""
+    name = name.upper()
+    return max(
+        difflib.SequenceMatcher(None, text, candidate).ratio()
+        for candidate in (code, name, name[: len(text)])
+    )
+
+
+def suggest(
+    text: str, codes: Iterable[str], names: Mapping[str, str], n: int = 3
+) -> tuple[str, ...]:
+    """Return up to ``n`` codes most similar to ``text``, best first.
+
+    Similarity is the ``difflib`` ratio to the code, the name or the name's
+    prefix of the same length; ties go to the alphabetically first code.
+    """
+    key = text.strip().upper()
+    if not key:
+        return ()
+    scored = sorted(
+        ((-_score(key, code, names.get(code, "")), code) for code in codes),
+    )
+    return tuple(code for score, code in scored[:n] if -score >= 0.3)
+
+
+def resolve(text: str, names: Mapping[str, str]) -> str:
+    """Return the ISO3 code that ``text`` names, else ``text`` upper-cased.
+
+    ``text`` may be an ISO3 or ISO2 code, a name, or the start (at least four
+    letters) of exactly one name (``"Russia"`` for the Russian Federation), in
+    any case.
+    """
+    key = text.strip().upper()
+    if key in names:
+        return key
+    found = aliases(names).get(key)
+    if found is None and len(key) >= 4:
+        starts = [c for c, name in names.items() if name.upper().startswith(key)]
+        found = starts[0] if len(starts) == 1 else None
+    return found or key
