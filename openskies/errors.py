@@ -143,10 +143,14 @@ class NotAPartyError(OpenSkiesError, ValueError):
             span = "it has never been a party to the Treaty on Open Skies"
         elif left is None:
             span = f"it is a party from {in_force.isoformat()}"
+            if on < in_force:
+                span += f"; ask about a later date, e.g. --as-of {in_force.isoformat()}"
         else:
+            last = (left - dt.timedelta(days=1)).isoformat()
             span = (
                 f"it was a party from {in_force.isoformat()} until its withdrawal "
-                f"took effect on {left.isoformat()}"
+                f"took effect on {left.isoformat()}; ask about an earlier date, "
+                f"e.g. --as-of {last}"
             )
         super().__init__(f"{code} is not a party on {on.isoformat()}: {span}")
 

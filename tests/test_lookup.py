@@ -52,3 +52,22 @@ def test_blank_code_gets_no_suggestions() -> None:
     with pytest.raises(UnknownStateError) as info:
         load_treaty().normalise("  ")
     assert info.value.suggestions == ()
+
+
+def test_withdrawn_party_hint_names_the_last_day(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["show", "RUS", "--as-of", "2023-01-01"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "took effect on 2021-12-18" in err
+    assert "--as-of 2021-12-17" in err
+
+
+def test_states_before_entry_into_force_says_when(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["states", "--as-of", "1990-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "entered into force on 2002-01-01" in out
+    assert "party  passive" not in out

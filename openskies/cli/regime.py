@@ -71,6 +71,14 @@ def view_on(
 def run_states(args: argparse.Namespace) -> int:
     """Print the parties in force with their passive quotas and states."""
     view = view_on(args, args.as_of, "--as-of")
+    if not view.parties:
+        starts = [s.in_force for s in view.treaty.states if s.in_force is not None]
+        start = min(starts).isoformat() if starts else "no date in the data"
+        print(
+            f"No state is a party on {view.date.isoformat()}: the Treaty on Open Skies "
+            f"entered into force on {start}; try --as-of {start}"
+        )
+        return 0
     rows = [
         [
             p.code,
