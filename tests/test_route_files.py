@@ -95,21 +95,15 @@ def test_unreadable_and_lineless_files_name_the_file(tmp_path):
         routes_from_file(points)
 
 
+def _check(path) -> int:
+    args = ["--observer", "USA", "--observed", "RUS", "--date", "2015-06-01"]
+    return main(["check-route", str(path), *args])
+
+
 def test_check_route_cli_bad_kml_one_line_exit_2(tmp_path, capsys):
     garbage = tmp_path / "route.kml"
     garbage.write_text("<kml", encoding="utf-8")
-    code = main(
-        [
-            "check-route",
-            str(garbage),
-            "--observer",
-            "USA",
-            "--observed",
-            "RUS",
-            "--date",
-            "2015-06-01",
-        ]
-    )
+    code = _check(garbage)
     err = capsys.readouterr().err
     assert code == 2
     assert len(err.strip().splitlines()) == 1
@@ -119,18 +113,7 @@ def test_check_route_cli_bad_kml_one_line_exit_2(tmp_path, capsys):
 def test_check_route_cli_reads_kml(tmp_path, capsys):
     path = tmp_path / "route.kml"
     path.write_text(HAND_KML, encoding="utf-8")
-    code = main(
-        [
-            "check-route",
-            str(path),
-            "--observer",
-            "USA",
-            "--observed",
-            "RUS",
-            "--date",
-            "2015-06-01",
-        ]
-    )
+    code = _check(path)
     out = capsys.readouterr().out
     assert code in (0, 1)
     assert out.startswith("by hand: ")

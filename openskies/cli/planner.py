@@ -117,20 +117,9 @@ def read_sites(
     if path.suffix.lower() == ".csv" and view is not None:
         return _csv_sites(path, view, observed)
 
-    if not path.is_file():
-        what = "does not exist" if not path.exists() else "is not a regular file"
-        raise DataError(
-            f"the sites file {what}; give a GeoJSON or GeoPackage file", file=path
-        )
-    try:
-        sites = geopandas.read_file(path)
-    except Exception as err:  # pyogrio raises several kinds of errors
-        first = (str(err).splitlines() or [""])[0]
-        raise DataError(
-            f"cannot read the sites: {first[:160]}; give a GeoJSON or GeoPackage "
-            "file of points",
-            file=path,
-        ) from None
+    from openskies.geo.route_files import read_vector
+
+    sites = read_vector(path, "sites", "give a GeoJSON or GeoPackage file of points")
     if not isinstance(sites, geopandas.GeoDataFrame) or len(sites) == 0:
         what = "no feature" if len(sites) == 0 else "no geometry"
         raise DataError(

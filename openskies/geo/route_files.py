@@ -71,22 +71,44 @@ def routes_from_file(path: str | Path) -> tuple[Route, ...]:
     return routes
 
 
-def _read_frame(path: Path) -> Any:
-    """Return the first layer of ``path`` as a GeoDataFrame in EPSG:4326."""
+def read_vector(path: Path, what: str, hint: str) -> Any:
+    """Return the first layer of the vector file ``path`` as a GeoDataFrame.
+
+    Parameters
+    ----------
+    path
+        Any vector file GDAL reads.
+    what
+        What the file holds, for messages (e.g. ``"route"``).
+    hint
+        How to fix a bad file, for messages.
+
+    Raises
+    ------
+    DataError
+        If the file is not a regular file (a FIFO would block) or cannot be read.
+    """
     import pyogrio
 
     if not path.is_file():
-        what = "does not exist" if not path.exists() else "is not a regular file"
-        raise DataError(f"the route file {what}", file=path)
+        state = "does not exist" if not path.exists() else "is not a regular file"
+        raise DataError(f"the {what} file {state}; {hint}", file=path)
     try:
-        frame = pyogrio.read_dataframe(path)
+        return pyogrio.read_dataframe(path)
     except Exception as err:  # pyogrio raises several kinds of errors
         first = (str(err).splitlines() or [""])[0]
         raise DataError(
-            f"cannot read the routes: {first[:160]}; give a GeoJSON, GPX, KML, "
-            "GeoPackage, FlatGeobuf or Shapefile of lines",
-            file=path,
+            f"cannot read the {what} file: {first[:160]}; {hint}", file=path
         ) from None
+
+
+def _read_frame(path: Path) -> Any:
+    """Return the first layer of ``path`` as a GeoDataFrame in EPSG:4326."""
+    frame = read_vector(
+        path,
+        "route",
+        "give a GeoJSON, GPX, KML, GeoPackage, FlatGeobuf or Shapefile of lines",
+    )
     if getattr(frame, "crs", None) is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
     return frame
