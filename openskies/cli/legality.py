@@ -37,8 +37,9 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "route",
-        help="route file: .geojson/.json (format above) or .gpx (track, else "
-        "route, else waypoints)",
+        help="route file: .geojson/.json (format above), .gpx (track, else "
+        "route, else waypoints) or any vector file GDAL reads (KML, GeoPackage, "
+        "FlatGeobuf, Shapefile) with the same properties",
     )
     parser.add_argument("--observer", required=True, help="observing state, e.g. USA")
     parser.add_argument("--observed", required=True, help="observed state, e.g. RUS")
@@ -63,7 +64,7 @@ def register(commands: Any) -> None:
 
 def run_check_route(args: argparse.Namespace) -> int:
     """Check the routes of ``args.route``; return 0 if all are legal, else 1."""
-    from openskies.geo.route import Route, routes_from_geojson
+    from openskies.geo.route_files import routes_from_file
     from openskies.rules.legality import check_route
 
     if not 0 < args.tolerance_km < math.inf:
@@ -71,12 +72,7 @@ def run_check_route(args: argparse.Namespace) -> int:
             f"--tolerance-km must be a positive number of km, got {args.tolerance_km}"
         )
     view = view_on(args, args.date, "--date")
-    path = Path(args.route)
-    routes = (
-        (Route.from_gpx(path),)
-        if path.suffix.lower() == ".gpx"
-        else routes_from_geojson(path)
-    )
+    routes = routes_from_file(Path(args.route))
     reports = [
         check_route(
             view,

@@ -19,6 +19,8 @@ from openskies.options import MAX_SWATH_KM, Reading
 if TYPE_CHECKING:
     import geopandas
 
+    from openskies.treaty.model import TreatyView
+
 __all__ = ["register"]
 
 _MAX_SEED = 2**31 - 1  # the seeds every solver of the command line accepts
@@ -46,7 +48,11 @@ def register(commands: Any) -> None:
     parser.add_argument("--end", default=None, help="ending airfield (default: start)")
     parser.add_argument("--date", required=True, help="date of the flight (ISO)")
     parser.add_argument(
-        "--sites", required=True, type=Path, help="points with a 'value' column"
+        "--sites",
+        required=True,
+        type=Path,
+        help="points with a 'value' column (GeoJSON, GeoPackage, ...) or the "
+        "site list CSV of scenarios (observed, name, lon, lat, value)",
     )
     parser.add_argument(
         "-o", "--output", required=True, type=Path, help="route GeoJSON to write"
@@ -88,34 +94,32 @@ def register(commands: Any) -> None:
     parser.set_defaults(func=run_plan_route)
 
 
-def read_sites(path: Path) -> geopandas.GeoDataFrame:
-    """Read a site file (any format GDAL reads) into a GeoDataFrame.
+def read_sites(
+    path: Path, view: TreatyView | None = None, observed: str = ""
+) -> geopandas.GeoDataFrame:
+    """Read a site file into a GeoDataFrame.
 
-    A ``name`` column with unique values labels the sites; otherwise they are
-    numbered from 0 in file order.
+    A ``.csv`` file is the site list scenarios use (columns ``observed, name,
+    lon, lat, value``; see :func:`openskies.geo.sites.read_sites`), of which
+    the sites in states of party ``observed`` on the view's date are kept.
+    Any other file is read with GDAL: a ``name`` column with unique values
+    labels the sites; otherwise they are numbered from 0 in file order.
 
     Raises
     ------
     DataError
         If the file is not a regular file (a FIFO would block), cannot be read,
-        holds no geometry column or no feature.
+        holds no geometry column or no feature, or a CSV has no site in
+        ``observed``.
     """
     import geopandas
 
-    if not path.is_file():
-        what = "does not exist" if not path.exists() else "is not a regular file"
-        raise DataError(
-            f"the sites file {what}; give a GeoJSON or GeoPackage file", file=path
-        )
-    try:
-        sites = geopandas.read_file(path)
-    except Exception as err:  # pyogrio raises several kinds of errors
-        first = (str(err).splitlines() or [""])[0]
-        raise DataError(
-            f"cannot read the sites: {first[:160]}; give a GeoJSON or GeoPackage "
-            "file of points",
-            file=path,
-        ) from None
+    if path.suffix.lower() == ".csv" and view is not None:
+        return _csv_sites(path, view, observed)
+
+    from openskies.geo.route_files import read_vector
+
+    sites = read_vector(path, "sites", "give a GeoJSON or GeoPackage file of points")
     if not isinstance(sites, geopandas.GeoDataFrame) or len(sites) == 0:
         what = "no feature" if len(sites) == 0 else "no geometry"
         raise DataError(
@@ -125,6 +129,20 @@ def read_sites(path: Path) -> geopandas.GeoDataFrame:
     if "name" in sites.columns and sites["name"].is_unique:
         sites = sites.set_index("name")
     return sites
+
+
+def _csv_sites(path: Path, view: TreatyView, observed: str) -> geopandas.GeoDataFrame:
+    """Return the sites of a scenario site list (CSV) in party ``observed``."""
+    from openskies.geo import sites
+
+    chosen = sites.sites_over(view, sites.read_sites(path), observed)
+    if not chosen:
+        raise DataError(
+            f"the site list has no site in {observed}; give rows whose 'observed' "
+            f"column is a state of {observed}",
+            file=path,
+        )
+    return sites.sites_frame(chosen)
 
 
 def check_flags(args: argparse.Namespace) -> None:
@@ -164,7 +182,7 @@ def run_plan_route(args: argparse.Namespace) -> int:
         observed=args.observed,
         start=args.start,
         end=args.end,
-        sites=read_sites(args.sites),
+        sites=read_sites(args.sites, view, args.observed),
         swath_km=args.swath_km,
         reading=args.reading,
         transit=not args.no_transit,
