@@ -12,6 +12,10 @@
    ``dask_geopandas.GeoDataFrame`` of ``--partitions`` partitions on 1 and 2
    workers.  Prints routes/s, routes/s per worker, and checks that the verdicts
    equal the eager call's.
+3. **reachable_area**: the part of Russia that out-and-back missions from
+   Kubinka (UUMB) reach at ``--resolution`` km, in this process and with its
+   grid legs spread over 1 and 2 workers; prints the times, the speed-up and
+   whether the areas are equal.
 
 Times include Dask's overheads: starting the cluster is not counted, but sending
 the scenarios and the treaty (once per worker) is; the routes are shipped to the
@@ -23,7 +27,8 @@ prints the CPU count and the load average so that readers can judge.
 Usage::
 
     python benchmarks/bench_sweep.py [--variants 8] [--routes 1000000]
-        [--partitions 16] [--skip-sweep] [--skip-routes]
+        [--partitions 16] [--resolution 15] [--skip-sweep] [--skip-routes]
+        [--skip-reach]
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_legality import make_routes
 
-from openskies import check_routes, load_scenario, load_treaty, sweep
+from openskies import check_routes, load_scenario, load_treaty, reachable_area, sweep
 
 
 def variants(count: int) -> list[dict]:
@@ -142,6 +147,35 @@ def bench_routes(count: int, partitions: int) -> None:
         )
 
 
+def bench_reach(resolution: float) -> None:
+    view = load_treaty().as_of("2019-06-01")
+    print(f"reachable_area: RUS from UUMB at {resolution:g} km")
+    args = (view, "RUS", "UUMB")
+    began = time.perf_counter()
+    here = reachable_area(*args, resolution_km=resolution, time_limit_s=3600)
+    times = {0: time.perf_counter() - began}
+    print(f"  in-process: {times[0]:.1f} s, {here.area_km2:,.0f} km2")
+    for workers in (1, 2):
+        made, client = cluster(workers)
+        try:
+            began = time.perf_counter()
+            there = reachable_area(
+                *args, resolution_km=resolution, time_limit_s=3600, client=client
+            )
+            times[workers] = time.perf_counter() - began
+        finally:
+            client.close()
+            made.close()
+        print(
+            f"  {workers} worker(s): {times[workers]:.1f} s; "
+            f"area equal to in-process: {there.area_km2 == here.area_km2}"
+        )
+    print(
+        f"  speed-up, 2 workers over 1: {times[1] / times[2]:.2f}x; "
+        f"over in-process: {times[0] / times[2]:.2f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=8)
@@ -150,6 +184,8 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=16)
     parser.add_argument("--skip-sweep", action="store_true")
     parser.add_argument("--skip-routes", action="store_true")
+    parser.add_argument("--resolution", type=float, default=15.0)
+    parser.add_argument("--skip-reach", action="store_true")
     args = parser.parse_args()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
@@ -160,6 +196,8 @@ def main() -> None:
         bench_sweep(args.variants, args.scenario)
     if not args.skip_routes:
         bench_routes(args.routes, args.partitions)
+    if not args.skip_reach:
+        bench_reach(args.resolution)
 
 
 if __name__ == "__main__":

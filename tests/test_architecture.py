@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "openskies"
 # Lowest first: a module may import only from its own layer or a lower one.
 LAYERS = (
     ("errors", "options", "caching", "arguments", "violations"),
-    ("files",),
+    ("files", "clients"),
     ("treaty",),
     ("geo",),
     ("value types",),

@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, get_task_stream
 
 from openskies import OptionsError, Treaty, check_routes, sweep
 from openskies.annual.plan import plan_year
@@ -27,6 +27,7 @@ from openskies.annual.scenario_reader import load_scenario
 from openskies.annual.sweep import SUMMARY_COLUMNS, summary_row
 from openskies.annual.variants import nest, read_variants
 from openskies.cli.main import main
+from openskies.rules.reach import reachable_area
 from openskies.treaty.resources import bundled_dir
 
 SMALL = """\
@@ -219,6 +220,40 @@ def test_check_routes_on_dask_checks_columns_at_once(treaty: Treaty) -> None:
     )
     with pytest.raises(OptionsError, match="observer"):
         check_routes(view, routes)
+
+
+def test_reachable_area_on_the_cluster_equals_the_in_process_area(
+    treaty: Treaty, client: Client
+) -> None:
+    # Landsberg/Lech (ETSA): 1,200 km out and back over Germany, 10 km from
+    # Austria and Switzerland; the legs go to the two workers in blocks.
+    view = treaty.as_of("2019-06-01")
+    here = reachable_area(view, "DEU", "ETSA", resolution_km=40)
+    with get_task_stream(client) as stream:
+        there = reachable_area(view, "DEU", "ETSA", resolution_km=40, client=client)
+    assert there.area_km2 == here.area_km2
+    assert shapely.equals_exact(there.geometry, here.geometry, tolerance=0.0)
+    assert 0.5 < there.share < 0.95
+    # the legs went out in at least four blocks per worker, and both worked
+    judged = [t for t in stream.data if str(t["key"]).startswith("judge_legs")]
+    assert len(judged) >= 8
+    assert len({t["worker"] for t in judged}) == 2
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (42, "client must be"),
+        ("", "empty string"),
+        ("tcp://127.0.0.1:1", "cannot connect"),
+    ],
+)
+def test_reachable_area_bad_client_is_an_options_error(
+    treaty: Treaty, bad: object, match: str
+) -> None:
+    view = treaty.as_of("2019-06-01")
+    with pytest.raises(OptionsError, match=match):
+        reachable_area(view, "DEU", "ETSA", resolution_km=200, client=bad)
 
 
 def test_import_openskies_loads_no_dask() -> None:

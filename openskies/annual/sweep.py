@@ -30,16 +30,16 @@ accession, for membership what-ifs), Annex A.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openskies.annual.routes import ROUTE_STATUSES
 from openskies.annual.scenario import Scenario
+from openskies.clients import distributed_module, resolve_client
 from openskies.errors import OpenSkiesError, OptionsError
 from openskies.files.user_files import shown
 
@@ -53,7 +53,6 @@ __all__ = [
     "STATUSES",
     "SUMMARY_COLUMNS",
     "dotted",
-    "local_cluster",
     "summary_row",
     "sweep",
 ]
@@ -77,8 +76,8 @@ SUMMARY_COLUMNS = (
     "runtime_s",
 )
 _TEXT_COLUMNS = ("allocation_status", "schedule_status")
-#: The install hint of the optional extra.
-EXTRA = "pip install 'openskies[distributed]'"
+#: What needs Dask, for messages.
+_PURPOSE = 'sweep on Dask (or client="synchronous" in this process)'
 
 Progress = Callable[[int, int], None]
 Row = dict[str, Any]
@@ -246,9 +245,11 @@ def _run(
         for number, scenario in todo.items():
             yield number, _plan_row(scenario, treaty)
         return
-    distributed = _distributed()
+    distributed = distributed_module(_PURPOSE)
     with ExitStack() as stack:
-        active = _client(distributed, client, stack)
+        active = resolve_client(
+            client, stack, purpose=_PURPOSE, also=("None", '"synchronous"')
+        )
         if not todo:
             return
         shared = active.scatter(treaty, broadcast=True, hash=False)
@@ -263,75 +264,6 @@ def _run(
             except Exception as err:  # a lost worker, not the plan itself
                 row = _failed("failed", err)
             yield index[future.key], row
-
-
-def _distributed() -> Any:
-    """Return the ``distributed`` module (partly untyped), or explain the extra."""
-    try:
-        import distributed
-    except ImportError:
-        raise OptionsError(
-            f"sweep on Dask needs the optional distributed extra ({EXTRA}); "
-            'or pass client="synchronous" to run in this process'
-        ) from None
-    return distributed
-
-
-@contextmanager
-def local_cluster(workers: int | None = None) -> Iterator[Any]:
-    """Yield a client of a new ``LocalCluster``, closed afterwards.
-
-    Parameters
-    ----------
-    workers
-        Worker processes, each with one thread; None for one per core.
-
-    Raises
-    ------
-    OptionsError
-        If the ``distributed`` extra is not installed.
-    """
-    distributed = _distributed()
-    with (
-        distributed.LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
-
-
-def _client(distributed: Any, client: Any, stack: ExitStack) -> Any:
-    """Return the client to use; ``stack`` closes what is made for the call."""
-    if isinstance(client, distributed.Client):
-        return client
-    if isinstance(client, str):
-        if not client.strip():
-            raise OptionsError(
-                'client must be a scheduler address such as "tcp://host:8786" or '
-                '"synchronous", got an empty string'
-            )
-        try:
-            made = distributed.Client(client, timeout="10s")
-        except (OSError, ValueError, TypeError) as err:
-            raise OptionsError(
-                f"cannot connect to the Dask scheduler at {shown(client)}: {err}; "
-                "start it with `dask scheduler` or check the address"
-            ) from None
-        stack.callback(made.close)
-        return made
-    if client is not None:
-        raise OptionsError(
-            "client must be a distributed.Client, a scheduler address, None or "
-            f'"synchronous", got {shown(client)}'
-        )
-    try:
-        return distributed.get_client()
-    except ValueError:
-        return stack.enter_context(local_cluster())
 
 
 def _progress(progress: Progress | bool | None, total: int) -> Progress:

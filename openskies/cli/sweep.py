@@ -110,7 +110,8 @@ def _on_local_cluster(
     scenario: Any, variants: Any, treaty: Any, workers: int | None, progress: Any
 ) -> Any:
     """Sweep on a LocalCluster of ``workers`` processes (None: one per core)."""
-    from openskies.annual.sweep import local_cluster, sweep
+    from openskies.annual.sweep import sweep
+    from openskies.clients import local_cluster
 
     with local_cluster(workers) as client:
         return sweep(

@@ -46,15 +46,18 @@ import datetime as dt
 import heapq
 import math
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from openskies.clients import resolve_client
 from openskies.errors import OptionsError
-from openskies.geo.geodesy import geodesic_km, length_km, wgs84
-from openskies.rules.kernel import Zone, binding_zones, clear_of, crosses, leg_lines
+from openskies.geo.geodesy import geodesic_km, wgs84
+from openskies.rules.kernel import binding_zones
 from openskies.rules.reach_grid import MAX_GRID_NODES, Grid
+from openskies.rules.reach_legs import check_grid_legs
 from openskies.rules.registry import READINGS, RuleSet, rule_set
 
 if TYPE_CHECKING:
@@ -62,12 +65,11 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from shapely.geometry.base import BaseGeometry
 
-    from openskies.treaty.model import TreatyView
+    from openskies.treaty.model import Airfield, TreatyView
 
 __all__ = ["MAX_GRID_NODES", "ReachableArea", "reachable_area"]
 
 _KM_PER_DEG_LAT = 110.574
-_LEG_BLOCK = 50_000  # legs checked at once (bounds memory; the clock is read after)
 _POPS_PER_CHECK = 4096  # Dijkstra steps between two readings of the clock
 
 
@@ -140,6 +142,7 @@ def reachable_area(
     reading: str = "treaty",
     resolution_km: float = 25.0,
     time_limit_s: float = 60.0,
+    client: Any = None,
 ) -> ReachableArea:
     """Return the part of a territory that out-and-back missions from an airfield reach.
 
@@ -166,6 +169,11 @@ def reachable_area(
     time_limit_s
         Wall-clock limit [s]; the computation stops with an error soon after
         it (within one block of legs or one polygon union).
+    client
+        Where the legs between grid nodes are judged (most of the work):
+        ``None`` in this process; a ``distributed.Client`` or a scheduler
+        address (``"tcp://host:8786"``) spreads blocks of legs over its
+        workers (the optional ``distributed`` extra).  The result is the same.
 
     Returns
     -------
@@ -175,7 +183,8 @@ def reachable_area(
     Raises
     ------
     OptionsError
-        If ``reading``, ``resolution_km`` or ``time_limit_s`` is invalid, the
+        If ``reading``, ``resolution_km``, ``time_limit_s`` or ``client`` is
+        invalid (or the extra is missing for a client), the
         grid would exceed :data:`MAX_GRID_NODES` nodes (before any work), the
         time limit passes, or the airfield is not a starting airfield of the
         observed party on the date.
@@ -215,16 +224,40 @@ def reachable_area(
             f"{rules.date.isoformat()}; use one of "
             f"{', '.join(a.id for a in rules.start_airfields) or '(none)'}"
         )
+    with ExitStack() as stack:
+        active = (
+            None
+            if client is None
+            else resolve_client(client, stack, purpose="reachable_area on Dask")
+        )
+        return _reach(
+            rules, (start, start.max_distance_km), reading, resolution_km, clock, active
+        )
+
+
+def _reach(
+    rules: RuleSet,
+    airfield: tuple[Airfield, float],
+    reading: str,
+    resolution_km: float,
+    clock: _Clock,
+    client: Any,
+) -> ReachableArea:
+    """Compute the reachable area of validated inputs (see :func:`reachable_area`).
+
+    ``airfield`` is the starting airfield and its maximum flight distance [km].
+    """
+    start, max_km = airfield
     zones, limits, applied = _binding(rules, reading)
     grid = Grid.of(rules.territory, zones, resolution_km, rules.observed)
-    budget = start.max_distance_km / 2.0
+    budget = max_km / 2.0
     reached = np.zeros(grid.lon.size, dtype=bool)
     banned = any(
         c.restriction.kind == "mission_ban" and c.binding(reading) for c in rules.checks
     )
     if grid.lon.size and not banned:
         reached = _search(
-            grid, rules, zones, limits, (start.lon, start.lat), budget, clock
+            grid, rules, (zones, limits), (start.lon, start.lat), budget, clock, client
         )
     clock.check()
     geometry = grid.layer(reached, rules.territory, zones)
@@ -237,9 +270,9 @@ def reachable_area(
         territory_km2=whole,
         share=area / whole,
         airfield=start.id,
-        max_distance_km=start.max_distance_km,
+        max_distance_km=max_km,
         observed=rules.observed,
-        observer=None if observer is None else rules.observer,
+        observer=rules.observer or None,
         date=rules.date,
         reading=reading,
         resolution_km=float(resolution_km),
@@ -281,23 +314,14 @@ def _binding(
     return zones, limits, tuple(c.restriction.id for c in binding)
 
 
-def _legs(
-    grid: Grid, a: NDArray[np.intp], b: NDArray[np.intp], start: tuple[float, float]
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Return start and end coordinates of legs between nodes (-1 = airfield)."""
-    lon = np.append((grid.lon + 180.0) % 360.0 - 180.0, start[0])
-    lat = np.append(grid.lat, start[1])
-    return lon[a], lat[a], np.column_stack((lon[b], lat[b]))
-
-
 def _search(
     grid: Grid,
     rules: RuleSet,
-    zones: list[BaseGeometry],
-    limits: list[tuple[BaseGeometry, float]],
+    binding: tuple[list[BaseGeometry], list[tuple[BaseGeometry, float]]],
     start: tuple[float, float],
     budget: float,
     clock: _Clock,
+    client: Any,
 ) -> NDArray[np.bool_]:
     """Shortest paths from the airfield; return the reachable nodes."""
     a, b = grid.neighbours()
@@ -309,20 +333,18 @@ def _search(
     )
     a = np.concatenate((a, np.full(near.size, count)))
     b = np.concatenate((b, near))
-    ok = np.zeros(a.size, dtype=bool)
-    cost = np.zeros(a.size)
-    inside = np.zeros((len(limits), a.size))
-    for first in range(0, a.size, _LEG_BLOCK):
-        block = slice(first, first + _LEG_BLOCK)
-        ok[block], cost[block], inside[:, block] = _check_legs(
-            _legs(grid, a[block], b[block], start), rules, zones, limits
-        )
-        clock.check()
+    ok, cost, inside = check_grid_legs(
+        grid.legs(a, b, start),
+        (rules.territory, *binding),
+        client,
+        clock.deadline,
+    )
+    clock.check()
     a, b, cost, inside = a[ok], b[ok], cost[ok], inside[:, ok]
-    caps = np.array([cap for _, cap in limits])
+    caps = np.array([cap for _, cap in binding[1]])
     adjacency = _adjacency(count + 1, a, b, cost, inside)
     best = np.full(count + 1, math.inf)
-    spent = np.zeros((count + 1, len(limits)))
+    spent = np.zeros((count + 1, len(binding[1])))
     best[count] = 0.0
     _dijkstra(adjacency, best, spent, [(0.0, count)], budget, caps, clock)
     reached = (best <= budget) & (spent <= caps).all(axis=1)
@@ -337,29 +359,6 @@ def _search(
         _dijkstra(adjacency, best, spent, heap, budget, caps, clock)
         reached = (best <= budget) & (spent <= caps).all(axis=1)
     return reached[:count]
-
-
-def _check_legs(
-    legs: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
-    rules: RuleSet,
-    zones: list[BaseGeometry],
-    limits: list[tuple[BaseGeometry, float]],
-) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64]]:
-    """Return which legs are legal, their lengths [km] and km inside each region.
-
-    Legs are judged by the kernel's leg test (:func:`~.kernel.clear_of`), as the
-    planner's free space judges them.
-    """
-    import shapely
-
-    lon1, lat1, end = legs
-    lines, cost = leg_lines(lon1, lat1, end[:, 0], end[:, 1])
-    ok = clear_of(rules.territory, tuple(Zone("", zone) for zone in zones), lines)
-    inside = np.zeros((len(limits), lon1.size))
-    for k, (region, _) in enumerate(limits):
-        hit = np.flatnonzero(ok & crosses(region, lines))
-        inside[k, hit] = length_km(shapely.intersection(lines[hit], region))
-    return ok, cost, inside
 
 
 def _adjacency(

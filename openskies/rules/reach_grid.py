@@ -118,6 +118,21 @@ class Grid:
         b = np.concatenate([p[1] for p in pairs])
         return a[b >= 0], b[b >= 0]
 
+    def legs(
+        self, a: NDArray[np.intp], b: NDArray[np.intp], start: tuple[float, float]
+    ) -> NDArray[np.float64]:
+        """Return legs between nodes (index -1: the airfield at ``start``).
+
+        Returns
+        -------
+        numpy.ndarray
+            (n, 4) rows of ``lon1, lat1, lon2, lat2`` [deg], longitudes in
+            [-180, 180).
+        """
+        lon = np.append((self.lon + 180.0) % 360.0 - 180.0, start[0])
+        lat = np.append(self.lat, start[1])
+        return np.column_stack((lon[a], lat[a], lon[b], lat[b]))
+
     def layer(
         self,
         reached: NDArray[np.bool_],
@@ -129,10 +144,18 @@ class Grid:
 
         if not reached.any():
             return shapely.Polygon()
-        half = self.row_step[self.row[reached]] / 2.0
+        # runs of reached nodes side by side in a row make one strip each, so
+        # that the union joins a few thousand strips rather than every cell
+        row, column = self.row[reached], self.column[reached]
         lon, lat = self.lon[reached], self.lat[reached]
+        cut = np.flatnonzero((np.diff(row) != 0) | (np.diff(column) != 1)) + 1
+        first, last = np.append(0, cut), np.append(cut, row.size) - 1
+        half = self.row_step[row[first]] / 2.0
         cells = shapely.box(
-            lon - half, lat - self.lat_step / 2.0, lon + half, lat + self.lat_step / 2.0
+            lon[first] - half,
+            lat[first] - self.lat_step / 2.0,
+            lon[last] + half,
+            lat[first] + self.lat_step / 2.0,
         )
         layer = shapely.intersection(
             fold_antimeridian(shapely.union_all(cells)), territory
