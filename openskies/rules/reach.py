@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.errors import OptionsError
-from openskies.geo.geodesy import geodesic_km, length_km, wgs84
+from openskies.geo.geodesy import area_km2, geodesic_km, length_km
 from openskies.rules.kernel import Zone, binding_zones, clear_of, crosses, leg_lines
 from openskies.rules.reach_grid import MAX_GRID_NODES, Grid
 from openskies.rules.registry import READINGS, RuleSet, rule_set
@@ -80,7 +80,10 @@ class ReachableArea:
     geometry
         The reachable part of the territory (EPSG:4326).
     area_km2, territory_km2
-        Geodesic areas of ``geometry`` and of the whole territory [km2].
+        Geodesic areas on WGS84 (:func:`~openskies.geo.geodesy.area_km2`) of
+        ``geometry`` and of the observed party's whole territory, land plus
+        12 nmi, of all its states (Russia and Belarus for RUS_BLR) [km2]; the
+        same figure ``openskies show`` prints.
     share
         ``area_km2 / territory_km2``.
     airfield
@@ -228,9 +231,8 @@ def reachable_area(
         )
     clock.check()
     geometry = grid.layer(reached, rules.territory, zones)
-    geod = wgs84()
-    area = abs(geod.geometry_area_perimeter(geometry)[0]) / 1e6
-    whole = abs(geod.geometry_area_perimeter(rules.territory)[0]) / 1e6
+    area = area_km2(geometry)
+    whole = area_km2(rules.territory)
     return ReachableArea(
         geometry=geometry,
         area_km2=area,
