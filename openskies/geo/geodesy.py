@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DENSIFY_TOLERANCE_KM",
-    "area_km2",
     "MAX_SPACING_KM",
+    "area_km2",
     "densify_legs",
     "fold_antimeridian",
     "geodesic_buffer",
