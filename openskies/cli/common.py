@@ -26,6 +26,8 @@ __all__ = [
     "treaty_from",
 ]
 
+#: Type names of pandas' missing values, which :func:`plain` writes as ``None``.
+_MISSING = ("NAType", "NaTType")
 #: What ``--format`` accepts: a text table (the default), JSON or CSV.
 FORMATS = ("text", "json", "csv")
 
@@ -104,8 +106,11 @@ def plain(value: object) -> Any:
 
     Mappings keep their key order; tuples, lists and sets become lists (sets
     sorted); numpy scalars and fractions become Python numbers; a NaN or infinite float
-    becomes ``None`` (JSON has no such numbers).
+    and pandas' missing values (``NA``, ``NaT``) become ``None`` (JSON has no
+    such numbers).
     """
+    if type(value).__name__ in _MISSING:
+        return None
     if isinstance(value, Mapping):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
