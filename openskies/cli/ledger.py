@@ -249,7 +249,10 @@ def run_imagery(args: argparse.Namespace) -> int:
 
 def _show(frame: pd.DataFrame, form: str) -> None:
     """Print a frame as text, CSV or JSON records."""
-    records = frame.to_dict(orient="records")
+    records = [
+        {str(key): value for key, value in record.items()}
+        for record in frame.to_dict(orient="records")
+    ]
     if not print_formatted(form, records, [str(c) for c in frame.columns], records):
         rows = [
             ["" if v is None else str(v) for v in row]

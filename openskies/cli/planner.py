@@ -246,18 +246,26 @@ def _site_records(plan: RoutePlan) -> list[dict[str, Any]]:
     import pandas
 
     frame = plan.to_frame()
+    visits = [None if pandas.isna(v) else int(v) for v in frame["visit"]]
     return [
         {
             "site": str(label),
             "lon": float(lon),
             "lat": float(lat),
-            "value": float(row.value),
-            "status": str(row.status),
-            "visit": None if pandas.isna(row.visit) else int(row.visit),
-            "reason": row.reason,
+            "value": float(value),
+            "status": str(status),
+            "visit": visit,
+            "reason": str(reason),
         }
-        for label, lon, lat, row in zip(
-            frame.index, plan.sites.lon, plan.sites.lat, frame.itertuples(), strict=True
+        for label, lon, lat, value, status, visit, reason in zip(
+            frame.index,
+            plan.sites.lon,
+            plan.sites.lat,
+            frame["value"],
+            frame["status"],
+            visits,
+            frame["reason"],
+            strict=True,
         )
     ]
 

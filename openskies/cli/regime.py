@@ -107,7 +107,7 @@ def run_states(args: argparse.Namespace) -> int:
     view = view_on(args, args.as_of, "--as-of")
     starts = [s.in_force for s in view.treaty.states if s.in_force is not None]
     start = min(starts).isoformat() if starts else None
-    parties = [
+    parties: list[dict[str, Any]] = [
         {
             "party": p.code,
             "name": p.name,
