@@ -5,26 +5,19 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 
-#: ISO 3166 alpha-2 codes of the states in ``quotas/states.csv``.
-ISO2: Mapping[str, str] = {
-    "BLR": "BY", "BEL": "BE", "BIH": "BA", "BGR": "BG", "CAN": "CA", "HRV": "HR",
-    "CZE": "CZ", "DNK": "DK", "EST": "EE", "FIN": "FI", "FRA": "FR", "GEO": "GE",
-    "DEU": "DE", "GRC": "GR", "HUN": "HU", "ISL": "IS", "ITA": "IT", "LVA": "LV",
-    "LTU": "LT", "LUX": "LU", "NLD": "NL", "NOR": "NO", "POL": "PL", "PRT": "PT",
-    "ROU": "RO", "RUS": "RU", "SVK": "SK", "SVN": "SI", "ESP": "ES", "SWE": "SE",
-    "TUR": "TR", "UKR": "UA", "GBR": "GB", "USA": "US", "KGZ": "KG",
-}  # fmt: skip
 
-
-def aliases(names: Mapping[str, str]) -> dict[str, str]:
+def aliases(names: Mapping[str, str], iso2: Mapping[str, str]) -> dict[str, str]:
     """Return upper-cased ISO2 codes and names mapped to their ISO3 code.
 
     Parameters
     ----------
     names
         English short name of each state, keyed by ISO3 code.
+    iso2
+        ISO 3166-1 alpha-2 code of each state, keyed by ISO3 code (the
+        ``iso2`` column of ``quotas/states.csv``).
     """
-    table = {ISO2[code]: code for code in names if code in ISO2}
+    table = {code.upper(): iso3 for iso3, code in iso2.items() if code}
     table.update({name.strip().upper(): code for code, name in names.items()})
     return table
 
@@ -55,17 +48,17 @@ def suggest(
     return tuple(code for score, code in scored[:n] if -score >= 0.3)
 
 
-def resolve(text: str, names: Mapping[str, str]) -> str:
+def resolve(text: str, names: Mapping[str, str], iso2: Mapping[str, str]) -> str:
     """Return the ISO3 code that ``text`` names, else ``text`` upper-cased.
 
-    ``text`` may be an ISO3 or ISO2 code, a name, or the start (at least four
-    letters) of exactly one name (``"Russia"`` for the Russian Federation), in
-    any case.
+    ``text`` may be an ISO3 or ISO2 code (``iso2``: alpha-2 code by ISO3 code),
+    a name, or the start (at least four letters) of exactly one name
+    (``"Russia"`` for the Russian Federation), in any case.
     """
     key = text.strip().upper()
     if key in names:
         return key
-    found = aliases(names).get(key)
+    found = aliases(names, iso2).get(key)
     if found is None and len(key) >= 4:
         starts = [c for c, name in names.items() if name.upper().startswith(key)]
         found = starts[0] if len(starts) == 1 else None
