@@ -71,6 +71,11 @@ KNOWN: Mapping[str, Provenance] = {
     "flight_distances.csv": SOURCED,
     "announcements.csv": SOURCED,
     "history.csv": SOURCED,
+    "states.csv": Provenance(
+        DEFAULT.source + "; column iso2: ISO 3166-1 alpha-2 codes (ISO 3166 "
+        "Maintenance Agency, https://www.iso.org/iso-3166-country-codes.html)",
+        "CC0",
+    ),
     "passive_quotas.csv": SOURCED,
     "build_territories.py": CODE,
     "update_manifest.py": CODE,

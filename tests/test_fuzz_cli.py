@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import io
 import os
 import re
@@ -309,3 +310,97 @@ def test_catalogue_of_hostile_calls(
     if argv[0] == "plan" and "--force" in argv:
         assert "--force" in err
         assert os.listdir(folder / "thesis") == ["chapter1.tex"]
+
+
+# ------------------------------------------------------------------- --format
+
+#: Every command (and ledger action) with ``--format``, with arguments that
+#: are otherwise good, cheap and need no file.
+FORMATTED = [
+    ["states", "--as-of", "2020-01-01"],
+    ["show", "DEU", "--as-of", "2019-06-01"],
+    ["allocate", "{d}/ok.csv", "--year", "2019", "--time-limit", "1"],
+    ["check-distribution", "{d}/ok.csv", "--year", "2019"],
+    ["schedule", "{d}/ok.csv", "--year", "2019", "--time-limit", "1"],
+    ["check-route", "{d}/ok.geojson", *ROUTE],
+    ["plan-route", *ROUTE, "--start", "UUMB", "--sites", "{d}/s.csv", "-o", "{d}/r"],
+    ["plan", "{d}/tex.toml", "-o", "{d}/f"],
+    ["sources"],
+]
+BAD_FORMATS = ["", "xml", "JSON", "json ", "csv\x00", "text,json", "é" * 40, "2**63"]
+
+
+def test_every_printing_command_has_the_shared_format_option() -> None:
+    parsers = subcommands(build_parser())
+    for argv in FORMATTED:
+        (action,) = [a for a in parsers[argv[0]]._actions if a.dest == "format"]
+        assert tuple(action.choices) == ("text", "json", "csv"), argv[0]
+        assert action.default == "text"
+
+
+@settings(max_examples=30, phases=[Phase.explicit, Phase.generate], database=None)
+@given(
+    argv=st.sampled_from(FORMATTED),
+    form=st.sampled_from(BAD_FORMATS) | st.text(max_size=20),
+)
+def test_a_bad_format_exits_2_with_one_line(argv: list[str], form: str) -> None:
+    if form in ("text", "json", "csv"):
+        form += "x"
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        args = [a.replace("{d}", str(folder)) for a in argv]
+        status, err = _run([*args, f"--format={form}"], folder)
+    assert status == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "--format" in lines[0]
+    assert "invalid choice" in lines[0]
+
+
+def _strict_json(text: str) -> object:
+    """Parse JSON, refusing NaN and Infinity (not JSON, though Python writes them)."""
+    import json
+
+    def refuse(constant: str) -> object:
+        raise AssertionError(f"{constant} in JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check-route", "{d}/formula.geojson", *ROUTE],
+        ["plan-route", *ROUTE, "--start", "UUMB", "--sites", "{d}/big_sites.csv"],
+        ["allocate", "{d}/bom.csv", "--year", "2019", "--time-limit", "1"],
+        ["check-distribution", "{d}/ok.csv", "--year", "2019"],
+    ],
+    ids=lambda argv: argv[0],
+)
+@pytest.mark.parametrize("form", ["json", "csv"])
+def test_machine_output_of_hostile_values_is_strict(
+    hostile_files: Path, argv: list[str], form: str
+) -> None:
+    # a route and a site named like spreadsheet formulas; a site worth 1e12
+    folder = hostile_files
+    (folder / "big_sites.csv").write_text(
+        "observed,name,lon,lat,value\nRUS,=cmd,37.6,55.7,1e12\nRUS,b,37.7,55.8,1e-9\n"
+    )
+    (folder / "formula.geojson").write_text(
+        '{"type": "Feature", "properties": {"name": "=HYPERLINK(1)"}, "geometry": '
+        '{"type": "LineString", "coordinates": [[37.2, 55.5], [37.9, 55.9]]}}'
+    )
+    args = [a.replace("{d}", str(folder)) for a in argv]
+    if args[0] == "plan-route":
+        args += ["--time-limit", "0.5", "-o", str(folder / "r.geojson")]
+    out = io.StringIO()
+    with contextlib.chdir(folder), contextlib.redirect_stdout(out):
+        status = main([*args, "--format", form])
+    assert status in (0, 1)
+    if form == "json":
+        assert isinstance(_strict_json(out.getvalue()), dict | list)
+        return
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert len({len(row) for row in rows}) == 1  # one header, rows of its width
+    assert rows[0] not in rows[1:]
+    assert not any(cell.startswith("=") for row in rows for cell in row)

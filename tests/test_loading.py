@@ -61,16 +61,16 @@ QUOTA_DEFECTS = [
     ),
     (
         "states.csv",
-        "FIN,Finland,2003-02-10",
-        "FIN,Finland,2003-02-30",
+        "FIN,FI,Finland,2003-02-10",
+        "FIN,FI,Finland,2003-02-30",
         10,
         "in_force",
         "not a date",
     ),
     (
         "states.csv",
-        "RUS,Russian Federation,2002-01-01,2021-12-18",
-        "RUS,Russian Federation,2002-01-01,2001-12-18",
+        "RUS,RU,Russian Federation,2002-01-01,2021-12-18",
+        "RUS,RU,Russian Federation,2002-01-01,2001-12-18",
         26,
         "left",
         "is not after",
@@ -102,8 +102,8 @@ QUOTA_DEFECTS = [
     # issue 10: a state joining before the treaty was signed
     (
         "states.csv",
-        "FIN,Finland,2003-02-10",
-        "FIN,Finland,1850-02-10",
+        "FIN,FI,Finland,2003-02-10",
+        "FIN,FI,Finland,1850-02-10",
         10,
         "in_force",
         "before the treaty was signed on 1992-03-24",
@@ -226,7 +226,7 @@ def test_first_distribution_unit_must_be_in_annex_a(quotas_copy: Path) -> None:
 
 
 def test_missing_column_is_reported(quotas_copy: Path) -> None:
-    _replace(quotas_copy / "states.csv", "iso3,name", "code,name")
+    _replace(quotas_copy / "states.csv", "iso3,iso2,name", "code,iso2,name")
     with pytest.raises(DataError, match=r"missing column.*iso3") as info:
         load_treaty(quotas_copy)
     assert info.value.row == 0

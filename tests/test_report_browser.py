@@ -120,7 +120,8 @@ def test_map_renders_without_console_errors(
     assert routes == 3
     airfields = sum(len(plan.view.airfields(p.code)) for p in plan.view.parties)
     expected = len(plan.view.parties) + routes + airfields
-    assert dom.count('<path class="leaflet-interactive"') == expected
+    assert len(re.findall(r'<path class="[^"]*leaflet-interactive', dom)) == expected
+    assert dom.count('<path class="openskies-route leaflet-interactive"') == routes
     assert f'data-features="{expected}"' in dom
     # the hostile names are data, not markup: the title shows them literally
     assert "<h1>Browser check &lt;!--&lt;script&gt; &lt;/script&gt; &amp;" in dom
@@ -331,3 +332,129 @@ def test_timings_are_collapsed_and_the_calendar_is_drawn(
     # a bar per mission in its observer's colour
     for observer in {m.observer for m in plan.schedule.missions}:
         assert _pixels(shot, _observer_colour(plan, observer)) > 30
+
+
+# --- A small window: the legend folds away and the map fits the routes shown ---
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom [CSS px]
+
+
+def _box(locator: object) -> Box:
+    found = locator.bounding_box()  # type: ignore[attr-defined]
+    assert found is not None
+    x, y, w, h = found["x"], found["y"], found["width"], found["height"]
+    return x, y, x + w, y + h
+
+
+def _routes_box(opened: Page) -> Box:
+    """The bounding box of the route paths on show (union of their boxes)."""
+    boxes = [
+        _box(path)
+        for path in opened.locator("path.openskies-route").all()
+        if path.is_visible()
+    ]
+    assert boxes, "no route is drawn"
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    return (
+        inner[0] >= outer[0]
+        and inner[1] >= outer[1]
+        and inner[2] <= outer[2]
+        and inner[3] <= outer[3]
+    )
+
+
+def _settle(opened: Page) -> None:
+    """Wait until Leaflet's zoom animation, if any, has ended."""
+    opened.wait_for_function(
+        "!document.querySelector('.leaflet-zoom-anim') && "
+        "!document.querySelector('.leaflet-pan-anim')"
+    )
+    opened.wait_for_timeout(300)
+
+
+@pytest.fixture
+def small(browser: Browser, report: Path) -> Iterator[tuple[Page, list[str]]]:
+    """The report in an 800 x 600 window (a laptop beside another window)."""
+    opened = browser.new_page(viewport={"width": 800, "height": 600})
+    errors: list[str] = []
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else 0)
+    opened.goto(report.as_uri())
+    opened.wait_for_selector('#map[data-ready="yes"]')
+    opened.locator("#map").scroll_into_view_if_needed()
+    _settle(opened)
+    yield opened, errors
+    opened.close()
+
+
+def test_on_a_small_window_the_folded_legend_covers_no_route(
+    small: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    opened, errors = small
+    legend = opened.locator("#openskies-legend")
+    toggle = opened.locator("#openskies-legend-toggle")
+    # a small window starts folded: one button, the filters hidden
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert opened.locator("#openskies-observed").is_hidden()
+    folded = _box(legend)
+    assert folded[2] - folded[0] < 200
+    assert not _overlap(folded, _routes_box(opened))
+    assert _inside(_routes_box(opened), _box(opened.locator("#map")))
+    # unfolded, the map moves the routes beside the panel; folded again, clear
+    toggle.click()
+    _settle(opened)
+    assert opened.locator("#openskies-observed").is_visible()
+    assert "Territories (land + 12 nmi)" in legend.inner_text()  # layer switches
+    assert not _overlap(_box(legend), _routes_box(opened))
+    opened.locator("#map").screenshot(path=str(tmp_path / "small-unfolded.png"))
+    toggle.click()
+    _settle(opened)
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not _overlap(_box(legend), _routes_box(opened))
+    assert _inside(_routes_box(opened), _box(opened.locator("#map")))
+    opened.locator("#map").screenshot(path=str(tmp_path / "small-folded.png"))
+    assert errors == []
+
+
+def test_filtering_refits_the_map_to_the_routes_shown(
+    small: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    opened, errors = small
+    opened.locator("#openskies-legend-toggle").click()
+    _settle(opened)
+    whole = _box(opened.locator("#map"))
+    everything = _routes_box(opened)
+    opened.locator("#openskies-observed").select_option("POL")
+    _settle(opened)
+    poland = _routes_box(opened)
+    opened.locator("#map").screenshot(path=str(tmp_path / "small-poland.png"))
+    # the one route over Poland now fills the free part of the map: at the
+    # world-wide zoom it measured a few dozen pixels
+    assert max(poland[2] - poland[0], poland[3] - poland[1]) > 0.5 * (
+        whole[3] - whole[1]
+    )
+    assert _inside(poland, whole)
+    assert not _overlap(poland, _box(opened.locator("#openskies-legend")))
+    # back to every route: the first view again
+    opened.locator("#openskies-observed").select_option("")
+    _settle(opened)
+    assert _routes_box(opened) == pytest.approx(everything, abs=2)
+    # unticking an observer refits too: without USA (over Russia) and RUS_BLR
+    # (over the United States) only the route over Poland is left
+    for observer in ("USA", "RUS_BLR"):
+        opened.locator(f'#openskies-legend input[data-observer="{observer}"]').uncheck()
+    _settle(opened)
+    assert _routes_box(opened) == pytest.approx(poland, abs=2)
+    assert errors == []

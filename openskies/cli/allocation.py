@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openskies.cli.common import (
     add_data_arguments,
+    add_format_argument,
     choice_argument,
     format_table,
+    print_formatted,
     treaty_from,
 )
 from openskies.options import Objective, PairCap
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from openskies.allocation.allocate import AllocationResult
+
+__all__ = ["PAIR_COLUMNS", "VIOLATION_COLUMNS", "register"]
+
+#: Keys of each pair of a distribution printed by ``allocate --format json|csv``.
+PAIR_COLUMNS = ("observer", "observed", "flights")
+#: Keys of each finding printed by ``check-distribution --format json|csv``.
+VIOLATION_COLUMNS = ("rule", "binding", "parties", "value", "limit", "message")
 
 
 def register(commands: Any) -> None:
@@ -44,6 +54,15 @@ def register(commands: Any) -> None:
     allocate.add_argument("--seed", type=int, default=0)
     allocate.add_argument("--workers", type=int, default=1)
     allocate.add_argument("-o", "--output", help="write the distribution to CSV")
+    add_format_argument(
+        allocate,
+        json='{"year", "status", "objective", "runtime_s", "stages": [{"name", '
+        '"sense", "value", "bound", "status", "method"}], "conflicts", '
+        '"distribution": [{"observer", "observed", "flights"}], "total", '
+        '"unmet": [{"observer", "observed", "requested", "granted", "reasons"}], '
+        '"output"}',
+        csv="the distribution: observer, observed, flights",
+    )
     add_data_arguments(allocate)
     allocate.set_defaults(func=run_allocate)
 
@@ -57,6 +76,13 @@ def register(commands: Any) -> None:
     check.add_argument("--year", type=int, required=True, help="year of the plan")
     check.add_argument("--requests", help="requests CSV file (checks III.I.3)")
     choice_argument(check, "--pair-cap", PairCap, "reading of Art. III.I.10")
+    add_format_argument(
+        check,
+        json='{"year", "binding", "other", "findings": [{'
+        + ", ".join(f'"{c}"' for c in VIOLATION_COLUMNS)
+        + "}]}",
+        csv="the findings: " + ", ".join(VIOLATION_COLUMNS),
+    )
     add_data_arguments(check)
     check.set_defaults(func=run_check)
 
@@ -83,6 +109,53 @@ def run_allocate(args: argparse.Namespace) -> int:
         reciprocity=not args.no_reciprocity,
         options=options,
     )
+    plan = result.distribution
+    if args.output and result.status.has_solution:
+        plan.write_csv(args.output)
+    pairs = [
+        {"observer": observer, "observed": observed, "flights": flights}
+        for observer, observed, flights in plan
+    ]
+    document = {
+        "year": args.year,
+        "status": result.status.value,
+        "objective": args.objective,
+        "runtime_s": result.runtime_s,
+        "stages": [
+            {
+                "name": stage.name,
+                "sense": stage.sense,
+                "value": stage.value,
+                "bound": stage.bound,
+                "status": stage.status.value,
+                "method": stage.method,
+            }
+            for stage in result.stages
+        ],
+        "conflicts": [str(guarantee) for guarantee in result.conflicts],
+        "distribution": pairs,
+        "total": plan.total,
+        "unmet": [
+            {
+                "observer": u.observer,
+                "observed": u.observed,
+                "requested": u.requested,
+                "granted": u.granted,
+                "reasons": [str(reason) for reason in u.reasons],
+            }
+            for u in result.unmet
+        ],
+        "output": args.output if result.status.has_solution else None,
+    }
+    status = 0 if result.status.has_solution else 1
+    if print_formatted(args.format, document, PAIR_COLUMNS, pairs):
+        return status
+    _print_allocation(args, result)
+    return status
+
+
+def _print_allocation(args: argparse.Namespace, result: AllocationResult) -> None:
+    """Print the stages, the matrix and the unmet requests as text tables."""
     print(
         f"Distribution of active quotas for {args.year}: {result.status.value} in "
         f"{result.runtime_s:.2f} s ({args.objective} objective)"
@@ -95,7 +168,7 @@ def run_allocate(args: argparse.Namespace) -> int:
     if not result.status.has_solution:
         for guarantee in result.conflicts:
             print(f"  conflicting: {guarantee}")
-        return 1
+        return
     plan = result.distribution
     matrix = plan.to_matrix()
     if len(matrix):
@@ -120,9 +193,7 @@ def run_allocate(args: argparse.Namespace) -> int:
             format_table(["observer", "observed", "requested", "granted", "why"], rows)
         )
     if args.output:
-        plan.write_csv(args.output)
         print(f"written to {args.output}")
-    return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -140,12 +211,20 @@ def run_check(args: argparse.Namespace) -> int:
         requests=None if args.requests is None else read_requests(args.requests),
         pair_cap=args.pair_cap,
     )
-    for violation in found:
-        note = "" if violation.binding else " (not binding)"
-        print(f"{violation}{note}")
     broken = sum(v.binding for v in found)
-    print(
-        f"{broken} binding violation(s), {len(found) - broken} other finding(s) "
-        f"for {args.year}"
-    )
+    findings = [{c: getattr(v, c) for c in VIOLATION_COLUMNS} for v in found]
+    document = {
+        "year": args.year,
+        "binding": broken,
+        "other": len(found) - broken,
+        "findings": findings,
+    }
+    if not print_formatted(args.format, document, VIOLATION_COLUMNS, findings):
+        for violation in found:
+            note = "" if violation.binding else " (not binding)"
+            print(f"{violation}{note}")
+        print(
+            f"{broken} binding violation(s), {len(found) - broken} other finding(s) "
+            f"for {args.year}"
+        )
     return 1 if broken else 0

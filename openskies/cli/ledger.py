@@ -7,18 +7,15 @@ Sub-commands: ``init`` (from a plan directory or a scenario), ``record``,
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openskies.cli.common import format_table
+from openskies.cli.common import add_format_argument, format_table, print_formatted
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["register"]
-
-FORMATS = ("text", "csv", "json")
 
 
 def register(commands: Any) -> None:
@@ -121,7 +118,9 @@ def _balance(actions: Any) -> None:
     p = actions.add_parser("balance", help="active and passive quotas used and left")
     _with_ledger(p)
     p.add_argument("--as-of", help="count events up to this day (YYYY-MM-DD)")
-    p.add_argument("--format", choices=FORMATS, default="text")
+    add_format_argument(
+        p, json="a list of one object per party", csv="one row per party"
+    )
     p.set_defaults(parser=p, func=run_balance)
 
 
@@ -145,7 +144,9 @@ def _replan(actions: Any) -> None:
 def _events(actions: Any) -> None:
     p = actions.add_parser("events", help="the journal of events")
     _with_ledger(p)
-    p.add_argument("--format", choices=FORMATS, default="text")
+    add_format_argument(
+        p, json="a list of one object per event", csv="one row per event"
+    )
     p.set_defaults(parser=p, func=run_events)
 
 
@@ -248,11 +249,11 @@ def run_imagery(args: argparse.Namespace) -> int:
 
 def _show(frame: pd.DataFrame, form: str) -> None:
     """Print a frame as text, CSV or JSON records."""
-    if form == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
-    elif form == "json":
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso") + "\n")
-    else:
+    records = [
+        {str(key): value for key, value in record.items()}
+        for record in frame.to_dict(orient="records")
+    ]
+    if not print_formatted(form, records, [str(c) for c in frame.columns], records):
         rows = [
             ["" if v is None else str(v) for v in row]
             for row in frame.itertuples(index=False)

@@ -6,17 +6,44 @@ Exit status 0 when every route is legal, 1 when one is illegal, 2 on bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openskies.cli.common import add_data_arguments, choice_argument, format_table
+from openskies.cli.common import (
+    add_data_arguments,
+    add_format_argument,
+    choice_argument,
+    format_table,
+    print_formatted,
+)
 from openskies.cli.regime import view_on
 from openskies.errors import OptionsError
 from openskies.options import Reading
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from openskies.rules.report import LegalityReport
+
+__all__ = ["ROUTE_COLUMNS", "km_by_region", "register"]
+
+#: Keys of each route printed by ``check-route --format csv`` (JSON adds the
+#: report's keys: ``distance_by_region``, ``violations``, ``unchecked``, ...).
+ROUTE_COLUMNS = (
+    "name",
+    "index",
+    "legal",
+    "observer",
+    "observed",
+    "date",
+    "reading",
+    "distance_km",
+    "max_distance_km",
+    "start_airfield",
+    "end_airfield",
+    "binding",
+    "findings",
+)
 
 
 def register(commands: Any) -> None:
@@ -57,7 +84,13 @@ def register(commands: Any) -> None:
         default=5.0,
         help="largest distance from the start/end airfield [km] (default 5)",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_argument(
+        parser,
+        json="a list of one object per route: name (the feature's name or id "
+        "property, else 'route N'), index (N, 1-based position in the file) and "
+        "the legality report's keys (legal, distance_by_region, violations, ...)",
+        csv="one row per route: " + ", ".join(ROUTE_COLUMNS),
+    )
     add_data_arguments(parser)
     parser.set_defaults(func=run_check_route)
 
@@ -84,31 +117,73 @@ def run_check_route(args: argparse.Namespace) -> int:
         )
         for route in routes
     ]
-    if args.format == "json":
-        print(json.dumps([r.to_dict() for r in reports], indent=2))
-    else:
-        for number, (route, report) in enumerate(zip(routes, reports, strict=True), 1):
-            name = route.name or f"route {number}"
-            verdict = "LEGAL" if report.legal else "ILLEGAL"
-            limit = (
-                "no limit"
-                if report.max_distance_km is None
-                else f"max {report.max_distance_km:,.0f} km"
-            )
-            print(
-                f"{name}: {verdict} ({report.reading} reading) - observation "
-                f"{report.distance_km:,.1f} km, {limit} from {report.start_airfield}"
-            )
-            regions = ", ".join(
-                f"{k} {v:,.1f}" for k, v in report.distance_by_region.items() if v
-            )
-            print(f"  km by region: {regions or '-'}")
-            rows = [
-                [v.rule, "yes" if v.binding else "no", v.message]
-                for v in report.violations
-            ]
-            if rows:
-                print(format_table(["rule", "binding", "finding"], rows))
-            for note in report.unchecked:
-                print(f"  note: {note}")
+    names = [route.name or f"route {n}" for n, route in enumerate(routes, 1)]
+    records = [
+        {"name": name, "index": n, **report.to_dict()}
+        for n, (name, report) in enumerate(zip(names, reports, strict=True), 1)
+    ]
+    rows = [
+        {
+            **record,
+            "binding": sum(v["binding"] for v in record["violations"]),
+            "findings": len(record["violations"]),
+        }
+        for record in records
+    ]
+    if not print_formatted(args.format, records, ROUTE_COLUMNS, rows):
+        states = view.party(args.observed).states
+        for name, report in zip(names, reports, strict=True):
+            _print_report(name, report, states)
     return 0 if all(r.legal for r in reports) else 1
+
+
+def _print_report(name: str, report: LegalityReport, states: Sequence[str]) -> None:
+    """Print one route's verdict, its km by region and its findings."""
+    verdict = "LEGAL" if report.legal else "ILLEGAL"
+    limit = (
+        "no limit"
+        if report.max_distance_km is None
+        else f"max {report.max_distance_km:,.0f} km"
+    )
+    print(
+        f"{name}: {verdict} ({report.reading} reading) - observation "
+        f"{report.distance_km:,.1f} km, {limit} from {report.start_airfield}"
+    )
+    print(f"  km by region: {km_by_region(report, states)}")
+    rows = [
+        [v.rule, "yes" if v.binding else "no", v.message] for v in report.violations
+    ]
+    if rows:
+        print(format_table(["rule", "binding", "finding"], rows))
+    for note in report.unchecked:
+        print(f"  note: {note}")
+
+
+#: Keys of ``distance_by_region`` that are not part of the observed territory.
+_APART = ("outside", "transit")
+
+
+def km_by_region(report: LegalityReport, states: Sequence[str]) -> str:
+    """Return the observation km per state, "of which" per sub-region, then the rest.
+
+    A region of a distance sub-limit (``kaliningrad_oblast``) lies inside a
+    member state (RUS), so it is shown as "of which" after the states, not
+    beside them: the states, ``outside`` and ``transit`` add up to the total.
+    Regions with 0 km are left out; ``"-"`` when nothing is left.
+
+    Parameters
+    ----------
+    report
+        The legality report of one route.
+    states
+        Member states of the observed party (``RUS BLR``).
+    """
+    regions = {k: km for k, km in report.distance_by_region.items() if km}
+    own = [k for k in regions if k in states]
+    parts = ", ".join(f"{k} {regions[k]:,.1f}" for k in own)
+    within = [k for k in regions if k not in own and k not in _APART]
+    if within:
+        parts += " (of which " + ", ".join(f"{k} {regions[k]:,.1f}" for k in within)
+        parts += ")"
+    apart = ", ".join(f"{k} {regions[k]:,.1f}" for k in _APART if regions.get(k))
+    return ", ".join(p for p in (parts, apart) if p) or "-"

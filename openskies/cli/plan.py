@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from openskies.cli.common import add_data_arguments
+from openskies.cli.common import (
+    add_data_arguments,
+    add_format_argument,
+    print_formatted,
+)
 
 __all__ = ["register"]
 
@@ -46,6 +51,15 @@ def register(commands: Any) -> None:
     )
     plan.add_argument(
         "-q", "--quiet", action="store_true", help="no progress lines on stderr"
+    )
+    add_format_argument(
+        plan,
+        json='the summary: {"title", "year", "as_of", "summary": {"year", '
+        '"requested", "granted", "unmet", "allocation_status", "schedule_status", '
+        '"missions", "left_out", "routes": {STATUS: missions}, '
+        '"distribution_violations", "schedule_violations", "route_findings"}, '
+        '"outdir", "files", "timings_s"}',
+        csv="the summary as key, value rows (routes as routes.STATUS)",
     )
     add_data_arguments(plan)
     plan.set_defaults(func=run_plan)
@@ -96,12 +110,31 @@ def run_plan(args: argparse.Namespace) -> int:
     timings = {**plan.timings, "write": written}
     timings["load"] += loaded
     title = scenario.title or f"annual plan {scenario.year}"
+    summary = {f.name: getattr(plan.summary, f.name) for f in fields(plan.summary)}
+    timings["total"] = time.perf_counter() - progress.started
+    document = {
+        "title": title,
+        "year": scenario.year,
+        "as_of": scenario.date,
+        "summary": summary,
+        "outdir": str(outdir),
+        "files": list(OUTPUT_FILES),
+        "timings_s": timings,
+    }
+    rows = [
+        {"key": f"routes.{k}" if key == "routes" else key, "value": v}
+        for key, value in summary.items()
+        for k, v in (value.items() if key == "routes" else [(key, value)])
+    ]
+    if print_formatted(args.format, document, ("key", "value"), rows):
+        return 0
     print(f"openskies plan: {title} (treaty as of {scenario.date.isoformat()})")
     for line in str(plan.summary).splitlines():
         print(f"  {line}")
     print(f"  wrote {outdir}/: {' '.join(OUTPUT_FILES)}")
+    total = timings.pop("total")
     print(
-        f"  time: {time.perf_counter() - progress.started:.1f} s ("
+        f"  time: {total:.1f} s ("
         + ", ".join(f"{name} {seconds:.1f}" for name, seconds in timings.items())
         + ")"
     )

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from openskies.cli.common import (
     add_data_arguments,
+    add_format_argument,
     choice_argument,
     format_table,
+    print_formatted,
     treaty_from,
 )
 from openskies.errors import DataError, OptionsError
@@ -19,9 +21,13 @@ from openskies.options import MAX_SWATH_KM, Reading
 if TYPE_CHECKING:
     import geopandas
 
+    from openskies.routing.planner import RoutePlan
     from openskies.treaty.model import TreatyView
 
-__all__ = ["register"]
+__all__ = ["SITE_COLUMNS", "register"]
+
+#: Keys of each site printed by ``plan-route --format json|csv``.
+SITE_COLUMNS = ("site", "lon", "lat", "value", "status", "visit", "reason")
 
 _MAX_SEED = 2**31 - 1  # the seeds every solver of the command line accepts
 
@@ -89,6 +95,14 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--seed", type=int, default=0, help=f"random seed, 0 to {_MAX_SEED}"
+    )
+    add_format_argument(
+        parser,
+        json='{"observer", "observed", "start", "end", "date", "reading", "status", '
+        '"value", "bound", "distance_km", "max_distance_km", "legs", '
+        '"transit_legs", "reason", "findings": [{"rule", "binding", "message"}], '
+        '"sites": [{' + ", ".join(f'"{c}"' for c in SITE_COLUMNS) + '}], "output"}',
+        csv="one row per site: " + ", ".join(SITE_COLUMNS),
     )
     add_data_arguments(parser)
     parser.set_defaults(func=run_plan_route)
@@ -172,7 +186,7 @@ def check_flags(args: argparse.Namespace) -> None:
 def run_plan_route(args: argparse.Namespace) -> int:
     """Plan the route, write it and print a summary."""
     from openskies.options import SolveOptions
-    from openskies.routing.planner import plan_route
+    from openskies.routing.planner import SITE_STATUSES, plan_route
 
     check_flags(args)
     view = treaty_from(args).as_of(args.date)
@@ -193,7 +207,11 @@ def run_plan_route(args: argparse.Namespace) -> int:
         from openskies.files.atomic import write_text_atomic
 
         write_text_atomic(args.sites_output, plan.to_geodataframe().to_json() + "\n")
-    frame = plan.to_frame()
+    sites = _site_records(plan)
+    if print_formatted(
+        args.format, _plan_document(plan, sites, args), SITE_COLUMNS, sites
+    ):
+        return 0 if plan.route is not None else 1
     print(
         f"{plan.observer} over {plan.observed} from {plan.start} to {plan.end} on "
         f"{plan.date.isoformat()} ({plan.reading} reading): {plan.status.value}"
@@ -206,23 +224,76 @@ def run_plan_route(args: argparse.Namespace) -> int:
             f"{plan.distance_km:,.1f} of {plan.max_distance_km:,.0f} km; "
             f"{plan.route.legs} legs, {len(plan.route.transit_legs)} transit"
         )
-    counts = frame["status"].value_counts()
-    print(
-        format_table(
-            ["status", "sites", "value"],
-            [
-                [
-                    str(status),
-                    str(int(counts.get(status, 0))),
-                    f"{frame.loc[frame['status'] == status, 'value'].sum():g}",
-                ]
-                for status in frame["status"].cat.categories
-            ],
-        )
-    )
+    rows = [
+        [
+            status,
+            str(sum(s["status"] == status for s in sites)),
+            f"{sum(s['value'] for s in sites if s['status'] == status):g}",
+        ]
+        for status in SITE_STATUSES
+    ]
+    print(format_table(["status", "sites", "value"], rows))
     for label, reason in plan.unreachable:
         print(f"  unreachable {label}: {reason}")
     for finding in plan.report.findings if plan.report else ():
         print(f"  finding {finding.rule}: {finding.message}")
     print(f"route written to {args.output}")
     return 0 if plan.route is not None else 1
+
+
+def _site_records(plan: RoutePlan) -> list[dict[str, Any]]:
+    """Return one record per site with the keys of :data:`SITE_COLUMNS`."""
+    import pandas
+
+    frame = plan.to_frame()
+    visits = [None if pandas.isna(v) else int(v) for v in frame["visit"]]
+    return [
+        {
+            "site": str(label),
+            "lon": float(lon),
+            "lat": float(lat),
+            "value": float(value),
+            "status": str(status),
+            "visit": visit,
+            "reason": str(reason),
+        }
+        for label, lon, lat, value, status, visit, reason in zip(
+            frame.index,
+            plan.sites.lon,
+            plan.sites.lat,
+            frame["value"],
+            frame["status"],
+            visits,
+            frame["reason"],
+            strict=True,
+        )
+    ]
+
+
+def _plan_document(
+    plan: RoutePlan, sites: list[dict[str, Any]], args: argparse.Namespace
+) -> dict[str, Any]:
+    """Return the JSON document of ``plan-route --format json``."""
+    route = plan.route
+    return {
+        "observer": plan.observer,
+        "observed": plan.observed,
+        "start": plan.start,
+        "end": plan.end,
+        "date": plan.date,
+        "reading": plan.reading,
+        "status": plan.status.value,
+        "value": plan.value,
+        "bound": plan.bound,
+        "distance_km": plan.distance_km,
+        "max_distance_km": plan.max_distance_km,
+        "legs": None if route is None else route.legs,
+        "transit_legs": None if route is None else len(route.transit_legs),
+        "reason": plan.reason,
+        "findings": [
+            {"rule": f.rule, "binding": f.binding, "message": f.message}
+            for f in (plan.report.findings if plan.report else ())
+        ],
+        "sites": sites,
+        "output": args.output,
+    }

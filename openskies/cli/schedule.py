@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openskies.cli.common import add_data_arguments, format_table, treaty_from
+from openskies.cli.common import (
+    add_data_arguments,
+    add_format_argument,
+    csv_text,
+    format_table,
+    json_text,
+    treaty_from,
+)
 from openskies.errors import OptionsError
 
 if TYPE_CHECKING:
@@ -42,12 +49,11 @@ def register(commands: Any) -> None:
         type=Path,
         help="missions CSV to write (without it the missions are printed)",
     )
-    parser.add_argument(
-        "--format",
-        choices=("text", "json", "csv"),
-        default="text",
-        help="how printed missions look: a text table (with the summary), "
-        "JSON or CSV (the missions alone)",
+    add_format_argument(
+        parser,
+        json="the missions alone (without -o), a list of objects with the keys "
+        "of the missions CSV",
+        csv="the missions alone (without -o), as the missions CSV",
     )
     parser.add_argument("--ics", type=Path, help="also write an iCalendar file")
     parser.add_argument(
@@ -181,10 +187,6 @@ def missions_text(result: ScheduleResult, form: str) -> str:
     Times are UTC in ISO 8601; columns as the missions CSV
     (:data:`openskies.output.calendar_export.CSV_COLUMNS`).
     """
-    import csv
-    import io
-    import json
-
     from openskies.output.calendar_export import CSV_COLUMNS
 
     rows: list[dict[str, Any]] = [
@@ -202,14 +204,9 @@ def missions_text(result: ScheduleResult, form: str) -> str:
         for m in result.missions
     ]
     if form == "json":
-        return json.dumps(rows, indent=1)
-    columns = list(CSV_COLUMNS)
+        return json_text(rows)
     if form == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({c: r.get(c, "") for c in columns} for r in rows)
-        return buffer.getvalue().rstrip("\n")
+        return csv_text(CSV_COLUMNS, rows)
     return format_table(
         ["mission", "observer", "observed", "poe", "aircraft", "arrival (UTC)", "end"],
         [

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from openskies.cli.common import add_data_arguments, format_table, treaty_from
+from openskies.cli.common import (
+    add_data_arguments,
+    add_format_argument,
+    format_table,
+    print_formatted,
+    treaty_from,
+)
 
 __all__ = ["register"]
 
@@ -24,11 +28,10 @@ def register(commands: Any) -> None:
         "sources",
         help="list every unconfirmed, practice or inferred value with its source",
     )
-    sources.add_argument(
-        "--format",
-        choices=("text", "csv"),
-        default="text",
-        help="text table (sources cut to fit) or CSV with full sources",
+    add_format_argument(
+        sources,
+        json="a list of objects with the keys " + ", ".join(COLUMNS),
+        csv=", ".join(COLUMNS) + " with full sources (the text table cuts them)",
     )
     add_data_arguments(sources)
     sources.set_defaults(func=run_sources)
@@ -44,10 +47,8 @@ def run_sources(args: argparse.Namespace) -> int:
     history = read_history(path) if path is None or path.is_file() else ()
     values = values_to_verify(treaty, history)
     rows = [[v.table, v.file, v.key, v.value, v.status, v.source] for v in values]
-    if args.format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
+    records = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+    if print_formatted(args.format, records, COLUMNS, records):
         return 0
     counts = Counter(v.status for v in values)
     summary = ", ".join(f"{counts[s]} {s}" for s in sorted(counts))

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DENSIFY_TOLERANCE_KM",
     "MAX_SPACING_KM",
+    "area_km2",
     "densify_legs",
     "fold_antimeridian",
     "geodesic_buffer",
@@ -304,6 +305,17 @@ def _cut(
     breaks = np.insert(new_line, where, np.tile([False, True], a.size))
     parts = shapely.linestrings(folded, lat, indices=np.cumsum(breaks) - 1)
     return np.asarray(parts, dtype=object), leg[breaks]
+
+
+def area_km2(geometry: BaseGeometry) -> float:
+    """Return the geodesic area of a (multi)polygon in EPSG:4326 on WGS84 [km2].
+
+    The one area of a territory or a layer everywhere in the library (``show``,
+    :func:`~openskies.rules.reach.reachable_area`): each ring's edges are
+    geodesics (``pyproj.Geod.geometry_area_perimeter``), not an equal-area
+    projection or a grid sum.
+    """
+    return abs(wgs84().geometry_area_perimeter(geometry)[0]) / 1e6
 
 
 def length_km(geometries: object) -> NDArray[np.float64]:

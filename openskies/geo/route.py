@@ -388,6 +388,9 @@ def _feature_route(feature: object, where: str, origin: str) -> Route:
             "a route must be a LineString of (lon, lat)"
         )
     name = properties.get("name")
+    if name is None:  # else the feature's id (text or number), as GDAL reads it
+        ident = feature.get("id", properties.get("id"))
+        name = str(ident) if isinstance(ident, str) or type(ident) is int else None
     if name is not None and not isinstance(name, str):
         raise GeometryError(
             f"{origin}: {where}, key 'name': must be text; got {shown(name)}"
@@ -415,10 +418,11 @@ def routes_from_geojson(source: Mapping[str, Any] | str | Path) -> tuple[Route, 
 
     The format: a FeatureCollection of LineString features, one Feature, or a
     bare LineString geometry, coordinates ``[lon, lat]`` in degrees (WGS84).
-    Each feature's properties may give ``name`` (text), ``start`` and ``end``
-    (airfield ids such as ``"UUMB"``) and ``transit``: a list of one JSON
-    boolean per leg (``[false, true]``) or of the 0-based indices of the
-    transit legs (``[1]``); see :func:`transit_flags`.
+    Each feature's properties may give ``name`` (text; else the feature's
+    ``id`` names the route), ``start`` and ``end`` (airfield ids such as
+    ``"UUMB"``) and ``transit``: a list of one JSON boolean per leg
+    (``[false, true]``) or of the 0-based indices of the transit legs
+    (``[1]``); see :func:`transit_flags`.
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ GeoJSON and GPX keep their own readers
 :meth:`~openskies.geo.route.Route.from_gpx`); every other format GDAL reads
 (KML, GeoPackage, FlatGeobuf, Shapefile, ...) goes through ``pyogrio``.  Each
 LineString feature becomes a :class:`~openskies.geo.route.Route` with its
-``name``, ``start``, ``end`` and ``transit`` properties when present.
+``name`` (else ``id``), ``start``, ``end`` and ``transit`` properties when present.
 
 References
 ----------
@@ -141,7 +141,7 @@ def _transit(value: Any, where: str, path: Path) -> Any:
 def _row_route(row: Any, number: int, path: Path) -> Route:
     """Return the route of the ``number``-th (1-based) feature of ``path``."""
     where = f"feature {number}"
-    name = _property(row, "name", "Name")
+    name = _property(row, "name", "Name", "id")
     try:
         return Route.from_linestring(
             row.get("geometry"),

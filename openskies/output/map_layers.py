@@ -55,16 +55,15 @@ def _feature(geometry: dict[str, Any], **properties: Any) -> dict[str, Any]:
 def _shift_across_antimeridian(geometry: BaseGeometry) -> BaseGeometry:
     """Shift the smaller side of a geometry lying on both sides of 180 degrees."""
     import shapely
-    from pyproj import Geod
+
+    from openskies.geo.geodesy import area_km2
 
     parts = list(shapely.get_parts(geometry))
     west, _, east, _ = geometry.bounds
     if len(parts) < 2 or west > -170.0 or east < 170.0:
         return geometry
     centre = np.array([p.centroid.x for p in parts])
-    area = np.array(
-        [abs(Geod(ellps="WGS84").geometry_area_perimeter(p)[0]) for p in parts]
-    )
+    area = np.array([area_km2(p) for p in parts])
     eastern = area[centre >= 0].sum() >= area[centre < 0].sum()
     move = (centre < 0) if eastern else (centre >= 0)
     offset = 360.0 if eastern else -360.0

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from openskies.output.map_layers import map_layers
 from openskies.output.map_png import calendar_image, plot_map, write_map_png
+from openskies.output.report_page import CAPTURE_SCRIPT, MAP_SCRIPT, PAGE_STYLE
 from openskies.output.tables import SORT_SCRIPT
 from openskies.output.tables import html_row as _row
 from openskies.output.tables import html_table as _table
@@ -39,192 +40,6 @@ __all__ = [
     "write_map_png",
     "write_report_html",
 ]
-
-
-_CAPTURE = """
-window.openskiesErrors = [];
-(function () {
-  function show() {
-    var box = document.getElementById("openskies-errors");
-    if (box && window.openskiesErrors.length) {
-      box.textContent = "The map could not be drawn completely:\\n" +
-        window.openskiesErrors.join("\\n");
-      box.hidden = false;
-    }
-  }
-  function record(text) { window.openskiesErrors.push(String(text)); show(); }
-  window.addEventListener("error", function (event) {
-    if (event.target && event.target !== window) {
-      record("failed to load " + (event.target.src || event.target.href));
-    } else {
-      record(event.message + " (line " + event.lineno + ")");
-    }
-  }, true);
-  window.addEventListener("unhandledrejection", function (event) {
-    record("unhandled rejection: " + event.reason);
-  });
-  var original = console.error;
-  console.error = function () {
-    record(Array.prototype.join.call(arguments, " "));
-    return original.apply(console, arguments);
-  };
-  document.addEventListener("DOMContentLoaded", show);
-})();
-"""
-
-_MAP_SCRIPT = """
-(function () {
-  var data = JSON.parse(document.getElementById("openskies-data").textContent);
-  function esc(value) {
-    return String(value).replace(/[&<>"]/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c];
-    });
-  }
-  function popup(feature, layer) {
-    var rows = Object.keys(feature.properties).filter(function (key) {
-      return key.charAt(0) !== "_" && feature.properties[key] !== "";
-    }).map(function (key) {
-      return "<tr><th>" + esc(key) + "</th><td>" + esc(feature.properties[key]) +
-        "</td></tr>";
-    });
-    layer.bindPopup("<table>" + rows.join("") + "</table>", {maxWidth: 480});
-  }
-  var map = L.map("map", {preferCanvas: false, worldCopyJump: false});
-  var neighbours = L.geoJSON(data.neighbours, {
-    style: function (f) {
-      return {color: "#999", weight: 0.5, fillColor: f.properties._fill,
-              fillOpacity: 0.8, interactive: false};
-    }
-  }).addTo(map);
-  var territories = L.geoJSON(data.territories, {
-    style: function (f) {
-      return {color: "#777", weight: 0.7, fillColor: f.properties._fill,
-              fillOpacity: 0.8};
-    },
-    onEachFeature: popup
-  }).addTo(map);
-  var routes = L.geoJSON(data.routes, {
-    style: function (f) {
-      return {color: f.properties._colour, weight: 2.5, opacity: 0.9,
-              dashArray: f.properties._verdict === "illegal" ? "6 4" : null};
-    },
-    onEachFeature: function (f, layer) {
-      popup(f, layer);
-      layer.bindTooltip(esc(f.properties.mission) + ": " + esc(f.properties.observer) +
-        " over " + esc(f.properties.observed) + " (" + esc(f.properties.verdict) + ")",
-        {sticky: true});
-    }
-  }).addTo(map);
-  var airfields = L.geoJSON(data.airfields, {
-    pointToLayer: function (f, latlng) {
-      return L.circleMarker(latlng, {radius: 4, color: "#0a3069", weight: 1,
-                                     fillColor: "#54aeff", fillOpacity: 1});
-    },
-    onEachFeature: function (f, layer) {
-      popup(f, layer);
-      var p = f.properties;
-      layer.bindTooltip(esc(p.name) + " (" + esc(p.icao || p.airfield) + ")" +
-        (p.max_distance_km === "" ? "" : ", max " + esc(p.max_distance_km) + " km"));
-    }
-  }).addTo(map);
-  var sites = L.geoJSON(data.sites, {
-    pointToLayer: function (f, latlng) {
-      return L.circleMarker(latlng, {radius: 2.5, color: "#6e40c9", weight: 1,
-                                     fillOpacity: 0.7});
-    },
-    onEachFeature: popup
-  });
-  L.control.layers(null, {
-    "Territories (land + 12 nmi)": territories,
-    "States not party": neighbours,
-    "Routes": routes,
-    "Airfields": airfields,
-    "Sites": sites
-  }, {collapsed: false}).addTo(map);
-  L.control.scale().addTo(map);
-  var hidden = {};
-  var observed = "";
-  function filter() {
-    routes.eachLayer(function (layer) {
-      var p = layer.feature.properties;
-      var show = !hidden[p.observer] && (observed === "" || p.observed === observed);
-      layer.setStyle({opacity: show ? 0.9 : 0});
-      var path = layer.getElement && layer.getElement();
-      if (path) { path.style.display = show ? "" : "none"; }
-    });
-  }
-  var legend = L.control({position: "topright"});
-  legend.onAdd = function () {
-    var div = L.DomUtil.create("div", "openskies-legend");
-    div.id = "openskies-legend";
-    var html = "<b>Observer</b> (click to hide)<br>";
-    Object.keys(data.observers).forEach(function (code) {
-      html += '<label><input type="checkbox" checked data-observer="' + esc(code) +
-        '"> <span class="swatch" style="background:' + data.observers[code] +
-        '"></span> ' + esc(code) + "</label><br>";
-    });
-    var targets = {};
-    data.routes.features.forEach(function (f) { targets[f.properties.observed] = 1; });
-    html += '<b>Observed</b> <select id="openskies-observed">' +
-      '<option value="">all</option>';
-    Object.keys(targets).sort().forEach(function (code) {
-      html += '<option value="' + esc(code) + '">' + esc(code) + "</option>";
-    });
-    html += "</select><br><span class='dash'></span> illegal route<br>" +
-      "<b>Territory</b><br>";
-    Object.keys(data.fills).forEach(function (fill) {
-      html += '<span class="swatch" style="background:' + fill + '"></span> ' +
-        esc(data.fills[fill]) + "<br>";
-    });
-    html += '<span class="dot"></span> airfield (hover: name, ICAO, max km)';
-    div.innerHTML = html;
-    L.DomEvent.disableClickPropagation(div);
-    div.addEventListener("change", function (event) {
-      var t = event.target;
-      if (t.dataset && t.dataset.observer) { hidden[t.dataset.observer] = !t.checked; }
-      if (t.id === "openskies-observed") { observed = t.value; }
-      filter();
-    });
-    return div;
-  };
-  legend.addTo(map);
-  var focus = data.routes.features.length ? routes : territories;
-  map.fitBounds(focus.getBounds(), {padding: [10, 10]});
-  var box = document.getElementById("map");
-  box.dataset.features = String(data.territories.features.length +
-    data.routes.features.length + data.airfields.features.length);
-  box.dataset.ready = "yes";
-})();
-"""
-
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1f2328; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
-table.data { border-collapse: collapse; font-size: 0.85em; }
-table.data th, table.data td { border: 1px solid #d0d7de; padding: 2px 6px;
-  text-align: left; vertical-align: top; }
-table.data th { background: #f6f8fa; }
-#map { height: 620px; background: #d8e8f4; border: 1px solid #d0d7de; }
-#openskies-errors { color: #cf222e; white-space: pre-wrap; }
-.legal { color: #1a7f37; } .illegal { color: #cf222e; } .findings { color: #bf8700; }
-.leaflet-control-layers-toggle { background-image: none !important; }
-.leaflet-popup-content table th { text-align: left; padding-right: 6px; }
-.openskies-legend { background: #fffe; padding: 6px 8px; font-size: 12px;
-  line-height: 1.5; border-radius: 4px; box-shadow: 0 1px 4px #0004; }
-.openskies-legend .swatch { display: inline-block; width: 14px; height: 10px;
-  border: 1px solid #777; vertical-align: middle; }
-.openskies-legend .dash { display: inline-block; width: 22px;
-  border-top: 2px dashed #333; vertical-align: middle; }
-.openskies-legend .dot { display: inline-block; width: 8px; height: 8px;
-  border-radius: 50%; background: #54aeff; border: 1px solid #0a3069; }
-table.data td.num, table.data th.num { text-align: right; white-space: nowrap; }
-table.data th.sortable { cursor: pointer; }
-table.data th.sortable::after { content: " \\2195"; color: #8c959f; }
-table.data th[data-sorted="asc"]::after { content: " \\25B2"; }
-table.data th[data-sorted="desc"]::after { content: " \\25BC"; }
-table.data tr.total td { font-weight: bold; background: #f6f8fa; }
-details.technical { margin-top: 2em; color: #57606a; }
-"""
 
 
 def _leaflet() -> tuple[str, str]:
@@ -467,9 +282,9 @@ def report_html(plan: AnnualPlan) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
-<script>{_CAPTURE}</script>
+<script>{CAPTURE_SCRIPT}</script>
 <style>{css}</style>
-<style>{_STYLE}</style>
+<style>{PAGE_STYLE}</style>
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
@@ -479,8 +294,9 @@ restrictions.{source}</p>
 <ul>{summary}</ul>
 <pre id="openskies-errors" hidden></pre>
 <div id="map"></div>
-<p>Routes are coloured by observer (legend on the map; untick an observer or
-choose an observed party to filter) and drawn along their geodesics; illegal
+<p>Routes are coloured by observer (legend on the map, folded to one button on
+a small window; untick an observer or choose an observed party to filter, and
+the map zooms to the routes shown) and drawn along their geodesics; illegal
 routes are dashed. Hover an airfield for its name, ICAO code and maximum flight
 distance. Map data:
 territories of the parties in force (land + 12 nmi, simplified), airfields, sites
@@ -491,7 +307,7 @@ and routes. Map library: Leaflet 1.9.4 (BSD 2-Clause), embedded.</p>
 {_technical(plan)}
 <script id="openskies-data" type="application/json">{data}</script>
 <script>{script}</script>
-<script>{_MAP_SCRIPT}</script>
+<script>{MAP_SCRIPT}</script>
 <script>{SORT_SCRIPT}</script>
 </body>
 </html>

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.geo.route import Route
+from openskies.geo.swap import swap_hint
 from openskies.options import Deadline, Reading, SolveOptions, SolveStatus
 from openskies.routing.detour import Network
 from openskies.routing.free_space import free_space
@@ -197,7 +198,9 @@ class Problem:
 
     def _zone_reason(self, label: str, row: int) -> str:
         if label == "outside":
-            return f"outside the territory of {self.rules.observed}"
+            return f"outside the territory of {self.rules.observed}" + swap_hint(
+                self.table.lon[row], self.table.lat[row], self.rules.territory
+            )
         if label == RuleId.BORDER:
             return (
                 f"within {BORDER_KM:g} km of non-party "

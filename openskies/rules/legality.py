@@ -58,6 +58,7 @@ import numpy as np
 
 from openskies.geo.geodesy import length_inside_km, length_km, local_distance_km
 from openskies.geo.route import Route, as_route
+from openskies.geo.swap import swap_hint
 from openskies.rules.airfields import End, not_eligible, what_is_eligible
 from openskies.rules.catalogue import RESTRICTION_RULES, RULES, RuleId
 from openskies.rules.kernel import Breach, Judgement, Tracks, judge, repeats
@@ -281,9 +282,11 @@ class _Words:
 
         outside = shapely.difference(self.observation, self.rules.territory)
         km = float(length_km(outside)[0])
+        lon, lat = np.asarray(self.route.waypoints, dtype=np.float64).T
         return Violation(
             RuleId.TERRITORY,
-            RULES[RuleId.TERRITORY].say(observed=self.rules.observed, km=km),
+            RULES[RuleId.TERRITORY].say(observed=self.rules.observed, km=km)
+            + swap_hint(lon, lat, self.rules.territory),
             (self.rules.observed,),
             value=km,
             limit=0.0,

@@ -54,7 +54,7 @@ import numpy as np
 
 from openskies.clients import resolve_client
 from openskies.errors import OptionsError
-from openskies.geo.geodesy import geodesic_km, wgs84
+from openskies.geo.geodesy import area_km2, geodesic_km
 from openskies.rules.kernel import binding_zones
 from openskies.rules.reach_grid import MAX_GRID_NODES, Grid
 from openskies.rules.reach_legs import check_grid_legs
@@ -82,7 +82,10 @@ class ReachableArea:
     geometry
         The reachable part of the territory (EPSG:4326).
     area_km2, territory_km2
-        Geodesic areas of ``geometry`` and of the whole territory [km2].
+        Geodesic areas on WGS84 (:func:`~openskies.geo.geodesy.area_km2`) of
+        ``geometry`` and of the observed party's whole territory, land plus
+        12 nmi, of all its states (Russia and Belarus for RUS_BLR) [km2]; the
+        same figure ``openskies show`` prints.
     share
         ``area_km2 / territory_km2``.
     airfield
@@ -261,9 +264,8 @@ def _reach(
         )
     clock.check()
     geometry = grid.layer(reached, rules.territory, zones)
-    geod = wgs84()
-    area = abs(geod.geometry_area_perimeter(geometry)[0]) / 1e6
-    whole = abs(geod.geometry_area_perimeter(rules.territory)[0]) / 1e6
+    area = area_km2(geometry)
+    whole = area_km2(rules.territory)
     return ReachableArea(
         geometry=geometry,
         area_km2=area,

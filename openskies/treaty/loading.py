@@ -55,6 +55,7 @@ __all__ = ["load_treaty"]
 
 PARTY_KINDS = ("state", "single_party", "common_quota_group")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+_ISO2 = re.compile(r"^[A-Z]{2}$")
 STATES_FILE = "states.csv"
 PARTIES_FILE = "parties.csv"
 MEMBERSHIP_FILE = "party_membership.csv"
@@ -215,6 +216,7 @@ def _read_states(path: Path) -> dict[str, State]:
             raise row.error("left", "a state that never joined cannot leave")
         states[iso3] = State(
             iso3=iso3,
+            iso2=_iso2(row, [s.iso2 for s in states.values()]),
             name=row.text("name"),
             in_force=in_force,
             left=left,
@@ -222,6 +224,23 @@ def _read_states(path: Path) -> dict[str, State]:
             note=row.text("note", required=False),
         )
     return states
+
+
+def _iso2(row: Row, seen: Iterable[str]) -> str:
+    """Return the ISO 3166-1 alpha-2 code of a state row, ``""`` without the column.
+
+    The column is optional (tables written before it existed still load: their
+    states are then found by ISO3 code and name only); when present, every row
+    needs a code of two capital letters that no other row has.
+    """
+    if "iso2" not in row.values:
+        return ""
+    iso2 = _unique(row, "iso2", seen)
+    if not _ISO2.match(iso2):
+        raise row.error(
+            "iso2", f"{iso2[:20]!r} is not an ISO 3166 alpha-2 code such as DE"
+        )
+    return iso2
 
 
 def _read_parties(path: Path, states: dict[str, State]) -> dict[str, PartyInfo]:

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-#: ISO 3166 alpha-2 codes of the states in ``quotas/states.csv``.
-ISO2: Mapping[str, str] = {
-    "BLR": "BY", "BEL": "BE", "BIH": "BA", "BGR": "BG", "CAN": "CA", "HRV": "HR",
-    "CZE": "CZ", "DNK": "DK", "EST": "EE", "FIN": "FI", "FRA": "FR", "GEO": "GE",
-    "DEU": "DE", "GRC": "GR", "HUN": "HU", "ISL": "IS", "ITA": "IT", "LVA": "LV",
-    "LTU": "LT", "LUX": "LU", "NLD": "NL", "NOR": "NO", "POL": "PL", "PRT": "PT",
-    "ROU": "RO", "RUS": "RU", "SVK": "SK", "SVN": "SI", "ESP": "ES", "SWE": "SE",
-    "TUR": "TR", "UKR": "UA", "GBR": "GB", "USA": "US", "KGZ": "KG",
-}  # fmt: skip
+if TYPE_CHECKING:
+    from openskies.treaty.records import State
 
 
-def aliases(names: Mapping[str, str]) -> dict[str, str]:
+def aliases(states: Mapping[str, State]) -> dict[str, str]:
     """Return upper-cased ISO2 codes and names mapped to their ISO3 code.
 
     Parameters
     ----------
-    names
-        English short name of each state, keyed by ISO3 code.
+    states
+        The states by ISO3 code; each one's ``iso2`` (the ``iso2`` column of
+        ``quotas/states.csv``) and English short ``name`` are aliases.
     """
-    table = {ISO2[code]: code for code in names if code in ISO2}
-    table.update({name.strip().upper(): code for code, name in names.items()})
+    table = {s.iso2.upper(): iso3 for iso3, s in states.items() if s.iso2}
+    table.update({s.name.strip().upper(): iso3 for iso3, s in states.items()})
     return table
 
 
@@ -55,18 +50,18 @@ def suggest(
     return tuple(code for score, code in scored[:n] if -score >= 0.3)
 
 
-def resolve(text: str, names: Mapping[str, str]) -> str:
+def resolve(text: str, states: Mapping[str, State]) -> str:
     """Return the ISO3 code that ``text`` names, else ``text`` upper-cased.
 
     ``text`` may be an ISO3 or ISO2 code, a name, or the start (at least four
     letters) of exactly one name (``"Russia"`` for the Russian Federation), in
-    any case.
+    any case; ``states`` are the states by ISO3 code.
     """
     key = text.strip().upper()
-    if key in names:
+    if key in states:
         return key
-    found = aliases(names).get(key)
+    found = aliases(states).get(key)
     if found is None and len(key) >= 4:
-        starts = [c for c, name in names.items() if name.upper().startswith(key)]
+        starts = [c for c, s in states.items() if s.name.upper().startswith(key)]
         found = starts[0] if len(starts) == 1 else None
     return found or key

@@ -193,9 +193,9 @@ class Treaty:
         """
         if not isinstance(code, str):
             raise UnknownStateError(code, self.known_codes)
-        names = {c: s.name for c, s in self._states.items()}
-        if (text := lookup.resolve(code, names)) in self.known_codes:
+        if (text := lookup.resolve(code, self._states)) in self.known_codes:
             return text
+        names = {c: s.name for c, s in self._states.items()}
         hints = lookup.suggest(code, sorted(self.known_codes), names)
         raise UnknownStateError(code, self.known_codes, suggestions=hints)
 

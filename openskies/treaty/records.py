@@ -91,6 +91,9 @@ class State:
     rejoined
         Date a later accession took effect after ``left`` (what-if scenarios,
         Art. XVII); None if it never rejoined.
+    iso2
+        ISO 3166-1 alpha-2 code (``quotas/states.csv`` column ``iso2``);
+        ``""`` when the table has no such column.
     """
 
     iso3: str
@@ -100,6 +103,7 @@ class State:
     in_force_status: str = "confirmed"
     note: str = ""
     rejoined: dt.date | None = None
+    iso2: str = ""
 
     def is_party_on(self, day: dt.date) -> bool:
         """Whether the state is a State Party on ``day``."""
