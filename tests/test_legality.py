@@ -206,6 +206,30 @@ def test_length_inside_counts_a_stretch_flown_twice(treaty):
     assert length_inside_km(track, box)[0] == pytest.approx(160.0, abs=0.01)
 
 
+def test_outside_km_counts_a_stretch_flown_out_and_back_twice(treaty):
+    # Wunstorf (9.43 E, 52.46 N) -> 400 km due north (Denmark) -> Wunstorf along
+    # the same meridian: the stretch beyond the Danish border (54.8 N) is flown
+    # twice, so R17-territory reports twice the outside length of the one-way
+    # leg (a difference of the whole track merges the collinear legs: once).
+    view = treaty.as_of("2019-06-01")
+    north = GEOD.fwd(9.43, 52.46, 0, 400_000)[:2]
+    assert north[0] == pytest.approx(9.43)
+
+    def outside_km(coords):
+        report = check_route(
+            view, Route.from_coords(coords), observer="POL", observed="DEU"
+        )
+        km = next(v.value for v in report.violations if v.rule == "R17-territory")
+        assert report.distance_by_region["outside"] == km
+        return km, report
+
+    once, _ = outside_km([(9.43, 52.46), north])
+    twice, back = outside_km([(9.43, 52.46), north, (9.43, 52.46)])
+    assert 100.0 < once < 200.0  # the border near 54.8 N, the point at 56.05 N
+    assert twice == pytest.approx(2.0 * once, rel=1e-3)
+    assert back.distance_by_region["DEU"] == pytest.approx(800.0 - twice, abs=0.5)
+
+
 def test_kaliningrad_route_has_no_finding_in_2012(treaty):
     # KGD-500 is not in force before 2014: no finding, no region key for it
     for reading in ("treaty", "observed-party"):

@@ -281,7 +281,9 @@ class _Words:
         import shapely
 
         outside = shapely.difference(self.observation, self.rules.territory)
-        km = float(length_km(outside)[0])
+        # leg by leg, so that a stretch flown out and back counts twice
+        legs = shapely.get_parts(self.observation)
+        km = float(length_km(shapely.difference(legs, self.rules.territory)).sum())
         lon, lat = np.asarray(self.route.waypoints, dtype=np.float64).T
         return Violation(
             RuleId.TERRITORY,
