@@ -50,6 +50,7 @@ __all__ = [
     "densify_legs",
     "fold_antimeridian",
     "geodesic_buffer",
+    "geodesic_inverse",
     "geodesic_km",
     "leg_parts",
     "length_km",
@@ -150,6 +151,7 @@ def densify_legs(
     *,
     tolerance_km: float = DENSIFY_TOLERANCE_KM,
     max_spacing_km: float = MAX_SPACING_KM,
+    inverse: tuple[NDArray[np.float64], ...] | None = None,
 ) -> tuple[
     NDArray[np.float64], NDArray[np.float64], NDArray[np.intp], NDArray[np.float64]
 ]:
@@ -163,6 +165,9 @@ def densify_legs(
         Largest chart deviation of a densified chord from the geodesic [km].
     max_spacing_km
         Largest spacing of densified points [km].
+    inverse
+        Forward and back azimuths [deg] and lengths [m] of the legs, as
+        :func:`geodesic_inverse` returns them, when already known.
 
     Returns
     -------
@@ -183,13 +188,10 @@ def densify_legs(
         empty = np.zeros(0)
         return empty, empty, np.zeros(0, dtype=np.intp), empty
     geod = wgs84()
-    # pyproj writes results into its inputs with inplace=True: pass copies
-    azimuth, back, metres = geod.inv(
-        starts_lon.copy(),
-        starts_lat.copy(),
-        ends_lon.copy(),
-        ends_lat.copy(),
-        inplace=True,
+    azimuth, back, metres = (
+        geodesic_inverse(starts_lon, starts_lat, ends_lon, ends_lat)
+        if inverse is None
+        else inverse
     )
     pieces = _pieces(starts_lat, ends_lat, azimuth, back, metres / 1000.0, tolerance_km)
     pieces = np.maximum(pieces, np.ceil(metres / (1000.0 * max_spacing_km)))
@@ -217,6 +219,30 @@ def densify_legs(
         )
         lon[position], lat[position] = inner_lon, inner_lat
     return lon, lat, leg, np.asarray(metres, dtype=np.float64) / 1000.0
+
+
+def geodesic_inverse(
+    lon1: NDArray[np.float64],
+    lat1: NDArray[np.float64],
+    lon2: NDArray[np.float64],
+    lat2: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Return forward and back azimuths [deg] and lengths [m] of legs (WGS84).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2
+        Start and end of each leg [degrees], 1-d float64 arrays of one length.
+    """
+    # pyproj writes results into its inputs with inplace=True: pass copies
+    azimuth, back, metres = wgs84().inv(
+        lon1.copy(), lat1.copy(), lon2.copy(), lat2.copy(), inplace=True
+    )
+    return (
+        np.asarray(azimuth, dtype=np.float64),
+        np.asarray(back, dtype=np.float64),
+        np.asarray(metres, dtype=np.float64),
+    )
 
 
 def leg_parts(

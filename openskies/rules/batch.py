@@ -31,8 +31,9 @@ from openskies.rules.batch_input import (
     waypoints,
 )
 from openskies.rules.catalogue import RuleId, rank_of
-from openskies.rules.kernel import Judgement, Tracks, judge, repeats
+from openskies.rules.kernel import Judgement, Legs, Tracks, judge, repeats
 from openskies.rules.registry import TOLERANCE_KM, as_view, check_options
+from openskies.rules.settle import rule_cells, settle
 
 if TYPE_CHECKING:
     import geopandas
@@ -163,7 +164,8 @@ def check_routes(
     distance = np.zeros(count)
     for low in range(0, count, _CHUNK):  # chunks keep the arrays in cache
         high = min(count, low + _CHUNK)
-        tracks = Tracks.of(coords, starts, ends, transit, low, high)
+        settler = _Settler(grouped, low, high)
+        tracks = Tracks.of(coords, starts, ends, transit, low, high, settle=settler)
         distance[low:high] = tracks.distance
         for positions, day_view, rules in grouped:
             mine = positions[(positions >= low) & (positions < high)]
@@ -187,6 +189,40 @@ def check_routes(
     result["start_airfield"] = pd.Series(state.start, index=result.index, dtype=object)
     result["end_airfield"] = pd.Series(state.end, index=result.index, dtype=object)
     return result
+
+
+class _Settler:
+    """Legs of a chunk settled by the cells of each route's rule set.
+
+    See :mod:`openskies.rules.settle`; routes of one rule set are settled
+    together.
+    """
+
+    def __init__(
+        self,
+        grouped: list[tuple[NDArray[np.intp], TreatyView, RuleSet]],
+        low: int,
+        high: int,
+    ) -> None:
+        self.group = np.full(high - low, -1, dtype=np.intp)
+        self.rules: list[RuleSet] = []
+        for positions, _, rules in grouped:
+            mine = positions[(positions >= low) & (positions < high)]
+            if mine.size:
+                self.group[mine - low] = len(self.rules)
+                self.rules.append(rules)
+
+    def __call__(self, legs: Legs) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Return the legs left out and the routes known to leave the territory."""
+        skip = np.zeros(legs.km.size, dtype=bool)
+        leaves = np.zeros(legs.routes, dtype=bool)
+        group = self.group[legs.route]
+        for index, rules in enumerate(self.rules):
+            which = np.flatnonzero(group == index)
+            settled, known = settle(rule_cells(rules), legs, which)
+            skip[which] = settled
+            leaves |= known
+        return skip, leaves
 
 
 class _Verdicts:

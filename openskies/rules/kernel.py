@@ -20,13 +20,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openskies.geo.geodesy import densify_legs, leg_parts, length_inside_km
+from openskies.geo.geodesy import (
+    densify_legs,
+    geodesic_inverse,
+    leg_parts,
+    length_inside_km,
+)
 from openskies.rules.airfields import End, airfield_distances
 from openskies.rules.catalogue import RuleId, rank_of
 from openskies.rules.registry import REPEAT_DECIMALS
@@ -42,6 +48,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Breach",
     "Judgement",
+    "Legs",
+    "Settler",
     "Tracks",
     "Zone",
     "binding_zones",
@@ -70,6 +78,9 @@ class Tracks:
         Observation length of each route [km].
     transit_distance
         Length of the transit legs of each route [km].
+    leaves
+        Whether each route is already known to leave the territory (a leg end
+        in a cell outside it, see :mod:`openskies.rules.settle`).
     """
 
     def __init__(
@@ -79,12 +90,14 @@ class Tracks:
         observation: NDArray[np.object_],
         parts: tuple[NDArray[np.object_], NDArray[np.intp]],
         distance: tuple[NDArray[np.float64], NDArray[np.float64]],
+        leaves: NDArray[np.bool_] | None = None,
     ) -> None:
         self.offset = offset
         self.first, self.last = ends
         self.observation = observation
         self.distance, self.transit_distance = distance
         self._parts = parts
+        self.leaves = np.zeros(observation.size, bool) if leaves is None else leaves
 
     @classmethod
     def of(
@@ -97,6 +110,7 @@ class Tracks:
         high: int | None = None,
         *,
         join: bool = True,
+        settle: Settler | None = None,
     ) -> Tracks:
         """Densify the legs of routes ``low .. high - 1`` and build their tracks.
 
@@ -114,6 +128,12 @@ class Tracks:
             Whether consecutive legs of one kind become one line string (fewer,
             longer parts, faster), else one line string per leg (lengths
             inside regions summed leg by leg).
+        settle
+            Given the legs (:class:`Legs`), which legs need no densified test
+            (proven by cells in the territory and clear of every zone, or
+            ending outside the territory and clear of every zone) and which
+            routes are proven to leave the territory; those legs are left out
+            of the tracks.  None: every leg is densified.
         """
         import shapely
 
@@ -126,11 +146,23 @@ class Tracks:
         leg_route = owner[:-1][same]
         flags = transit[starts[low] - low : ends[high - 1] - (high - 1)]
         a, b = points[:-1][same], points[1:][same]
-        lon, lat, leg, lengths = densify_legs(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+        ends_ = [np.ascontiguousarray(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1])]
+        inverse = geodesic_inverse(*ends_)
+        lengths = inverse[2] / 1000.0
         # one line per run of legs of one kind in one route: fewer, longer parts
         joined = np.concatenate(([False], leg_route[1:] == leg_route[:-1]))
         joined[1:] &= (flags[1:] == flags[:-1]) & join
-        parts, part_leg = leg_parts(lon, lat, leg, joined)
+        leaves = None
+        keep = np.arange(lengths.size)
+        if settle is not None:
+            skip, leaves = settle(Legs(a, b, lengths, leg_route, flags, count))
+            keep = np.flatnonzero(~skip)
+            # a line never bridges a leg left out
+            joined[1:] &= ~skip[:-1]
+        lon, lat, leg, _ = densify_legs(
+            *(x[keep] for x in ends_), inverse=tuple(x[keep] for x in inverse)
+        )
+        parts, part_leg = leg_parts(lon, lat, keep[leg], joined)
         observing = ~flags[part_leg]
         observation = np.full(count, shapely.MultiLineString(), dtype=object)
         shapely.multilinestrings(
@@ -146,6 +178,7 @@ class Tracks:
             observation,
             (parts, leg_route[part_leg]),
             (km[0].astype(np.float64), km[1].astype(np.float64)),
+            leaves,
         )
 
     @cached_property
@@ -157,6 +190,36 @@ class Tracks:
         result = np.full(self.distance.size, shapely.MultiLineString(), dtype=object)
         shapely.multilinestrings(parts, indices=route, out=result)
         return result
+
+
+@dataclass(frozen=True)
+class Legs:
+    """The legs of a chunk of routes, before densification.
+
+    Attributes
+    ----------
+    start, end
+        Ends of each leg, (n, 2) of (lon, lat) [deg].
+    km
+        Geodesic length of each leg [km].
+    route
+        Chunk-local route of each leg.
+    transit
+        Whether each leg is a transit leg.
+    routes
+        Number of routes of the chunk.
+    """
+
+    start: NDArray[np.float64]
+    end: NDArray[np.float64]
+    km: NDArray[np.float64]
+    route: NDArray[np.intp]
+    transit: NDArray[np.bool_]
+    routes: int
+
+
+#: Given legs, the legs to leave out and the routes known to leave the territory.
+Settler = Callable[[Legs], tuple["NDArray[np.bool_]", "NDArray[np.bool_]"]]
 
 
 def leg_lines(
@@ -397,7 +460,10 @@ def judge(
     limits = np.array([a.max_distance_km for a in rules.start_airfields] + [np.nan])
     verdict.limit = limits[verdict.used[End.START]].astype(np.float64)
     observation = tracks.observation[local]
-    verdict.add(RuleId.TERRITORY, leaves_territory(rules.territory, observation))
+    leaves = tracks.leaves[local].copy()
+    open_ = np.flatnonzero(~leaves)
+    leaves[open_] = leaves_territory(rules.territory, observation[open_])
+    verdict.add(RuleId.TERRITORY, leaves)
     # False where there is no limit (NaN)
     verdict.add(RuleId.DISTANCE, tracks.distance[local] > verdict.limit)
     tree = shapely.STRtree(observation) if local.size > 1 else None

@@ -1,0 +1,255 @@
+"""A grid of cells classified once per area as inside, outside or boundary.
+
+:class:`CellGrid` covers every longitude and a band of latitudes with square
+cells of ``step`` degrees (0.1 by default: 11 km north-south, 5.5 km east-west
+at 60 N).  Each cell is *inside* (its closed box lies in the area's interior),
+*outside* (in its exterior) or *boundary* (anything else); a point's cell is a
+vectorised look-up (tens of millions of points per second), so only points and
+legs near the area's boundary need an exact GEOS test.
+
+Exactness
+---------
+The classification never claims more than is true:
+
+* A cell is *boundary* when the bounding box of some piece of the area's
+  boundary (every ring of every polygon, holes and antimeridian cuts
+  included), widened by twice ``PAD_DEG`` (1e-9 deg, far above rounding),
+  overlaps the half-open cell ``[c, c + 1) * step`` (found by ``floor``): so
+  every cell whose closed box lies within ``PAD_DEG`` of a boundary point is a
+  boundary cell.  Long boundary segments are first split into pieces at
+  most half a cell long (the pieces' boxes cover the segment).  So the closed
+  box of any other cell, widened by ``PAD_DEG``, holds no boundary point: it is
+  connected and lies wholly in the interior or wholly in the exterior, and
+  the centre of the cell (tested with GEOS ``contains_xy``) says which.  Two
+  neighbouring non-boundary cells of one row share an edge free of boundary,
+  so they have the same class: one centre per run of such cells is tested.
+* A point is looked up by ``floor``; rounding may place a point exactly on a
+  cell edge (or within 1e-12 deg of it) in the neighbouring cell, which is
+  harmless because classes hold on the widened boxes.
+* The *block* of radius ``r`` around a cell is the square of ``(2r + 1)**2``
+  cells centred on it; :attr:`CellGrid.inner` / :attr:`CellGrid.outer` give,
+  per cell, a distance [km] such that every point of the cell's box lies in a
+  block of inside / outside cells for all points within that geodesic distance
+  on WGS84.  Proof: a path leaving the block crosses either a latitude edge,
+  at least ``r * step`` degrees of latitude away (length >= ``r * step *
+  110.57`` km, as ``ds >= M dphi`` and the meridian radius ``M`` is at least
+  ``a (1 - e**2)``), or a longitude edge ``r * step`` degrees of longitude
+  away while staying in the block's band of latitudes (length >= ``r * step``
+  in radians times ``a cos(phi_max)``, as ``ds >= N cos(phi) dlambda`` and
+  ``N >= a``).  Blocks are at most 2 * 256 + 1 cells wide, far less than 180
+  deg, so a chart chord between two points of one block stays in it.
+* Points beyond the latitude band are *unknown*: boundary class, distance 0.
+
+References
+----------
+Treaty on Open Skies, Art. II.11 (territory), VI.II.4 (10 km border zone).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from openskies.caching import cached
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+    from shapely.geometry.base import BaseGeometry
+
+__all__ = ["BOUNDARY", "INSIDE", "OUTSIDE", "PAD_DEG", "CellGrid", "cell_grid"]
+
+OUTSIDE, INSIDE, BOUNDARY = 0, 1, 2
+#: Widening of boundary pieces' boxes, far above coordinate rounding [deg].
+PAD_DEG = 1e-9
+_RADII = (1, 2, 4, 8, 16, 32, 64, 128, 256)  # block radii tried [cells]
+_KM_PER_DEG_MERIDIAN = 110.57  # a (1 - e**2) pi / 180, rounded down
+_A_KM = 6378.137  # WGS84 equatorial radius
+_ROUNDING_KM = 0.001
+
+
+@dataclass(frozen=True)
+class CellGrid:
+    """Cells of one area over a band of latitudes, every longitude.
+
+    Attributes
+    ----------
+    south
+        Latitude of the southern edge of the first row [deg].
+    step
+        Cell side [deg].
+    state
+        Class of each cell (rows of latitude, columns of longitude from
+        -180): ``OUTSIDE``, ``INSIDE`` or ``BOUNDARY``.
+    inner, outer
+        Geodesic distance [km] within which every point of the cell's box stays
+        in inside / outside cells (0 where the cell is not inside / outside).
+    """
+
+    south: float
+    step: float
+    state: NDArray[np.int8]
+    inner: NDArray[np.float32]
+    outer: NDArray[np.float32]
+
+    @classmethod
+    def of(
+        cls, area: BaseGeometry, south: float, north: float, step: float = 0.1
+    ) -> CellGrid:
+        """Classify the cells of ``area`` between latitudes ``south`` and ``north``."""
+        rows = max(1, math.ceil((north - south) / step))
+        columns = round(360.0 / step)
+        marked = _boundary_cells(area, south, step, rows, columns)
+        state = _classify(area, marked, south, step)
+        inner = _clearance(state == INSIDE, south, step)
+        outer = _clearance(state == OUTSIDE, south, step)
+        return cls(south, step, state, inner, outer)
+
+    def cells(
+        self, lon: ArrayLike, lat: ArrayLike
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]]:
+        """Return the row, column and whether in the band of each point [deg]."""
+        rows, columns = self.state.shape
+        row = np.floor((np.asarray(lat, dtype=np.float64) - self.south) / self.step)
+        known = (row >= 0) & (row < rows)
+        column = np.floor((np.asarray(lon, dtype=np.float64) + 180.0) / self.step)
+        column = column.astype(np.intp) % columns
+        return np.where(known, row, 0).astype(np.intp), column, known
+
+    def classify(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int8]:
+        """Return the class of each point's cell (``BOUNDARY`` beyond the band)."""
+        row, column, known = self.cells(lon, lat)
+        return np.where(known, self.state[row, column], np.int8(BOUNDARY))
+
+    def clearance(
+        self, lon: ArrayLike, lat: ArrayLike, inside: bool
+    ) -> NDArray[np.float32]:
+        """Return :attr:`inner` (``inside``) or :attr:`outer` at each point [km]."""
+        row, column, known = self.cells(lon, lat)
+        table = self.inner if inside else self.outer
+        return np.where(known, table[row, column], np.float32(0.0))
+
+
+def _boundary_cells(
+    area: BaseGeometry, south: float, step: float, rows: int, columns: int
+) -> NDArray[np.bool_]:
+    """Mark the cells that the widened boxes of the boundary's pieces touch."""
+    import shapely
+
+    marked = np.zeros((rows, columns), dtype=bool)
+    rings = shapely.get_rings(shapely.get_parts(area))
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[1:] == ring[:-1]
+    a, b = coords[:-1][same], coords[1:][same]
+    if not a.size:
+        return marked
+    # split segments into pieces at most half a cell long in both directions
+    pieces = np.maximum(np.ceil(np.abs(b - a).max(axis=1) / (step / 2.0)), 1)
+    which = np.repeat(np.arange(a.shape[0]), pieces.astype(np.intp))
+    first = np.repeat(np.cumsum(pieces) - pieces, pieces.astype(np.intp))
+    k = np.arange(which.size) - first
+    t0 = (k / pieces[which])[:, np.newaxis]
+    t1 = ((k + 1) / pieces[which])[:, np.newaxis]
+    p, q = a[which] + t0 * (b - a)[which], a[which] + t1 * (b - a)[which]
+    # widened by twice the pad: a cell box within PAD_DEG of a boundary point
+    # overlaps the half-open cells [c, c + 1) * step the floors below assign
+    low = np.minimum(p, q) - 2.0 * PAD_DEG
+    high = np.maximum(p, q) + 2.0 * PAD_DEG
+    # a box spans at most two cells per axis (half a cell long, padded)
+    c0 = np.floor((low[:, 0] + 180.0) / step).astype(np.intp)
+    c1 = np.floor((high[:, 0] + 180.0) / step).astype(np.intp)
+    r0 = np.floor((low[:, 1] - south) / step).astype(np.intp)
+    r1 = np.floor((high[:, 1] - south) / step).astype(np.intp)
+    for row in (r0, r1):
+        for column in (c0, c1):
+            ok = (row >= 0) & (row < rows)
+            marked[row[ok], column[ok] % columns] = True
+    return marked
+
+
+def _classify(
+    area: BaseGeometry, marked: NDArray[np.bool_], south: float, step: float
+) -> NDArray[np.int8]:
+    """Class of every cell: one GEOS test per run of unmarked cells in a row."""
+    import shapely
+
+    rows, columns = marked.shape
+    flat = marked.ravel()
+    index = np.arange(flat.size)
+    starts = ~flat & (
+        (index % columns == 0) | np.concatenate(([True], flat[:-1]))
+    )
+    run = np.cumsum(starts) - 1
+    heads = np.flatnonzero(starts)
+    lon = -180.0 + (heads % columns + 0.5) * step
+    lat = south + (heads // columns + 0.5) * step
+    shapely.prepare(area)
+    inside = shapely.contains_xy(area, lon, lat)
+    state = np.where(inside, np.int8(INSIDE), np.int8(OUTSIDE))[run]
+    state[flat] = BOUNDARY
+    return np.asarray(state.reshape(rows, columns), dtype=np.int8)
+
+
+def _eroded(mask: NDArray[np.bool_], radius: int) -> NDArray[np.bool_]:
+    """Cells whose block of ``radius`` lies in ``mask`` (longitudes wrap)."""
+    rows, columns = mask.shape
+    bad = (~mask).astype(np.int32)
+    wrapped = np.concatenate((bad[:, -radius:], bad, bad[:, :radius]), axis=1)
+    total = np.cumsum(np.pad(wrapped, ((0, 0), (1, 0))), axis=1)
+    width = 2 * radius + 1
+    across = total[:, width:] - total[:, :-width]
+    padded = np.pad(across, ((radius + 1, radius), (0, 0)), constant_values=1)
+    total = np.cumsum(padded, axis=0)
+    down = total[width:] - total[:-width]
+    return np.asarray(down[:rows] == 0, dtype=bool)
+
+
+def _clearance(mask: NDArray[np.bool_], south: float, step: float) -> NDArray[np.float32]:
+    """Per cell, a geodesic distance [km] staying in the largest block in ``mask``."""
+    rows, columns = mask.shape
+    radius = np.zeros(mask.shape, dtype=np.intp)
+    for r in _RADII:
+        if 2 * r + 1 > min(columns // 2, rows):
+            break
+        eroded = _eroded(mask, r)
+        if not eroded.any():
+            break
+        radius[eroded] = r
+    row = np.arange(rows)[:, np.newaxis]
+    edges = np.abs(
+        np.stack((south + (row - radius) * step, south + (row + radius + 1) * step))
+    )
+    poleward = np.radians(np.minimum(edges.max(axis=0), 90.0))
+    across = radius * math.radians(step) * _A_KM * np.cos(poleward)
+    along = radius * step * _KM_PER_DEG_MERIDIAN
+    # less a metre: float32 rounding stays a lower bound
+    km = np.minimum(across, along) - _ROUNDING_KM
+    return np.asarray(np.maximum(km, 0.0), dtype=np.float32)
+
+
+@cached(maxsize=64)
+def _grid(wkb: bytes, south: float, north: float, step: float) -> CellGrid:
+    import shapely
+
+    return CellGrid.of(shapely.from_wkb(wkb), south, north, step)
+
+
+def cell_grid(
+    area: BaseGeometry, south: float, north: float, step: float = 0.1
+) -> CellGrid:
+    """Return the :class:`CellGrid` of ``area``, built once per content and band.
+
+    Parameters
+    ----------
+    area
+        (Multi)polygon in EPSG:4326, cut at the antimeridian [deg].
+    south, north
+        Band of latitudes covered [deg]; points beyond are unknown.
+    step
+        Cell side [deg].
+    """
+    import shapely
+
+    return _grid(shapely.to_wkb(area), float(south), float(north), float(step))

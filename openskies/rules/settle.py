@@ -1,0 +1,130 @@
+"""Legs settled by cells, without densification: the kernel's fast path.
+
+A rule set's territory and every area that binds or informs a route (the 10 km
+border zone, corridors, no-fly areas, distance sub-limit regions) get a
+:class:`~openskies.geo.cells.CellGrid` each, built once per area and band of
+latitudes and cached by content.  An observation leg of geodesic length ``L``
+from ``P`` to ``Q`` needs no densified test when
+
+* ``c(P) + c(Q) > L + min(L, 100 km)``, where ``c`` is the smaller of the
+  cell distance inside the territory (:attr:`CellGrid.inner`) and the cell
+  distances outside every area (:attr:`CellGrid.outer`): the leg is inside
+  the territory and clear of every area; or
+* the route is known to leave the territory (an end of one of its
+  observation legs lies in a cell outside it, and a densified track holds the
+  ends of its legs), so only the areas judge its legs, and ``z(P) + z(Q) > L +
+  min(L, 100 km)`` with ``z`` the distances outside every area alone.
+
+Exactness: the densified points of the leg lie on its geodesic at arc lengths
+``t_i`` from ``P``, at most ``min(L, 100 km)`` apart
+(:func:`~openskies.geo.geodesy.densify_legs`).  A point with ``t_i < c(P)``
+is within ``c(P)`` of ``P``, so in the block of inside / outside cells around
+``P``; one with ``L - t_i < c(Q)`` in the block around ``Q``.  A chord from
+``t_i`` to ``t_{i+1}`` with neither end in a common block would need ``t_{i+1}
+- t_i >= c(P) + c(Q) - L``, more than the spacing.  A chart chord between two
+points of one block stays in it (:mod:`openskies.geo.cells`), so every chord
+of the densified leg is inside the territory and clear of every area: the
+verdicts of :func:`~openskies.rules.kernel.judge` on the remaining legs, with
+the known departures added, equal those on the whole densified tracks.  Transit
+legs are always densified (no-fly areas judge them).
+
+References
+----------
+Treaty on Open Skies, Art. II.11, VI.II.2-4; treaty.md R17.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from openskies.geo.cells import OUTSIDE, CellGrid, cell_grid
+from openskies.geo.geodesy import MAX_SPACING_KM
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+    from shapely.geometry.base import BaseGeometry
+
+    from openskies.rules.kernel import Legs
+    from openskies.rules.registry import RuleSet
+
+__all__ = ["RuleCells", "rule_cells", "settle"]
+
+_MARGIN_DEG = 2.0  # band of latitudes beyond the territory's [deg]
+_SLACK_KM = 1e-6  # rounding of lengths and distances [km]
+
+
+@dataclass(frozen=True)
+class RuleCells:
+    """The cells of a rule set: its territory and every area it tests."""
+
+    territory: CellGrid
+    areas: tuple[CellGrid, ...]
+
+
+def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
+    """Return every area a route's legs are tested against, binding or not."""
+    areas = [] if rules.border is None else [rules.border]
+    areas += [c.area for c in rules.checks if c.area is not None]
+    return areas
+
+
+def rule_cells(rules: RuleSet) -> RuleCells:
+    """Return the cells of ``rules`` (each grid cached by its area's content)."""
+    _, south, _, north = rules.territory.bounds
+    band = (max(-90.0, south - _MARGIN_DEG), min(90.0, north + _MARGIN_DEG))
+    return RuleCells(
+        cell_grid(rules.territory, *band),
+        tuple(cell_grid(area, *band) for area in rule_areas(rules)),
+    )
+
+
+def _clear(
+    cells: RuleCells, lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Distances [km] inside the territory and clear of all areas, and of areas."""
+    areas = np.full(lon.size, np.inf, dtype=np.float32)
+    for grid in cells.areas:
+        np.minimum(areas, grid.clearance(lon, lat, inside=False), out=areas)
+    inner = np.minimum(cells.territory.clearance(lon, lat, inside=True), areas)
+    return inner, areas
+
+
+def settle(
+    cells: RuleCells, legs: Legs, which: NDArray[np.intp]
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return which of the legs ``which`` are settled, and which end outside.
+
+    Parameters
+    ----------
+    cells
+        The cells of the legs' rule set.
+    legs
+        The legs of a chunk of routes.
+    which
+        Positions of the legs of one rule set in ``legs``.
+
+    Returns
+    -------
+    settled
+        Per leg of ``which``: no densified test needed (see the module notes).
+    leaves
+        Per route of the chunk: an end of one of its observation legs lies in a
+        cell outside the territory.
+    """
+    ends = np.concatenate((legs.start[which], legs.end[which]))
+    inner, areas = _clear(cells, ends[:, 0], ends[:, 1])
+    n = which.size
+    km = legs.km[which]
+    need = km + np.minimum(km, MAX_SPACING_KM) + _SLACK_KM
+    state = cells.territory.classify(ends[:, 0], ends[:, 1])
+    observing = ~legs.transit[which]
+    outside = observing & ((state[:n] == OUTSIDE) | (state[n:] == OUTSIDE))
+    leaves = np.zeros(legs.routes, dtype=bool)
+    leaves[legs.route[which[outside]]] = True
+    inside = inner[:n].astype(np.float64) + inner[n:] > need
+    clear = areas[:n].astype(np.float64) + areas[n:] > need
+    settled = observing & (inside | (leaves[legs.route[which]] & clear))
+    return settled, leaves
