@@ -26,18 +26,20 @@ The classification never claims more than is true:
 * A point is looked up by ``floor``; rounding may place a point exactly on a
   cell edge (or within 1e-12 deg of it) in the neighbouring cell, which is
   harmless because classes hold on the widened boxes.
-* The *block* of radius ``r`` around a cell is the square of ``(2r + 1)**2``
-  cells centred on it; :attr:`CellGrid.inner` / :attr:`CellGrid.outer` give,
+* The *block* of radius ``r`` around a cell is the rectangle of ``2r + 1``
+  rows and ``2w + 1`` columns centred on it (``w`` per row, so that blocks are
+  about as wide as tall in km; every row of the block is tested with at least
+  that width); :attr:`CellGrid.inner` / :attr:`CellGrid.outer` give,
   per cell, a distance [km] such that every point of the cell's box lies in a
   block of inside / outside cells for all points within that geodesic distance
   on WGS84.  Proof: a path leaving the block crosses either a latitude edge,
   at least ``r * step`` degrees of latitude away (length >= ``r * step *
   110.57`` km, as ``ds >= M dphi`` and the meridian radius ``M`` is at least
-  ``a (1 - e**2)``), or a longitude edge ``r * step`` degrees of longitude
-  away while staying in the block's band of latitudes (length >= ``r * step``
+  ``a (1 - e**2)``), or a longitude edge ``w * step`` degrees of longitude
+  away while staying in the block's band of latitudes (length >= ``w * step``
   in radians times ``a cos(phi_max)``, as ``ds >= N cos(phi) dlambda`` and
-  ``N >= a``).  Blocks are at most 2 * 256 + 1 cells wide, far less than 180
-  deg, so a chart chord between two points of one block stays in it.
+  ``N >= a``).  Blocks are narrower than 180 deg, so a chart chord between two
+  points of one block (the short way round) stays in it.
 * Points beyond the latitude band are *unknown*: boundary class, distance 0.
 
 References
@@ -192,41 +194,67 @@ def _classify(
     return np.asarray(state.reshape(rows, columns), dtype=np.int8)
 
 
-def _eroded(mask: NDArray[np.bool_], radius: int) -> NDArray[np.bool_]:
-    """Cells whose block of ``radius`` lies in ``mask`` (longitudes wrap)."""
+def _lon_eroded(
+    mask: NDArray[np.bool_], half: NDArray[np.intp], cap: int
+) -> NDArray[np.bool_]:
+    """Cells whose ``2 half[row] + 1`` cells of their row lie in ``mask`` (wrap)."""
     rows, columns = mask.shape
     bad = (~mask).astype(np.int32)
-    wrapped = np.concatenate((bad[:, -radius:], bad, bad[:, :radius]), axis=1)
+    wrapped = np.concatenate((bad[:, columns - cap :], bad, bad[:, :cap]), axis=1)
     total = np.cumsum(np.pad(wrapped, ((0, 0), (1, 0))), axis=1)
+    column = np.arange(columns)[np.newaxis, :] + cap
+    width = half[:, np.newaxis]
+    count = np.take_along_axis(total, column + width + 1, axis=1)
+    count -= np.take_along_axis(total, column - width, axis=1)
+    return np.asarray(count == 0, dtype=bool)
+
+
+def _lat_eroded(mask: NDArray[np.bool_], radius: int) -> NDArray[np.bool_]:
+    """Cells whose ``2 radius + 1`` cells of their column lie in ``mask``."""
+    rows = mask.shape[0]
+    bad = np.pad((~mask).astype(np.int32), ((radius + 1, radius), (0, 0)), constant_values=1)
+    total = np.cumsum(bad, axis=0)
     width = 2 * radius + 1
-    across = total[:, width:] - total[:, :-width]
-    padded = np.pad(across, ((radius + 1, radius), (0, 0)), constant_values=1)
-    total = np.cumsum(padded, axis=0)
-    down = total[width:] - total[:-width]
-    return np.asarray(down[:rows] == 0, dtype=bool)
+    return np.asarray((total[width:] - total[:-width])[:rows] == 0, dtype=bool)
 
 
 def _clearance(mask: NDArray[np.bool_], south: float, step: float) -> NDArray[np.float32]:
-    """Per cell, a geodesic distance [km] staying in the largest block in ``mask``."""
+    """Per cell, a geodesic distance [km] staying in a block of cells of ``mask``.
+
+    Blocks of ``2 r + 1`` rows and ``2 w + 1`` columns, ``w`` chosen per row so
+    that the block is about as wide as it is tall [km]; the best of the radii
+    ``r`` tried is kept.
+    """
     rows, columns = mask.shape
-    radius = np.zeros(mask.shape, dtype=np.intp)
+    best = np.zeros(mask.shape)
+    edges = np.abs(south + np.arange(rows + 1) * step)
+    cap = (columns // 2 - 2) // 2  # blocks narrower than 180 deg
+    row = np.arange(rows)
+    per_degree = math.radians(1.0) * _A_KM
     for r in _RADII:
-        if 2 * r + 1 > min(columns // 2, rows):
+        if 2 * r + 1 > rows:
             break
-        eroded = _eroded(mask, r)
+        # poleward latitude of any block of radius r holding the row
+        far = np.maximum(
+            edges[np.clip(row - 2 * r, 0, rows)], edges[np.clip(row + 2 * r + 1, 0, rows)]
+        )
+        cos = np.cos(np.radians(np.minimum(far, 90.0)))
+        wide = r * _KM_PER_DEG_MERIDIAN / np.maximum(per_degree * cos, 1e-9)
+        half = np.minimum(np.ceil(wide), cap).astype(np.intp)
+        eroded = _lat_eroded(_lon_eroded(mask, half, cap), r)
         if not eroded.any():
             break
-        radius[eroded] = r
-    row = np.arange(rows)[:, np.newaxis]
-    edges = np.abs(
-        np.stack((south + (row - radius) * step, south + (row + radius + 1) * step))
-    )
-    poleward = np.radians(np.minimum(edges.max(axis=0), 90.0))
-    across = radius * math.radians(step) * _A_KM * np.cos(poleward)
-    along = radius * step * _KM_PER_DEG_MERIDIAN
+        # narrowest row of each block, and the block's poleward latitude
+        padded = np.pad(half, r, constant_values=cap)
+        narrow = np.lib.stride_tricks.sliding_window_view(padded, 2 * r + 1).min(axis=1)
+        pole = np.maximum(
+            edges[np.clip(row - r, 0, rows)], edges[np.clip(row + r + 1, 0, rows)]
+        )
+        across = narrow * math.radians(step) * _A_KM * np.cos(np.radians(np.minimum(pole, 90.0)))
+        km = np.minimum(across, r * step * _KM_PER_DEG_MERIDIAN)[:, np.newaxis]
+        best = np.where(eroded, np.maximum(best, km), best)
     # less a metre: float32 rounding stays a lower bound
-    km = np.minimum(across, along) - _ROUNDING_KM
-    return np.asarray(np.maximum(km, 0.0), dtype=np.float32)
+    return np.asarray(np.maximum(best - _ROUNDING_KM, 0.0), dtype=np.float32)
 
 
 @cached(maxsize=64)
