@@ -66,6 +66,7 @@ def check_routes(
     *,
     reading: str = "treaty",
     tolerance_km: float = TOLERANCE_KM,
+    cells: bool = True,
 ) -> geopandas.GeoDataFrame:
     """Check many observation routes at once; verdicts equal ``check_route``'s.
 
@@ -83,6 +84,10 @@ def check_routes(
         ``"treaty"`` or ``"observed-party"``, as in ``check_route``.
     tolerance_km
         Largest distance between end points and airfields [km].
+    cells
+        Settle legs far from every boundary by cells classified once per area
+        (:mod:`openskies.rules.settle`; same verdicts, faster); False densifies
+        and tests every leg.
 
     Returns
     -------
@@ -124,11 +129,17 @@ def check_routes(
 
     view = as_view(view)
     check_options(reading, tolerance_km)
+    if not isinstance(cells, bool):
+        raise OptionsError(f"cells must be True or False, got {cells!r:.40}")
     if is_dask_frame(routes):
         from openskies.rules.batch_dask import check_routes_dask
 
         return check_routes_dask(
-            view, routes, eager=check_routes, reading=reading, tolerance_km=tolerance_km
+            view,
+            routes,
+            eager=check_routes,
+            reading=reading,
+            tolerance_km=tolerance_km,
         )
     if not isinstance(routes, geopandas.GeoDataFrame):
         raise OptionsError(
@@ -164,7 +175,7 @@ def check_routes(
     distance = np.zeros(count)
     for low in range(0, count, _CHUNK):  # chunks keep the arrays in cache
         high = min(count, low + _CHUNK)
-        settler = _Settler(grouped, low, high)
+        settler = _Settler(grouped, low, high) if cells else None
         tracks = Tracks.of(coords, starts, ends, transit, low, high, settle=settler)
         distance[low:high] = tracks.distance
         for positions, day_view, rules in grouped:
