@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,7 +67,7 @@ __all__ = ["BOUNDARY", "INSIDE", "OUTSIDE", "PAD_DEG", "CellGrid", "cell_grid"]
 OUTSIDE, INSIDE, BOUNDARY = 0, 1, 2
 #: Widening of boundary pieces' boxes, far above coordinate rounding [deg].
 PAD_DEG = 1e-9
-_RADII = (1, 2, 4, 8, 16, 32, 64, 128, 256)  # block radii tried [cells]
+_RADII = (1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 90, 128, 181, 256)  # [cells]
 _KM_PER_DEG_MERIDIAN = 110.57  # a (1 - e**2) pi / 180, rounded down
 _A_KM = 6378.137  # WGS84 equatorial radius
 _ROUNDING_KM = 0.001
@@ -85,16 +86,24 @@ class CellGrid:
     state
         Class of each cell (rows of latitude, columns of longitude from
         -180): ``OUTSIDE``, ``INSIDE`` or ``BOUNDARY``.
-    inner, outer
-        Geodesic distance [km] within which every point of the cell's box stays
-        in inside / outside cells (0 where the cell is not inside / outside).
     """
 
     south: float
     step: float
     state: NDArray[np.int8]
-    inner: NDArray[np.float32]
-    outer: NDArray[np.float32]
+
+    @cached_property
+    def inner(self) -> NDArray[np.float32]:
+        """Geodesic distance [km] within which each cell's points stay inside.
+
+        0 where the cell is not inside; computed on first use.
+        """
+        return _clearance(self.state == INSIDE, self.south, self.step)
+
+    @cached_property
+    def outer(self) -> NDArray[np.float32]:
+        """Geodesic distance [km] within which each cell's points stay outside."""
+        return _clearance(self.state == OUTSIDE, self.south, self.step)
 
     @classmethod
     def of(
@@ -104,10 +113,7 @@ class CellGrid:
         rows = max(1, math.ceil((north - south) / step))
         columns = round(360.0 / step)
         marked = _boundary_cells(area, south, step, rows, columns)
-        state = _classify(area, marked, south, step)
-        inner = _clearance(state == INSIDE, south, step)
-        outer = _clearance(state == OUTSIDE, south, step)
-        return cls(south, step, state, inner, outer)
+        return cls(south, step, _classify(area, marked, south, step))
 
     def cells(
         self, lon: ArrayLike, lat: ArrayLike

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from openskies.rules.registry import RuleSet
     from openskies.treaty.model import TreatyView
 
-__all__ = ["check_routes"]
+__all__ = ["CELLS_FROM_ROUTES", "check_routes"]
 
 _REQUIRED = ("observer", "observed", "geometry")
 #: Columns added to the input, with their dtypes.
@@ -55,6 +55,8 @@ _RESULT_COLUMNS = {
     "start_airfield": "object",
     "end_airfield": "object",
 }
+#: Routes from which check_routes settles legs by cells by default.
+CELLS_FROM_ROUTES = 2000
 _CHUNK = 8192  # routes densified and checked at a time
 _BITS = 62  # rule flags coded per int64 word when labelling routes
 _repeats = repeats  # the repeat rule, also under its former name here
@@ -66,7 +68,7 @@ def check_routes(
     *,
     reading: str = "treaty",
     tolerance_km: float = TOLERANCE_KM,
-    cells: bool = True,
+    cells: bool | None = None,
 ) -> geopandas.GeoDataFrame:
     """Check many observation routes at once; verdicts equal ``check_route``'s.
 
@@ -86,8 +88,10 @@ def check_routes(
         Largest distance between end points and airfields [km].
     cells
         Settle legs far from every boundary by cells classified once per area
-        (:mod:`openskies.rules.settle`; same verdicts, faster); False densifies
-        and tests every leg.
+        and cached (:mod:`openskies.rules.settle`; same verdicts, faster on
+        many routes; the first use of a territory classifies it, about 1-3 s
+        for Russia); False densifies and tests every leg; None (default):
+        cells from ``CELLS_FROM_ROUTES`` routes on.
 
     Returns
     -------
@@ -129,8 +133,8 @@ def check_routes(
 
     view = as_view(view)
     check_options(reading, tolerance_km)
-    if not isinstance(cells, bool):
-        raise OptionsError(f"cells must be True or False, got {cells!r:.40}")
+    if cells is not None and not isinstance(cells, bool):
+        raise OptionsError(f"cells must be True, False or None, got {cells!r:.40}")
     if is_dask_frame(routes):
         from openskies.rules.batch_dask import check_routes_dask
 
@@ -173,9 +177,10 @@ def check_routes(
     state.flag(RuleId.REPEAT, repeats(coords, owner, starts, ends), True)
     grouped = groups(view, routes)
     distance = np.zeros(count)
+    use_cells = count >= CELLS_FROM_ROUTES if cells is None else cells
     for low in range(0, count, _CHUNK):  # chunks keep the arrays in cache
         high = min(count, low + _CHUNK)
-        settler = _Settler(grouped, low, high) if cells else None
+        settler = _Settler(grouped, low, high) if use_cells else None
         tracks = Tracks.of(coords, starts, ends, transit, low, high, settle=settler)
         distance[low:high] = tracks.distance
         for positions, day_view, rules in grouped:
