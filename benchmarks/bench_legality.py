@@ -18,10 +18,17 @@ The same run times the naive check a GIS user would write: a GEOS prepared
 its routes/s beside those of ``check_routes`` and their ratio.  ``--observed
 RUS`` keeps only the long routes over Russia.
 
+``--equivalence N`` instead checks exactness: N routes over Russia (long
+random walks, walks across the antimeridian and near the pole, and walks
+grazing the territory's boundary and the 10 km border zone at offsets of 0 m to
+3 km) get the verdicts of ``check_routes`` with cells, of ``check_routes``
+densifying every leg (the exact kernel of ``check_route``) and, on a sample
+(``--loop-sample``), of ``check_route`` itself; it prints the mismatches.
+
 Usage::
 
     python benchmarks/bench_legality.py [--routes 100000] [--runs 3] [--seed 0]
-        [--observed RUS]
+        [--observed RUS] [--equivalence N]
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import time
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from openskies import load_treaty
@@ -100,6 +108,142 @@ def make_routes(
     )
 
 
+# places to walk from: Chukotka on both sides of 180, Franz Josef Land,
+# Severnaya Zemlya, Moscow, the Chinese border, Kaliningrad, Georgia
+SPOTS = np.array(
+    [
+        (179.5, 66.5),
+        (-179.5, 67.0),
+        (55.0, 80.6),
+        (98.0, 79.5),
+        (36.65, 55.61),
+        (127.5, 50.25),
+        (20.5, 54.7),
+        (42.0, 43.6),
+    ]
+)
+OFFSETS_KM = np.array([0.0, 0.01, 0.1, 0.5, 3.0])
+
+
+def edge_points(
+    edges: list[shapely.Geometry], count: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Return ``count`` random points on the lines ``edges`` (lon, lat) [deg]."""
+    which = rng.integers(0, len(edges), count)
+    points = np.empty((count, 2))
+    for index, edge in enumerate(edges):
+        mine = np.flatnonzero(which == index)
+        at = shapely.line_interpolate_point(
+            edge, rng.uniform(0.0, 1.0, mine.size), normalized=True
+        )
+        points[mine] = shapely.get_coordinates(at)
+    return points
+
+
+def hard_routes(view: TreatyView, count: int, seed: int) -> gpd.GeoDataFrame:
+    """Return ``count`` routes over Russia near boundaries, 180 deg and the pole.
+
+    A third start at a spot of :data:`SPOTS`, a third on the territory's
+    boundary and a third on the border zone's, moved by 0 m to 3 km; each takes
+    2-19 legs, short (0.5-30 km, grazing) or long (100-450 km).
+    """
+    from openskies.rules.registry import rule_set
+
+    rules = rule_set(view, "USA", "RUS")
+    rng = np.random.default_rng(seed)
+    kind = rng.integers(0, 3, count)
+    start = SPOTS[rng.integers(0, len(SPOTS), count)]
+    lines = [rules.territory.boundary, rules.border.boundary]
+    for index, edge in enumerate(lines, start=1):
+        mine = kind == index
+        start[mine] = edge_points(list(shapely.get_parts(edge)), int(mine.sum()), rng)
+    geod = wgs84()
+    lon, lat, _ = geod.fwd(
+        start[:, 0],
+        start[:, 1],
+        rng.uniform(0, 360, count),
+        OFFSETS_KM[rng.integers(0, OFFSETS_KM.size, count)] * 1000.0,
+    )
+    legs = rng.integers(2, WAYPOINTS, count)
+    long = rng.random(count) < 0.5
+    lons, lats = [np.asarray(lon)], [np.asarray(lat)]
+    for _ in range(WAYPOINTS - 1):
+        km = np.where(
+            long, rng.uniform(100.0, 450.0, count), rng.choice([0.5, 5.0, 30.0], count)
+        )
+        lon, lat, _ = geod.fwd(lons[-1], lats[-1], rng.uniform(0, 360, count), km * 1e3)
+        lons.append(np.asarray(lon))
+        lats.append(np.asarray(lat))
+    coords = np.stack((np.stack(lons, 1), np.stack(lats, 1)), axis=2)
+    geometry = [shapely.LineString(c[: n + 1]) for c, n in zip(coords, legs)]
+    return gpd.GeoDataFrame(
+        {
+            "observer": "USA",
+            "observed": "RUS",
+            "date": rng.choice(DATES, count),
+        },
+        geometry=geometry,
+        crs=4326,
+    )
+
+
+def equivalence(view: TreatyView, count: int, seed: int, sample: int) -> None:
+    """Print the mismatches of check_routes with cells against the exact tests."""
+    routes = pd.concat(
+        [
+            make_routes(count // 2, seed, "RUS"),
+            hard_routes(view, count - count // 2, seed),
+        ],
+        ignore_index=True,
+    )
+    started = time.perf_counter()
+    fast = check_routes(view, routes, cells=True)
+    fast_time = time.perf_counter() - started
+    started = time.perf_counter()
+    full = check_routes(view, routes, cells=False)
+    full_time = time.perf_counter() - started
+    columns = ["legal", "violations", "findings", "start_airfield", "end_airfield"]
+    differ = ~np.all(
+        [fast[c].to_numpy() == full[c].to_numpy() for c in columns], axis=0
+    ) | (fast["distance_km"].to_numpy() != full["distance_km"].to_numpy())
+    print(
+        f"equivalence: {count:,} routes over RUS (half long walks, half near "
+        f"boundaries, 180 deg and the pole): {int(differ.sum())} mismatches between "
+        f"check_routes with cells ({fast_time:.1f} s) and densifying every leg "
+        f"({full_time:.1f} s)"
+    )
+    print(
+        f"  legal: {int(fast['legal'].sum()):,}; violations: "
+        + ", ".join(
+            f"{k} {v:,}" for k, v in fast["violations"].explode().value_counts().items()
+        )
+    )
+    picked = np.random.default_rng(seed).choice(
+        count, min(sample, count), replace=False
+    )
+    started = time.perf_counter()
+    wrong = 0
+    for position in picked:
+        row = routes.iloc[position]
+        report = check_route(
+            view,
+            row.geometry,
+            observer=row.observer,
+            observed=row.observed,
+            date=row.date,
+        )
+        got = fast.iloc[position]
+        wrong += (
+            report.legal,
+            tuple(v.rule for v in report.binding),
+            tuple(v.rule for v in report.findings),
+        ) != (got.legal, got.violations, got.findings)
+    print(
+        f"  check_route on a sample of {picked.size:,}: {wrong} mismatches "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
 def naive_rate(view: TreatyView, routes: gpd.GeoDataFrame, runs: int) -> float:
     """Return the median routes/s of a prepared ``covers()`` of the raw lines.
 
@@ -130,12 +274,19 @@ def main() -> None:
     parser.add_argument(
         "--observed", choices=[s[0] for s in SETUPS], help="one observed party only"
     )
+    parser.add_argument(
+        "--equivalence", type=int, metavar="N", help="check exactness on N routes"
+    )
     args = parser.parse_args()
 
     treaty = load_treaty()
     view = treaty.as_of("2019-06-01")
+    if args.equivalence:
+        equivalence(view, args.equivalence, args.seed, args.loop_sample)
+        return
     routes = make_routes(args.routes, args.seed, args.observed)
-    check_routes(view, routes.iloc[:300])  # build and cache the rule sets once
+    # build and cache the rule sets and their cells once
+    check_routes(view, routes.iloc[:300], cells=True)
     times, cpu = [], []
     for _ in range(args.runs):
         started, started_cpu = time.perf_counter(), time.process_time()
