@@ -62,7 +62,15 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
     from shapely.geometry.base import BaseGeometry
 
-__all__ = ["BOUNDARY", "INSIDE", "OUTSIDE", "PAD_DEG", "CellGrid", "cell_grid"]
+__all__ = [
+    "BOUNDARY",
+    "INSIDE",
+    "OUTSIDE",
+    "PAD_DEG",
+    "CellGrid",
+    "band_of",
+    "cell_grid",
+]
 
 OUTSIDE, INSIDE, BOUNDARY = 0, 1, 2
 #: Widening of boundary pieces' boxes, far above coordinate rounding [deg].
@@ -71,6 +79,7 @@ _RADII = (1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 90, 128, 181, 256)  # [cells
 _KM_PER_DEG_MERIDIAN = 110.57  # a (1 - e**2) pi / 180, rounded down
 _A_KM = 6378.137  # WGS84 equatorial radius
 _ROUNDING_KM = 0.001
+_MARGIN_DEG = 2.0  # band of latitudes beyond a territory's [deg]
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,57 @@ class CellGrid:
         column = np.floor((np.asarray(lon, dtype=np.float64) + 180.0) / self.step)
         column = column.astype(np.intp) % columns
         return np.where(known, row, 0).astype(np.intp), column, known
+
+    @cached_property
+    def _counts(self) -> dict[int, NDArray[np.int32]]:
+        """Summed-area tables of the cells not inside / not outside."""
+        tables = {}
+        for kind in (INSIDE, OUTSIDE):
+            table = np.zeros((self.state.shape[0] + 1, self.state.shape[1] + 1), np.int32)
+            np.cumsum(np.cumsum(self.state != kind, axis=0), axis=1, out=table[1:, 1:])
+            tables[kind] = table
+        return tables
+
+    def chords(
+        self, coords: NDArray[np.float64], line: NDArray[np.intp], kind: int
+    ) -> NDArray[np.bool_]:
+        """Whether every chart chord of each line lies in cells of class ``kind``.
+
+        Parameters
+        ----------
+        coords
+            Vertices of the lines, (n, 2) of (lon, lat) [deg], line after line,
+            none crossing the antimeridian between two vertices.
+        line
+            Line of each vertex (non-decreasing, from 0).
+        kind
+            ``INSIDE`` or ``OUTSIDE``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Per line (``line.max() + 1``), True when every vertex is in a cell
+            of class ``kind`` and so are the cells of the index rectangle
+            spanned by each pair of consecutive vertices (whose closed boxes
+            cover the chord).
+        """
+        rows, columns = self.state.shape
+        row = np.floor((coords[:, 1] - self.south) / self.step)
+        known = (row >= 0) & (row < rows)
+        row = np.clip(row, 0, rows - 1).astype(np.intp)
+        column = np.floor((coords[:, 0] + 180.0) / self.step).astype(np.intp)
+        column = np.clip(column, 0, columns - 1)  # +180 is in the last cell
+        same = line[1:] == line[:-1]
+        r0, r1 = np.minimum(row[:-1], row[1:]), np.maximum(row[:-1], row[1:]) + 1
+        c0 = np.minimum(column[:-1], column[1:])
+        c1 = np.maximum(column[:-1], column[1:]) + 1
+        table = self._counts[kind]
+        bad = table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+        lines = int(line[-1]) + 1 if line.size else 0
+        vertex = ~known | (self.state[row, column] != kind)
+        failed = np.bincount(line[vertex], minlength=lines) > 0
+        failed |= np.bincount(line[:-1][same & (bad > 0)], minlength=lines) > 0
+        return np.asarray(~failed, dtype=bool)
 
     def classify(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int8]:
         """Return the class of each point's cell (``BOUNDARY`` beyond the band)."""
@@ -287,3 +347,12 @@ def cell_grid(
     import shapely
 
     return _grid(shapely.to_wkb(area), float(south), float(north), float(step))
+
+
+def band_of(territory: BaseGeometry) -> tuple[float, float]:
+    """Return the band of latitudes the cells of a territory's rules cover [deg].
+
+    The territory's, widened by 2 degrees (legs that leave it stay known).
+    """
+    _, south, _, north = territory.bounds
+    return max(-90.0, south - _MARGIN_DEG), min(90.0, north + _MARGIN_DEG)

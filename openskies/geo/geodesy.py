@@ -307,24 +307,37 @@ def _cut(
 ) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
     """Cut lines at the antimeridian: both sides meet it at the same latitude.
 
+    Each point keeps its longitude (-180 becomes 180), and each crossing is
+    computed from its segment alone: the same leg gets the same parts whatever
+    lines are cut with it or joined to it (no sums along or across lines, whose
+    rounding would move points lying on a boundary).
+
     Returns the parts and the leg where each starts.
     """
     import shapely
 
+    # whole turns around the globe, counted exactly in integers along each line
+    jump = np.zeros(lon.size, dtype=np.int64)
+    jump[1:] = np.rint((lon[:-1] + _wrap(np.diff(lon)) - lon[1:]) / 360.0)
+    jump[new_line] = 0
+    turns = np.cumsum(jump)
     first = np.flatnonzero(new_line)
-    steps = np.concatenate(([0.0], _wrap(np.diff(lon))))
-    steps[first] = 0.0
-    total = np.cumsum(steps)
     start_of = np.repeat(first, np.diff(np.append(first, lon.size)))
-    unwrapped = lon[start_of] + total - total[start_of]
-    turn = np.ceil((unwrapped - 180.0) / 360.0)  # 0 inside (-180, 180]
+    # sheet of each point: 0 inside (-180, 180], -180 on the sheet to the west
+    turn = turns - turns[start_of] - (lon <= -180.0)
     a = np.flatnonzero(~new_line[1:] & (turn[1:] != turn[:-1]))
     b = a + 1
-    boundary = 180.0 + 360.0 * np.minimum(turn[a], turn[b])
-    t = (boundary - unwrapped[a]) / (unwrapped[b] - unwrapped[a])
+    low = np.minimum(turn[a], turn[b])
+    # the segment relative to the crossing at +180 of the lower sheet
+    east_a = lon[a] + 360.0 * (turn[a] - low + (lon[a] <= -180.0))
+    east_b = lon[b] + 360.0 * (turn[b] - low + (lon[b] <= -180.0))
+    t = (180.0 - east_a) / (east_b - east_a)
     where = np.repeat(b, 2)
-    sides = np.column_stack((boundary - 360.0 * turn[a], boundary - 360.0 * turn[b]))
-    folded = np.insert(unwrapped - 360.0 * turn, where, sides.ravel())
+    sides = np.column_stack(
+        (180.0 + 360.0 * (low - turn[a]), 180.0 + 360.0 * (low - turn[b]))
+    )
+    folded = np.where(lon <= -180.0, 180.0, lon)
+    folded = np.insert(folded, where, sides.ravel())
     lat = np.insert(lat, where, np.repeat(lat[a] + t * (lat[b] - lat[a]), 2))
     leg = np.insert(leg, where, np.repeat(leg[b], 2))
     breaks = np.insert(new_line, where, np.tile([False, True], a.size))

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from openskies.geo.cells import INSIDE, OUTSIDE, band_of, cell_grid
 from openskies.geo.geodesy import (
     densify_legs,
     geodesic_inverse,
@@ -278,28 +279,70 @@ def binding_zones(rules: RuleSet, reading: str) -> tuple[Zone, ...]:
 
 
 def leaves_territory(
-    territory: BaseGeometry, observation: NDArray[np.object_]
+    territory: BaseGeometry,
+    observation: NDArray[np.object_],
+    band: tuple[float, float] | None = None,
 ) -> NDArray[np.bool_]:
-    """Whether each track leaves ``territory`` (R17-territory; empty: no)."""
+    """Whether each track leaves ``territory`` (R17-territory; empty: no).
+
+    With ``band`` (latitudes [deg], see :func:`~openskies.geo.cells.band_of`),
+    tracks whose vertices and chords lie in cells inside the territory are
+    settled without GEOS (:meth:`~openskies.geo.cells.CellGrid.chords`).
+    """
     import shapely
 
-    empty = shapely.is_empty(observation)
-    return np.asarray(~empty & ~shapely.covers(territory, observation), dtype=bool)
+    result = np.zeros(len(observation), dtype=bool)
+    rest = _unsettled(territory, observation, band, INSIDE)
+    empty = shapely.is_empty(observation[rest])
+    result[rest] = ~empty & ~shapely.covers(territory, observation[rest])
+    return result
 
 
 def crosses(
     area: BaseGeometry,
     tracks: NDArray[np.object_],
     tree: STRtree | None = None,
+    band: tuple[float, float] | None = None,
 ) -> NDArray[np.bool_]:
-    """Whether each track touches ``area`` (``tree``: an STRtree of ``tracks``)."""
+    """Whether each track touches ``area`` (``tree``: an STRtree of ``tracks``).
+
+    With ``band`` (latitudes [deg]), tracks whose vertices and chords lie in
+    cells outside ``area`` are settled without GEOS.
+    """
     import shapely
 
-    if tree is None:
-        return np.asarray(shapely.intersects(area, tracks), dtype=bool)
+    if tree is None or band is not None:
+        hits = np.zeros(len(tracks), dtype=bool)
+        rest = _unsettled(area, tracks, band, OUTSIDE)
+        hits[rest] = shapely.intersects(area, tracks[rest])
+        return hits
     hits = np.zeros(len(tracks), dtype=bool)
     hits[tree.query(area, predicate="intersects")] = True
     return hits
+
+
+#: Fewest lines for which :func:`clear_of` settles lines by cells.
+CELLS_FROM_LINES = 256
+
+
+def _unsettled(
+    area: BaseGeometry,
+    lines: NDArray[np.object_],
+    band: tuple[float, float] | None,
+    kind: int,
+) -> NDArray[np.intp]:
+    """Positions of the lines not settled in cells of class ``kind`` of ``area``."""
+    import shapely
+
+    if band is None or not len(lines):
+        return np.arange(len(lines))
+    coords, line = shapely.get_coordinates(lines, return_index=True)
+    grid = cell_grid(area, *band)
+    settled = np.zeros(len(lines), dtype=bool)
+    settled[: int(line[-1]) + 1 if line.size else 0] = grid.chords(coords, line, kind)
+    # lines without vertices (empty) are left to GEOS
+    settled &= np.bincount(line, minlength=len(lines)) > 0
+    return np.flatnonzero(~settled)
 
 
 def clear_of(
@@ -308,12 +351,15 @@ def clear_of(
     """Whether each observation leg stays in ``territory`` and out of ``zones``.
 
     The verdict of :func:`judge` on territory, border zone, corridors and no-fly
-    areas for the legs alone; zones are tested only on legs still legal.
+    areas for the legs alone; zones are tested only on legs still legal.  From
+    :data:`CELLS_FROM_LINES` lines on, legs in cells inside the territory and
+    outside a zone are settled without GEOS (same verdicts).
     """
-    ok = ~leaves_territory(territory, lines)
+    band = band_of(territory) if len(lines) >= CELLS_FROM_LINES else None
+    ok = ~leaves_territory(territory, lines, band)
     for zone in zones:
         idx = np.flatnonzero(ok)
-        ok[idx] = ~crosses(zone.area, lines[idx])
+        ok[idx] = ~crosses(zone.area, lines[idx], band=band)
     return ok
 
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openskies.geo.cells import OUTSIDE, CellGrid, cell_grid
+from openskies.geo.cells import OUTSIDE, CellGrid, band_of, cell_grid
 from openskies.geo.geodesy import MAX_SPACING_KM
 
 if TYPE_CHECKING:
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RuleCells", "rule_cells", "settle"]
 
-_MARGIN_DEG = 2.0  # band of latitudes beyond the territory's [deg]
 _SLACK_KM = 1e-6  # rounding of lengths and distances [km]
 
 
@@ -73,8 +72,7 @@ def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
 
 def rule_cells(rules: RuleSet) -> RuleCells:
     """Return the cells of ``rules`` (each grid cached by its area's content)."""
-    _, south, _, north = rules.territory.bounds
-    band = (max(-90.0, south - _MARGIN_DEG), min(90.0, north + _MARGIN_DEG))
+    band = band_of(rules.territory)
     return RuleCells(
         cell_grid(rules.territory, *band),
         tuple(cell_grid(area, *band) for area in rule_areas(rules)),
