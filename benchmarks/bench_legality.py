@@ -175,7 +175,9 @@ def hard_routes(view: TreatyView, count: int, seed: int) -> gpd.GeoDataFrame:
         lons.append(np.asarray(lon))
         lats.append(np.asarray(lat))
     coords = np.stack((np.stack(lons, 1), np.stack(lats, 1)), axis=2)
-    geometry = [shapely.LineString(c[: n + 1]) for c, n in zip(coords, legs)]
+    geometry = [
+        shapely.LineString(c[: n + 1]) for c, n in zip(coords, legs, strict=True)
+    ]
     return gpd.GeoDataFrame(
         {
             "observer": "USA",

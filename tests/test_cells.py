@@ -19,10 +19,16 @@ def stars(draw, lon=None, lat=None):
     lon = draw(st.floats(-175.0, 175.0)) if lon is None else lon
     lat = draw(st.floats(-70.0, 75.0)) if lat is None else lat
     count = draw(st.integers(3, 12))
-    angles = np.sort(draw(st.lists(st.floats(0, 2 * math.pi), min_size=count,
-                                   max_size=count, unique=True)))
-    radii = np.array(draw(st.lists(st.floats(0.5, 4.0), min_size=count,
-                                   max_size=count)))
+    angles = np.sort(
+        draw(
+            st.lists(
+                st.floats(0, 2 * math.pi), min_size=count, max_size=count, unique=True
+            )
+        )
+    )
+    radii = np.array(
+        draw(st.lists(st.floats(0.5, 4.0), min_size=count, max_size=count))
+    )
     ring = np.column_stack((lon + radii * np.cos(angles), lat + radii * np.sin(angles)))
     shell = shapely.Polygon(ring).buffer(0)
     if draw(st.booleans()):

@@ -53,14 +53,18 @@ def walks(draw):
     if kind == "spot":
         start = draw(st.sampled_from(SPOTS))
     else:
-        edge = rules.territory.boundary if kind == "territory" else rules.border.boundary
+        edge = (
+            rules.territory.boundary if kind == "territory" else rules.border.boundary
+        )
         point = edge.interpolate(draw(st.floats(0.0, 1.0)), normalized=True)
         offset = draw(st.sampled_from([0.0, 0.01, 0.1, 0.5, 3.0]))
         start = _forward(point.x, point.y, draw(st.floats(0, 360)), offset)
     points = [start]
     long = draw(st.booleans())
     for _ in range(draw(st.integers(2, 8))):
-        km = draw(st.floats(100.0, 450.0) if long else st.sampled_from([0.5, 5.0, 30.0]))
+        km = draw(
+            st.floats(100.0, 450.0) if long else st.sampled_from([0.5, 5.0, 30.0])
+        )
         points.append(_forward(*points[-1], draw(st.floats(0, 360)), km))
     return {
         "observer": "USA",

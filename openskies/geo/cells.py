@@ -140,7 +140,9 @@ class CellGrid:
         """Summed-area tables of the cells not inside / not outside."""
         tables = {}
         for kind in (INSIDE, OUTSIDE):
-            table = np.zeros((self.state.shape[0] + 1, self.state.shape[1] + 1), np.int32)
+            table = np.zeros(
+                (self.state.shape[0] + 1, self.state.shape[1] + 1), np.int32
+            )
             np.cumsum(np.cumsum(self.state != kind, axis=0), axis=1, out=table[1:, 1:])
             tables[kind] = table
         return tables
@@ -246,9 +248,7 @@ def _classify(
     rows, columns = marked.shape
     flat = marked.ravel()
     index = np.arange(flat.size)
-    starts = ~flat & (
-        (index % columns == 0) | np.concatenate(([True], flat[:-1]))
-    )
+    starts = ~flat & ((index % columns == 0) | np.concatenate(([True], flat[:-1])))
     run = np.cumsum(starts) - 1
     heads = np.flatnonzero(starts)
     lon = -180.0 + (heads % columns + 0.5) * step
@@ -264,7 +264,7 @@ def _lon_eroded(
     mask: NDArray[np.bool_], half: NDArray[np.intp], cap: int
 ) -> NDArray[np.bool_]:
     """Cells whose ``2 half[row] + 1`` cells of their row lie in ``mask`` (wrap)."""
-    rows, columns = mask.shape
+    columns = mask.shape[1]
     bad = (~mask).astype(np.int32)
     wrapped = np.concatenate((bad[:, columns - cap :], bad, bad[:, :cap]), axis=1)
     total = np.cumsum(np.pad(wrapped, ((0, 0), (1, 0))), axis=1)
@@ -278,13 +278,17 @@ def _lon_eroded(
 def _lat_eroded(mask: NDArray[np.bool_], radius: int) -> NDArray[np.bool_]:
     """Cells whose ``2 radius + 1`` cells of their column lie in ``mask``."""
     rows = mask.shape[0]
-    bad = np.pad((~mask).astype(np.int32), ((radius + 1, radius), (0, 0)), constant_values=1)
+    bad = np.pad(
+        (~mask).astype(np.int32), ((radius + 1, radius), (0, 0)), constant_values=1
+    )
     total = np.cumsum(bad, axis=0)
     width = 2 * radius + 1
     return np.asarray((total[width:] - total[:-width])[:rows] == 0, dtype=bool)
 
 
-def _clearance(mask: NDArray[np.bool_], south: float, step: float) -> NDArray[np.float32]:
+def _clearance(
+    mask: NDArray[np.bool_], south: float, step: float
+) -> NDArray[np.float32]:
     """Per cell, a geodesic distance [km] staying in a block of cells of ``mask``.
 
     Blocks of ``2 r + 1`` rows and ``2 w + 1`` columns, ``w`` chosen per row so
@@ -302,7 +306,8 @@ def _clearance(mask: NDArray[np.bool_], south: float, step: float) -> NDArray[np
             break
         # poleward latitude of any block of radius r holding the row
         far = np.maximum(
-            edges[np.clip(row - 2 * r, 0, rows)], edges[np.clip(row + 2 * r + 1, 0, rows)]
+            edges[np.clip(row - 2 * r, 0, rows)],
+            edges[np.clip(row + 2 * r + 1, 0, rows)],
         )
         cos = np.cos(np.radians(np.minimum(far, 90.0)))
         wide = r * _KM_PER_DEG_MERIDIAN / np.maximum(per_degree * cos, 1e-9)
@@ -316,7 +321,12 @@ def _clearance(mask: NDArray[np.bool_], south: float, step: float) -> NDArray[np
         pole = np.maximum(
             edges[np.clip(row - r, 0, rows)], edges[np.clip(row + r + 1, 0, rows)]
         )
-        across = narrow * math.radians(step) * _A_KM * np.cos(np.radians(np.minimum(pole, 90.0)))
+        across = (
+            narrow
+            * math.radians(step)
+            * _A_KM
+            * np.cos(np.radians(np.minimum(pole, 90.0)))
+        )
         km = np.minimum(across, r * step * _KM_PER_DEG_MERIDIAN)[:, np.newaxis]
         best = np.where(eroded, np.maximum(best, km), best)
     # less a metre: float32 rounding stays a lower bound

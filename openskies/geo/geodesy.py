@@ -193,9 +193,9 @@ def densify_legs(
         if inverse is None
         else inverse
     )
-    pieces = _pieces(starts_lat, ends_lat, azimuth, back, metres / 1000.0, tolerance_km)
-    pieces = np.maximum(pieces, np.ceil(metres / (1000.0 * max_spacing_km)))
-    pieces = np.maximum(pieces, 1).astype(np.intp)
+    curved = _pieces(starts_lat, ends_lat, azimuth, back, metres / 1000.0, tolerance_km)
+    spaced = np.maximum(curved, np.ceil(metres / (1000.0 * max_spacing_km)))
+    pieces: NDArray[np.intp] = np.maximum(spaced, 1).astype(np.intp)
     sizes = pieces + 1
     ends = np.cumsum(sizes)
     offsets = ends - sizes

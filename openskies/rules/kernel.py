@@ -19,8 +19,7 @@ and section 5 (restrictions).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
