@@ -31,9 +31,9 @@ from openskies.rules.batch_input import (
     waypoints,
 )
 from openskies.rules.catalogue import RuleId, rank_of
-from openskies.rules.kernel import Judgement, Legs, Tracks, judge, repeats
+from openskies.rules.kernel import Judgement, Tracks, judge, repeats
 from openskies.rules.registry import TOLERANCE_KM, as_view, check_options
-from openskies.rules.settle import rule_cells, settle
+from openskies.rules.settle import Legs, rule_cells, settle
 
 if TYPE_CHECKING:
     import geopandas

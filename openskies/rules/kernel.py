@@ -19,14 +19,14 @@ and section 5 (restrictions).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openskies.geo.cells import INSIDE, OUTSIDE, band_of, cell_grid
+from openskies.geo.cells import INSIDE, OUTSIDE, band_of
 from openskies.geo.geodesy import (
     densify_legs,
     geodesic_inverse,
@@ -36,6 +36,7 @@ from openskies.geo.geodesy import (
 from openskies.rules.airfields import End, airfield_distances
 from openskies.rules.catalogue import RuleId, rank_of
 from openskies.rules.registry import REPEAT_DECIMALS
+from openskies.rules.settle import CELLS_FROM_LINES, Legs, Settler, unsettled_lines
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -48,8 +49,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Breach",
     "Judgement",
-    "Legs",
-    "Settler",
     "Tracks",
     "Zone",
     "binding_zones",
@@ -192,36 +191,6 @@ class Tracks:
         return result
 
 
-@dataclass(frozen=True)
-class Legs:
-    """The legs of a chunk of routes, before densification.
-
-    Attributes
-    ----------
-    start, end
-        Ends of each leg, (n, 2) of (lon, lat) [deg].
-    km
-        Geodesic length of each leg [km].
-    route
-        Chunk-local route of each leg.
-    transit
-        Whether each leg is a transit leg.
-    routes
-        Number of routes of the chunk.
-    """
-
-    start: NDArray[np.float64]
-    end: NDArray[np.float64]
-    km: NDArray[np.float64]
-    route: NDArray[np.intp]
-    transit: NDArray[np.bool_]
-    routes: int
-
-
-#: Given legs, the legs to leave out and the routes known to leave the territory.
-Settler = Callable[[Legs], tuple["NDArray[np.bool_]", "NDArray[np.bool_]"]]
-
-
 def leg_lines(
     lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
 ) -> tuple[NDArray[np.object_], NDArray[np.float64]]:
@@ -291,7 +260,7 @@ def leaves_territory(
     import shapely
 
     result = np.zeros(len(observation), dtype=bool)
-    rest = _unsettled(territory, observation, band, INSIDE)
+    rest = unsettled_lines(territory, observation, band, INSIDE)
     empty = shapely.is_empty(observation[rest])
     result[rest] = ~empty & ~shapely.covers(territory, observation[rest])
     return result
@@ -312,36 +281,12 @@ def crosses(
 
     if tree is None or band is not None:
         hits = np.zeros(len(tracks), dtype=bool)
-        rest = _unsettled(area, tracks, band, OUTSIDE)
+        rest = unsettled_lines(area, tracks, band, OUTSIDE)
         hits[rest] = shapely.intersects(area, tracks[rest])
         return hits
     hits = np.zeros(len(tracks), dtype=bool)
     hits[tree.query(area, predicate="intersects")] = True
     return hits
-
-
-#: Fewest lines for which :func:`clear_of` settles lines by cells.
-CELLS_FROM_LINES = 256
-
-
-def _unsettled(
-    area: BaseGeometry,
-    lines: NDArray[np.object_],
-    band: tuple[float, float] | None,
-    kind: int,
-) -> NDArray[np.intp]:
-    """Positions of the lines not settled in cells of class ``kind`` of ``area``."""
-    import shapely
-
-    if band is None or not len(lines):
-        return np.arange(len(lines))
-    coords, line = shapely.get_coordinates(lines, return_index=True)
-    grid = cell_grid(area, *band)
-    settled = np.zeros(len(lines), dtype=bool)
-    settled[: int(line[-1]) + 1 if line.size else 0] = grid.chords(coords, line, kind)
-    # lines without vertices (empty) are left to GEOS
-    settled &= np.bincount(line, minlength=len(lines)) > 0
-    return np.flatnonzero(~settled)
 
 
 def clear_of(

@@ -35,6 +35,7 @@ Treaty on Open Skies, Art. II.11, VI.II.2-4; treaty.md R17.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,12 +48,73 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from shapely.geometry.base import BaseGeometry
 
-    from openskies.rules.kernel import Legs
     from openskies.rules.registry import RuleSet
 
-__all__ = ["RuleCells", "rule_cells", "settle"]
+__all__ = [
+    "CELLS_FROM_LINES",
+    "Legs",
+    "RuleCells",
+    "Settler",
+    "rule_cells",
+    "settle",
+    "unsettled_lines",
+]
 
 _SLACK_KM = 1e-6  # rounding of lengths and distances [km]
+
+
+@dataclass(frozen=True)
+class Legs:
+    """The legs of a chunk of routes, before densification.
+
+    Attributes
+    ----------
+    start, end
+        Ends of each leg, (n, 2) of (lon, lat) [deg].
+    km
+        Geodesic length of each leg [km].
+    route
+        Chunk-local route of each leg.
+    transit
+        Whether each leg is a transit leg.
+    routes
+        Number of routes of the chunk.
+    """
+
+    start: NDArray[np.float64]
+    end: NDArray[np.float64]
+    km: NDArray[np.float64]
+    route: NDArray[np.intp]
+    transit: NDArray[np.bool_]
+    routes: int
+
+
+#: Given legs, the legs to leave out and the routes known to leave the territory.
+Settler = Callable[[Legs], tuple["NDArray[np.bool_]", "NDArray[np.bool_]"]]
+
+
+#: Fewest lines for which :func:`clear_of` settles lines by cells.
+CELLS_FROM_LINES = 256
+
+
+def unsettled_lines(
+    area: BaseGeometry,
+    lines: NDArray[np.object_],
+    band: tuple[float, float] | None,
+    kind: int,
+) -> NDArray[np.intp]:
+    """Positions of the lines not settled in cells of class ``kind`` of ``area``."""
+    import shapely
+
+    if band is None or not len(lines):
+        return np.arange(len(lines))
+    coords, line = shapely.get_coordinates(lines, return_index=True)
+    grid = cell_grid(area, *band)
+    settled = np.zeros(len(lines), dtype=bool)
+    settled[: int(line[-1]) + 1 if line.size else 0] = grid.chords(coords, line, kind)
+    # lines without vertices (empty) are left to GEOS
+    settled &= np.bincount(line, minlength=len(lines)) > 0
+    return np.flatnonzero(~settled)
 
 
 @dataclass(frozen=True)
