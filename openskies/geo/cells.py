@@ -129,9 +129,15 @@ class CellGrid:
     ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]]:
         """Return the row, column and whether in the band of each point [deg]."""
         rows, columns = self.state.shape
-        row = np.floor((np.asarray(lat, dtype=np.float64) - self.south) / self.step)
-        known = (row >= 0) & (row < rows)
-        column = np.floor((np.asarray(lon, dtype=np.float64) + 180.0) / self.step)
+        lon, lat = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        row = np.floor(
+            (np.where(finite, lat, self.south - 1.0) - self.south) / self.step
+        )
+        known = finite & (row >= 0) & (row < rows)
+        # +180 and -180 share column 0 (both are boundary cells where an area
+        # meets the antimeridian, see _boundary_cells)
+        column = np.floor(((np.where(finite, lon, 0.0) + 180.0) % 360.0) / self.step)
         column = column.astype(np.intp) % columns
         return np.where(known, row, 0).astype(np.intp), column, known
 
@@ -171,11 +177,12 @@ class CellGrid:
             cover the chord).
         """
         rows, columns = self.state.shape
-        row = np.floor((coords[:, 1] - self.south) / self.step)
-        known = (row >= 0) & (row < rows)
-        row = np.clip(row, 0, rows - 1).astype(np.intp)
-        column = np.floor((coords[:, 0] + 180.0) / self.step).astype(np.intp)
-        column = np.clip(column, 0, columns - 1)  # +180 is in the last cell
+        row, _, known = self.cells(coords[:, 0], coords[:, 1])
+        known &= np.abs(coords[:, 0]) <= 180.0
+        # +180 is in the last column here: a chord's cells span its box
+        lon = np.clip(np.nan_to_num(coords[:, 0]), -180.0, 180.0)
+        column = np.floor((lon + 180.0) / self.step).astype(np.intp)
+        column = np.clip(column, 0, columns - 1)
         same = line[1:] == line[:-1]
         r0, r1 = np.minimum(row[:-1], row[1:]), np.maximum(row[:-1], row[1:]) + 1
         c0 = np.minimum(column[:-1], column[1:])
