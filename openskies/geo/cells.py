@@ -176,7 +176,7 @@ class CellGrid:
             spanned by each pair of consecutive vertices (whose closed boxes
             cover the chord).
         """
-        rows, columns = self.state.shape
+        columns = self.state.shape[1]
         row, _, known = self.cells(coords[:, 0], coords[:, 1])
         known &= np.abs(coords[:, 0]) <= 180.0
         # +180 is in the last column here: a chord's cells span its box
