@@ -106,10 +106,13 @@ def test_cells_settle_legs_far_from_boundaries(treaty):
     """A leg deep inside Russia is settled; one to the sea is known to leave."""
     rules = rule_set(treaty.as_of("2019-06-01"), "USA", "RUS")
     cells = rule_cells(rules)
-    inner = cells.territory.clearance([100.0, 33.0], [62.0, 69.5], inside=True)
+    inner = cells.grid.clearance([100.0, 33.0], [62.0, 69.5], inside=True)
     assert inner[0] > 300.0  # central Siberia: far from every boundary
     assert inner[1] < 50.0  # the Kola coast
-    assert cells.territory.classify([33.0], [72.0])[0] == 0  # Barents Sea
+    assert cells.grid.classify([33.0], [72.0])[0] == 0  # Barents Sea
+    # merged with the areas: never more than the territory alone
+    assert (cells.inner <= cells.grid.inner).all()
+    assert (cells.inner <= cells.clear).all()
     # a long route inside and one to the sea: verdicts with and without cells
     frame = gpd.GeoDataFrame(
         {

@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openskies.geo.cells import OUTSIDE, CellGrid, band_of, cell_grid
+from openskies.caching import cached
+from openskies.geo.cells import BOUNDARY, OUTSIDE, CellGrid, band_of, cell_grid
 from openskies.geo.geodesy import MAX_SPACING_KM
 
 if TYPE_CHECKING:
@@ -119,10 +120,22 @@ def unsettled_lines(
 
 @dataclass(frozen=True)
 class RuleCells:
-    """The cells of a rule set: its territory and every area it tests."""
+    """The cells of a rule set, merged over its territory and every area.
 
-    territory: CellGrid
-    areas: tuple[CellGrid, ...]
+    Attributes
+    ----------
+    grid
+        The territory's cells (also the frame of the tables below).
+    inner
+        Per cell, a distance [km] within which points stay inside the territory
+        and outside every area.
+    clear
+        Per cell, a distance [km] within which points stay outside every area.
+    """
+
+    grid: CellGrid
+    inner: NDArray[np.float32]
+    clear: NDArray[np.float32]
 
 
 def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
@@ -133,23 +146,27 @@ def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
 
 
 def rule_cells(rules: RuleSet) -> RuleCells:
-    """Return the cells of ``rules`` (each grid cached by its area's content)."""
-    band = band_of(rules.territory)
-    return RuleCells(
-        cell_grid(rules.territory, *band),
-        tuple(cell_grid(area, *band) for area in rule_areas(rules)),
+    """Return the cells of ``rules``, built once per content of its areas."""
+    import shapely
+
+    return _rule_cells(
+        shapely.to_wkb(rules.territory),
+        tuple(shapely.to_wkb(a) for a in rule_areas(rules)),
+        band_of(rules.territory),
     )
 
 
-def _clear(
-    cells: RuleCells, lon: NDArray[np.float64], lat: NDArray[np.float64]
-) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """Distances [km] inside the territory and clear of all areas, and of areas."""
-    areas = np.full(lon.size, np.inf, dtype=np.float32)
-    for grid in cells.areas:
-        np.minimum(areas, grid.clearance(lon, lat, inside=False), out=areas)
-    inner = np.minimum(cells.territory.clearance(lon, lat, inside=True), areas)
-    return inner, areas
+@cached(maxsize=64)
+def _rule_cells(
+    territory: bytes, areas: tuple[bytes, ...], band: tuple[float, float]
+) -> RuleCells:
+    import shapely
+
+    grid = cell_grid(shapely.from_wkb(territory), *band)
+    clear = np.full(grid.state.shape, np.inf, dtype=np.float32)
+    for area in areas:
+        np.minimum(clear, cell_grid(shapely.from_wkb(area), *band).outer, out=clear)
+    return RuleCells(grid, np.minimum(grid.inner, clear), clear)
 
 
 def settle(
@@ -175,11 +192,13 @@ def settle(
         cell outside the territory.
     """
     ends = np.concatenate((legs.start[which], legs.end[which]))
-    inner, areas = _clear(cells, ends[:, 0], ends[:, 1])
+    row, column, known = cells.grid.cells(ends[:, 0], ends[:, 1])
+    inner = np.where(known, cells.inner[row, column], np.float32(0.0))
+    areas = np.where(known, cells.clear[row, column], np.float32(0.0))
+    state = np.where(known, cells.grid.state[row, column], np.int8(BOUNDARY))
     n = which.size
     km = legs.km[which]
     need = km + np.minimum(km, MAX_SPACING_KM) + _SLACK_KM
-    state = cells.territory.classify(ends[:, 0], ends[:, 1])
     observing = ~legs.transit[which]
     outside = observing & ((state[:n] == OUTSIDE) | (state[n:] == OUTSIDE))
     leaves = np.zeros(legs.routes, dtype=bool)
