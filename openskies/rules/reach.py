@@ -56,6 +56,7 @@ from openskies.geo.geodesy import geodesic_km, length_km, wgs84
 from openskies.rules.kernel import Zone, binding_zones, clear_of, crosses, leg_lines
 from openskies.rules.reach_grid import MAX_GRID_NODES, Grid
 from openskies.rules.registry import READINGS, RuleSet, rule_set
+from openskies.rules.settle import area_cells, settled_inside
 
 if TYPE_CHECKING:
     import geopandas
@@ -348,17 +349,25 @@ def _check_legs(
     """Return which legs are legal, their lengths [km] and km inside each region.
 
     Legs are judged by the kernel's leg test (:func:`~.kernel.clear_of`), as the
-    planner's free space judges them.
+    planner's free space judges them; legs proven by cells to lie inside the
+    territory and clear of every zone and region
+    (:func:`~.settle.settled_inside`) are legal without densified lines.
     """
     import shapely
 
     lon1, lat1, end = legs
-    lines, cost = leg_lines(lon1, lat1, end[:, 0], end[:, 1])
-    ok = clear_of(rules.territory, tuple(Zone("", zone) for zone in zones), lines)
+    cost = geodesic_km(lon1, lat1, end[:, 0], end[:, 1])
+    # legs proven by cells inside and clear of zones and regions need no lines
+    cells = area_cells(rules.territory, [*zones, *(r for r, _ in limits)])
+    start = np.column_stack((lon1, lat1))
+    rest = np.flatnonzero(~settled_inside(cells, start, end, cost))
+    lines, _ = leg_lines(lon1[rest], lat1[rest], end[rest, 0], end[rest, 1])
+    ok = np.ones(lon1.size, dtype=bool)
+    ok[rest] = clear_of(rules.territory, tuple(Zone("", zone) for zone in zones), lines)
     inside = np.zeros((len(limits), lon1.size))
     for k, (region, _) in enumerate(limits):
-        hit = np.flatnonzero(ok & crosses(region, lines))
-        inside[k, hit] = length_km(shapely.intersection(lines[hit], region))
+        hit = np.flatnonzero(ok[rest] & crosses(region, lines))
+        inside[k, rest[hit]] = length_km(shapely.intersection(lines[hit], region))
     return ok, cost, inside
 
 

@@ -56,8 +56,10 @@ __all__ = [
     "Legs",
     "RuleCells",
     "Settler",
+    "area_cells",
     "rule_cells",
     "settle",
+    "settled_inside",
     "unsettled_lines",
 ]
 
@@ -147,13 +149,59 @@ def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
 
 def rule_cells(rules: RuleSet) -> RuleCells:
     """Return the cells of ``rules``, built once per content of its areas."""
+    return area_cells(rules.territory, rule_areas(rules))
+
+
+def area_cells(territory: BaseGeometry, areas: list[BaseGeometry]) -> RuleCells:
+    """Return the cells of a territory merged with those of ``areas`` (cached)."""
     import shapely
 
     return _rule_cells(
-        shapely.to_wkb(rules.territory),
-        tuple(shapely.to_wkb(a) for a in rule_areas(rules)),
-        band_of(rules.territory),
+        shapely.to_wkb(territory),
+        tuple(shapely.to_wkb(a) for a in areas),
+        band_of(territory),
     )
+
+
+def settled_inside(
+    cells: RuleCells,
+    start: NDArray[np.float64],
+    end: NDArray[np.float64],
+    km: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Whether each leg is proven inside the territory and clear of every area.
+
+    Parameters
+    ----------
+    cells
+        The merged cells.
+    start, end
+        Ends of each leg, (n, 2) of (lon, lat) [deg].
+    km
+        Geodesic length of each leg [km].
+    """
+    inner, _, _ = _look_up(cells, np.concatenate((start, end)))
+    return _enough(inner, km)
+
+
+def _look_up(
+    cells: RuleCells, ends: NDArray[np.float64]
+) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.int8]]:
+    """Inner and clear distances [km] and territory class of points (lon, lat)."""
+    row, column, known = cells.grid.cells(ends[:, 0], ends[:, 1])
+    inner = np.where(known, cells.inner[row, column], np.float32(0.0))
+    clear = np.where(known, cells.clear[row, column], np.float32(0.0))
+    state = np.where(known, cells.grid.state[row, column], np.int8(BOUNDARY))
+    return inner, clear, state
+
+
+def _enough(
+    distance: NDArray[np.float32], km: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Whether the distances of both ends (stacked) cover legs of ``km``."""
+    n = km.size
+    need = km + np.minimum(km, MAX_SPACING_KM) + _SLACK_KM
+    return np.asarray(distance[:n].astype(np.float64) + distance[n:] > need)
 
 
 @cached(maxsize=64)
@@ -192,18 +240,14 @@ def settle(
         cell outside the territory.
     """
     ends = np.concatenate((legs.start[which], legs.end[which]))
-    row, column, known = cells.grid.cells(ends[:, 0], ends[:, 1])
-    inner = np.where(known, cells.inner[row, column], np.float32(0.0))
-    areas = np.where(known, cells.clear[row, column], np.float32(0.0))
-    state = np.where(known, cells.grid.state[row, column], np.int8(BOUNDARY))
+    inner, areas, state = _look_up(cells, ends)
     n = which.size
     km = legs.km[which]
-    need = km + np.minimum(km, MAX_SPACING_KM) + _SLACK_KM
     observing = ~legs.transit[which]
     outside = observing & ((state[:n] == OUTSIDE) | (state[n:] == OUTSIDE))
     leaves = np.zeros(legs.routes, dtype=bool)
     leaves[legs.route[which[outside]]] = True
-    inside = inner[:n].astype(np.float64) + inner[n:] > need
-    clear = areas[:n].astype(np.float64) + areas[n:] > need
+    inside = _enough(inner, km)
+    clear = _enough(areas, km)
     settled = observing & (inside | (leaves[legs.route[which]] & clear))
     return settled, leaves
