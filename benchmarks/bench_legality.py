@@ -12,9 +12,23 @@ or restriction rules, so every check does real work.
 sample.  The verdicts of the two are compared on the sample (legal flag and the
 binding and non-binding rule ids).
 
+The same run times the naive check a GIS user would write: a GEOS prepared
+``covers()`` of the observed territory over the raw (undensified) route lines
+(wrong on the ellipsoid, and blind to every rule but the territory), and prints
+its routes/s beside those of ``check_routes`` and their ratio.  ``--observed
+RUS`` keeps only the long routes over Russia.
+
+``--equivalence N`` instead checks exactness: N routes over Russia (long
+random walks, walks across the antimeridian and near the pole, and walks
+grazing the territory's boundary and the 10 km border zone at offsets of 0 m to
+3 km) get the verdicts of ``check_routes`` with cells, of ``check_routes``
+densifying every leg (the exact kernel of ``check_route``) and, on a sample
+(``--loop-sample``), of ``check_route`` itself; it prints the mismatches.
+
 Usage::
 
     python benchmarks/bench_legality.py [--routes 100000] [--runs 3] [--seed 0]
+        [--observed RUS] [--equivalence N]
 """
 
 from __future__ import annotations
@@ -25,12 +39,14 @@ import time
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from openskies import load_treaty
 from openskies.geo.geodesy import wgs84
 from openskies.rules.batch import check_routes
 from openskies.rules.legality import check_route
+from openskies.treaty.model import TreatyView
 
 # observed party, observer, leg length range [km], airfields to start from
 SETUPS = (
@@ -42,15 +58,21 @@ DATES = ("2012-06-01", "2015-06-01", "2019-06-01")
 WAYPOINTS = 20
 
 
-def make_routes(count: int, seed: int) -> gpd.GeoDataFrame:
-    """Return ``count`` random closed routes as a GeoDataFrame."""
+def make_routes(
+    count: int, seed: int, observed_only: str | None = None
+) -> gpd.GeoDataFrame:
+    """Return ``count`` random closed routes as a GeoDataFrame.
+
+    ``observed_only``: keep only the setup of that observed party.
+    """
     treaty = load_treaty()
     view = treaty.as_of("2019-06-01")
     rng = np.random.default_rng(seed)
     geod = wgs84()
-    setup = rng.integers(0, len(SETUPS), count)
+    setups = [s for s in SETUPS if observed_only in (None, s[0])]
+    setup = rng.integers(0, len(setups), count)
     frames = []
-    for which, (observed, observer, (low, high), fields) in enumerate(SETUPS):
+    for which, (observed, observer, (low, high), fields) in enumerate(setups):
         rows = np.flatnonzero(setup == which)
         airfields = [view.airfield(f) for f in fields]
         pick = rng.integers(0, len(airfields), rows.size)
@@ -86,25 +108,208 @@ def make_routes(count: int, seed: int) -> gpd.GeoDataFrame:
     )
 
 
+# places to walk from: Chukotka on both sides of 180, Franz Josef Land,
+# Severnaya Zemlya, Moscow, the Chinese border, Kaliningrad, Georgia
+SPOTS = np.array(
+    [
+        (179.5, 66.5),
+        (-179.5, 67.0),
+        (55.0, 80.6),
+        (98.0, 79.5),
+        (36.65, 55.61),
+        (127.5, 50.25),
+        (20.5, 54.7),
+        (42.0, 43.6),
+    ]
+)
+OFFSETS_KM = np.array([0.0, 0.01, 0.1, 0.5, 3.0])
+
+
+def edge_points(
+    edges: list[shapely.Geometry], count: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Return ``count`` random points on the lines ``edges`` (lon, lat) [deg]."""
+    which = rng.integers(0, len(edges), count)
+    points = np.empty((count, 2))
+    for index, edge in enumerate(edges):
+        mine = np.flatnonzero(which == index)
+        at = shapely.line_interpolate_point(
+            edge, rng.uniform(0.0, 1.0, mine.size), normalized=True
+        )
+        points[mine] = shapely.get_coordinates(at)
+    return points
+
+
+def hard_routes(view: TreatyView, count: int, seed: int) -> gpd.GeoDataFrame:
+    """Return ``count`` routes over Russia near boundaries, 180 deg and the pole.
+
+    A third start at a spot of :data:`SPOTS`, a third on the territory's
+    boundary and a third on the border zone's, moved by 0 m to 3 km; each takes
+    2-19 legs, short (0.5-30 km, grazing) or long (100-450 km).
+    """
+    from openskies.rules.registry import rule_set
+
+    rules = rule_set(view, "USA", "RUS")
+    rng = np.random.default_rng(seed)
+    kind = rng.integers(0, 3, count)
+    start = SPOTS[rng.integers(0, len(SPOTS), count)]
+    lines = [rules.territory.boundary, rules.border.boundary]
+    for index, edge in enumerate(lines, start=1):
+        mine = kind == index
+        start[mine] = edge_points(list(shapely.get_parts(edge)), int(mine.sum()), rng)
+    geod = wgs84()
+    lon, lat, _ = geod.fwd(
+        start[:, 0],
+        start[:, 1],
+        rng.uniform(0, 360, count),
+        OFFSETS_KM[rng.integers(0, OFFSETS_KM.size, count)] * 1000.0,
+    )
+    legs = rng.integers(2, WAYPOINTS, count)
+    long = rng.random(count) < 0.5
+    lons, lats = [np.asarray(lon)], [np.asarray(lat)]
+    for _ in range(WAYPOINTS - 1):
+        km = np.where(
+            long, rng.uniform(100.0, 450.0, count), rng.choice([0.5, 5.0, 30.0], count)
+        )
+        lon, lat, _ = geod.fwd(lons[-1], lats[-1], rng.uniform(0, 360, count), km * 1e3)
+        lons.append(np.asarray(lon))
+        lats.append(np.asarray(lat))
+    coords = np.stack((np.stack(lons, 1), np.stack(lats, 1)), axis=2)
+    geometry = [
+        shapely.LineString(c[: n + 1]) for c, n in zip(coords, legs, strict=True)
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "observer": "USA",
+            "observed": "RUS",
+            "date": rng.choice(DATES, count),
+        },
+        geometry=geometry,
+        crs=4326,
+    )
+
+
+def equivalence(view: TreatyView, count: int, seed: int, sample: int) -> None:
+    """Print the mismatches of check_routes with cells against the exact tests."""
+    routes = pd.concat(
+        [
+            make_routes(count // 2, seed, "RUS"),
+            hard_routes(view, count - count // 2, seed),
+        ],
+        ignore_index=True,
+    )
+    started = time.perf_counter()
+    fast = check_routes(view, routes, cells=True)
+    fast_time = time.perf_counter() - started
+    started = time.perf_counter()
+    full = check_routes(view, routes, cells=False)
+    full_time = time.perf_counter() - started
+    columns = ["legal", "violations", "findings", "start_airfield", "end_airfield"]
+    differ = ~np.all(
+        [fast[c].to_numpy() == full[c].to_numpy() for c in columns], axis=0
+    ) | (fast["distance_km"].to_numpy() != full["distance_km"].to_numpy())
+    print(
+        f"equivalence: {count:,} routes over RUS (half long walks, half near "
+        f"boundaries, 180 deg and the pole): {int(differ.sum())} mismatches between "
+        f"check_routes with cells ({fast_time:.1f} s) and densifying every leg "
+        f"({full_time:.1f} s)"
+    )
+    print(
+        f"  legal: {int(fast['legal'].sum()):,}; violations: "
+        + ", ".join(
+            f"{k} {v:,}" for k, v in fast["violations"].explode().value_counts().items()
+        )
+    )
+    picked = np.random.default_rng(seed).choice(
+        count, min(sample, count), replace=False
+    )
+    started = time.perf_counter()
+    wrong = count_disagreements(view, routes.iloc[picked], fast.iloc[picked])
+    print(
+        f"  check_route on a sample of {picked.size:,}: {wrong} mismatches "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+def count_disagreements(
+    view: TreatyView, routes: gpd.GeoDataFrame, result: gpd.GeoDataFrame
+) -> int:
+    """Return on how many routes ``check_route`` disagrees with ``result``.
+
+    Compared: the legal flag and the binding and non-binding rule ids.
+    """
+    wrong = 0
+    for row, got in zip(routes.itertuples(), result.itertuples(), strict=True):
+        report = check_route(
+            view,
+            row.geometry,
+            observer=row.observer,
+            observed=row.observed,
+            date=row.date,
+        )
+        verdict = (
+            report.legal,
+            tuple(v.rule for v in report.binding),
+            tuple(v.rule for v in report.findings),
+        )
+        wrong += verdict != (got.legal, got.violations, got.findings)
+    return wrong
+
+
+def naive_rate(view: TreatyView, routes: gpd.GeoDataFrame, runs: int) -> float:
+    """Return the median routes/s of a prepared ``covers()`` of the raw lines.
+
+    One call per observed party over its routes' undensified lines, against the
+    prepared territory (the GIS user's check; territory rule only).
+    """
+    lines = np.asarray(routes.geometry.array, dtype=object)
+    observed = routes["observed"].to_numpy()
+    territories = {}
+    for code in np.unique(observed):
+        territories[code] = view.territory(code)
+        shapely.prepare(territories[code])
+    rates = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for code, territory in territories.items():
+            shapely.covers(territory, lines[observed == code])
+        rates.append(len(routes) / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--routes", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--loop-sample", type=int, default=2_000)
+    parser.add_argument(
+        "--observed", choices=[s[0] for s in SETUPS], help="one observed party only"
+    )
+    parser.add_argument(
+        "--equivalence", type=int, metavar="N", help="check exactness on N routes"
+    )
     args = parser.parse_args()
 
     treaty = load_treaty()
     view = treaty.as_of("2019-06-01")
-    routes = make_routes(args.routes, args.seed)
-    check_routes(view, routes.iloc[:300])  # build and cache the rule sets once
+    if args.equivalence:
+        equivalence(view, args.equivalence, args.seed, args.loop_sample)
+        return
+    routes = make_routes(args.routes, args.seed, args.observed)
+    # build and cache the rule sets and their cells once
+    check_routes(view, routes.iloc[:300], cells=True)
     times, cpu = [], []
-    for _ in range(args.runs):
+    naive_rates = []
+    for _ in range(args.runs):  # interleaved with the naive check: same load
         started, started_cpu = time.perf_counter(), time.process_time()
         result = check_routes(view, routes)
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
+        naive_rates.append(naive_rate(view, routes, 1))
     rates = [args.routes / t for t in times]
+    naive = statistics.median(naive_rates)
+    ratios = [r / n for r, n in zip(rates, naive_rates, strict=True)]
     print(
         f"check_routes: {args.routes:,} routes, {args.runs} runs: "
         f"median {statistics.median(rates):,.0f} routes/s "
@@ -115,6 +320,12 @@ def main() -> None:
     print(
         f"  CPU time: median {statistics.median(cpu):.2f} s per run = "
         f"{args.routes / statistics.median(cpu):,.0f} routes per CPU second"
+    )
+    print(
+        f"naive prepared covers() of the raw lines: {naive:,.0f} routes/s "
+        f"(median); check_routes / naive, run by run: median "
+        f"{statistics.median(ratios):.2f} (min {min(ratios):.2f}, "
+        f"max {max(ratios):.2f})"
     )
     print(f"  legal: {int(result['legal'].sum()):,} of {args.routes:,}")
     counts = result["violations"].explode().value_counts()
@@ -129,16 +340,7 @@ def main() -> None:
 
     sample = routes.iloc[: args.loop_sample]
     started, started_cpu = time.perf_counter(), time.process_time()
-    reports = [
-        check_route(
-            view,
-            row.geometry,
-            observer=row.observer,
-            observed=row.observed,
-            date=row.date,
-        )
-        for row in sample.itertuples()
-    ]
+    disagree = count_disagreements(view, sample, result.iloc[: args.loop_sample])
     loop_time = time.perf_counter() - started
     loop_cpu = time.process_time() - started_cpu
     loop_rate = len(sample) / loop_time
@@ -150,17 +352,7 @@ def main() -> None:
         f"speed-up: {statistics.median(rates) / loop_rate:,.1f}x wall, "
         f"{(args.routes / statistics.median(cpu)) / (len(sample) / loop_cpu):,.1f}x CPU"
     )
-    agree = sum(
-        (
-            report.legal,
-            tuple(v.rule for v in report.binding),
-            tuple(v.rule for v in report.findings),
-        )
-        == (row.legal, row.violations, row.findings)
-        for report, row in zip(
-            reports, result.iloc[: args.loop_sample].itertuples(), strict=True
-        )
-    )
+    agree = len(sample) - disagree
     print(f"verdict agreement: {agree:,} of {len(sample):,} routes")
     print(
         "targets: check_routes >= 20,000 routes/s and >= 20x the loop: "

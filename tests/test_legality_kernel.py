@@ -167,7 +167,9 @@ def _treaty(treaty):
 )
 def test_grazing_routes_get_check_routes_verdict_of_check_route(treaty, rows, reading):
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
-    result = check_routes(treaty.as_of("2019-06-01"), frame, reading=reading)
+    result = check_routes(
+        treaty.as_of("2019-06-01"), frame, reading=reading, cells=True
+    )
     for position, row in enumerate(rows):
         report = check_route(
             treaty.as_of(row["date"]),

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.caching import cached
+from openskies.geo.antimeridian import leg_parts, wrap_longitude
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -51,6 +52,7 @@ __all__ = [
     "densify_legs",
     "fold_antimeridian",
     "geodesic_buffer",
+    "geodesic_inverse",
     "geodesic_km",
     "leg_parts",
     "length_km",
@@ -72,11 +74,6 @@ def wgs84() -> Geod:
     from pyproj import Geod
 
     return Geod(ellps="WGS84")
-
-
-def _wrap(degrees: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Wrap longitude differences into [-180, 180)."""
-    return (degrees + 180.0) % 360.0 - 180.0
 
 
 def geodesic_km(
@@ -151,6 +148,7 @@ def densify_legs(
     *,
     tolerance_km: float = DENSIFY_TOLERANCE_KM,
     max_spacing_km: float = MAX_SPACING_KM,
+    inverse: tuple[NDArray[np.float64], ...] | None = None,
 ) -> tuple[
     NDArray[np.float64], NDArray[np.float64], NDArray[np.intp], NDArray[np.float64]
 ]:
@@ -164,6 +162,9 @@ def densify_legs(
         Largest chart deviation of a densified chord from the geodesic [km].
     max_spacing_km
         Largest spacing of densified points [km].
+    inverse
+        Forward and back azimuths [deg] and lengths [m] of the legs, as
+        :func:`geodesic_inverse` returns them, when already known.
 
     Returns
     -------
@@ -184,17 +185,14 @@ def densify_legs(
         empty = np.zeros(0)
         return empty, empty, np.zeros(0, dtype=np.intp), empty
     geod = wgs84()
-    # pyproj writes results into its inputs with inplace=True: pass copies
-    azimuth, back, metres = geod.inv(
-        starts_lon.copy(),
-        starts_lat.copy(),
-        ends_lon.copy(),
-        ends_lat.copy(),
-        inplace=True,
+    azimuth, back, metres = (
+        geodesic_inverse(starts_lon, starts_lat, ends_lon, ends_lat)
+        if inverse is None
+        else inverse
     )
-    pieces = _pieces(starts_lat, ends_lat, azimuth, back, metres / 1000.0, tolerance_km)
-    pieces = np.maximum(pieces, np.ceil(metres / (1000.0 * max_spacing_km)))
-    pieces = np.maximum(pieces, 1).astype(np.intp)
+    curved = _pieces(starts_lat, ends_lat, azimuth, back, metres / 1000.0, tolerance_km)
+    spaced = np.maximum(curved, np.ceil(metres / (1000.0 * max_spacing_km)))
+    pieces: NDArray[np.intp] = np.maximum(spaced, 1).astype(np.intp)
     sizes = pieces + 1
     ends = np.cumsum(sizes)
     offsets = ends - sizes
@@ -220,91 +218,28 @@ def densify_legs(
     return lon, lat, leg, np.asarray(metres, dtype=np.float64) / 1000.0
 
 
-def leg_parts(
-    lon: NDArray[np.float64],
-    lat: NDArray[np.float64],
-    leg: NDArray[np.intp],
-    joined: NDArray[np.bool_] | None = None,
-) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
-    """Build line strings from densified legs, cut at the antimeridian.
-
-    A line that crosses longitude +-180 is split into two line strings that meet
-    the antimeridian at the same latitude, so that planar predicates against
-    territories (themselves cut at +-180) give the right answer.
+def geodesic_inverse(
+    lon1: NDArray[np.float64],
+    lat1: NDArray[np.float64],
+    lon2: NDArray[np.float64],
+    lat2: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Return forward and back azimuths [deg] and lengths [m] of legs (WGS84).
 
     Parameters
     ----------
-    lon, lat, leg
-        Output of :func:`densify_legs`.
-    joined
-        One flag per leg: True when the leg continues the previous leg's line
-        (same route, same kind of leg).  By default every leg is its own line.
-
-    Returns
-    -------
-    parts
-        Shapely line strings, EPSG:4326.
-    part_leg
-        Index of the leg where each part starts (non-decreasing).
+    lon1, lat1, lon2, lat2
+        Start and end of each leg [degrees], 1-d float64 arrays of one length.
     """
-    import shapely
-
-    if lon.size == 0:
-        return np.empty(0, dtype=object), np.zeros(0, dtype=np.intp)
-    new_line = np.concatenate(([True], leg[1:] != leg[:-1]))
-    if joined is not None:
-        keep = ~(new_line & joined[leg])
-        lon, lat, leg, new_line = lon[keep], lat[keep], leg[keep], new_line[keep]
-    # a segment crosses the antimeridian when its longitude step wraps; only
-    # the lines with such a segment are unwrapped and cut
-    line = np.cumsum(new_line) - 1
-    jumps = np.flatnonzero(~new_line[1:] & (np.abs(np.diff(lon)) > 180.0))
-    if not jumps.size:
-        parts = shapely.linestrings(lon, lat, indices=line)
-        return np.asarray(parts, dtype=object), leg[new_line]
-    cut = np.isin(line, line[jumps])
-    simple = ~cut
-    plain = shapely.linestrings(
-        lon[simple], lat[simple], indices=np.cumsum(new_line[simple]) - 1
+    # pyproj writes results into its inputs with inplace=True: pass copies
+    azimuth, back, metres = wgs84().inv(
+        lon1.copy(), lat1.copy(), lon2.copy(), lat2.copy(), inplace=True
     )
-    pieces, piece_leg = _cut(lon[cut], lat[cut], leg[cut], new_line[cut])
-    parts = np.concatenate((np.asarray(plain, dtype=object), pieces))
-    starts = np.concatenate((leg[simple & new_line], piece_leg))
-    order = np.argsort(starts, kind="stable")
-    return parts[order], starts[order]
-
-
-def _cut(
-    lon: NDArray[np.float64],
-    lat: NDArray[np.float64],
-    leg: NDArray[np.intp],
-    new_line: NDArray[np.bool_],
-) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
-    """Cut lines at the antimeridian: both sides meet it at the same latitude.
-
-    Returns the parts and the leg where each starts.
-    """
-    import shapely
-
-    first = np.flatnonzero(new_line)
-    steps = np.concatenate(([0.0], _wrap(np.diff(lon))))
-    steps[first] = 0.0
-    total = np.cumsum(steps)
-    start_of = np.repeat(first, np.diff(np.append(first, lon.size)))
-    unwrapped = lon[start_of] + total - total[start_of]
-    turn = np.ceil((unwrapped - 180.0) / 360.0)  # 0 inside (-180, 180]
-    a = np.flatnonzero(~new_line[1:] & (turn[1:] != turn[:-1]))
-    b = a + 1
-    boundary = 180.0 + 360.0 * np.minimum(turn[a], turn[b])
-    t = (boundary - unwrapped[a]) / (unwrapped[b] - unwrapped[a])
-    where = np.repeat(b, 2)
-    sides = np.column_stack((boundary - 360.0 * turn[a], boundary - 360.0 * turn[b]))
-    folded = np.insert(unwrapped - 360.0 * turn, where, sides.ravel())
-    lat = np.insert(lat, where, np.repeat(lat[a] + t * (lat[b] - lat[a]), 2))
-    leg = np.insert(leg, where, np.repeat(leg[b], 2))
-    breaks = np.insert(new_line, where, np.tile([False, True], a.size))
-    parts = shapely.linestrings(folded, lat, indices=np.cumsum(breaks) - 1)
-    return np.asarray(parts, dtype=object), leg[breaks]
+    return (
+        np.asarray(azimuth, dtype=np.float64),
+        np.asarray(back, dtype=np.float64),
+        np.asarray(metres, dtype=np.float64),
+    )
 
 
 def area_km2(geometry: BaseGeometry) -> float:
@@ -405,7 +340,7 @@ def _unprojector(
 
     def back(xy: NDArray[np.float64]) -> NDArray[np.float64]:
         lon, lat = transformer.transform(xy[:, 0], xy[:, 1], direction="INVERSE")
-        return np.column_stack((lon0 + _wrap(np.asarray(lon) - lon0), lat))
+        return np.column_stack((lon0 + wrap_longitude(np.asarray(lon) - lon0), lat))
 
     return back
 
@@ -519,7 +454,7 @@ def local_distance_km(a: BaseGeometry, b: BaseGeometry) -> float:
     transformer = _aeqd(centre.x, centre.y)
 
     def project(xy: NDArray[np.float64]) -> NDArray[np.float64]:
-        lon = centre.x + _wrap(xy[:, 0] - centre.x)
+        lon = centre.x + wrap_longitude(xy[:, 0] - centre.x)
         return np.column_stack(transformer.transform(lon, xy[:, 1]))
 
     return float(

@@ -33,6 +33,7 @@ from openskies.rules.batch_input import (
 from openskies.rules.catalogue import RuleId, rank_of
 from openskies.rules.kernel import Judgement, Tracks, judge, repeats
 from openskies.rules.registry import TOLERANCE_KM, as_view, check_options
+from openskies.rules.settle import Legs, rule_cells, settle
 
 if TYPE_CHECKING:
     import geopandas
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from openskies.rules.registry import RuleSet
     from openskies.treaty.model import TreatyView
 
-__all__ = ["check_routes"]
+__all__ = ["CELLS_FROM_ROUTES", "check_routes"]
 
 _REQUIRED = ("observer", "observed", "geometry")
 #: Columns added to the input, with their dtypes.
@@ -54,6 +55,8 @@ _RESULT_COLUMNS = {
     "start_airfield": "object",
     "end_airfield": "object",
 }
+#: Routes from which check_routes settles legs by cells by default.
+CELLS_FROM_ROUTES = 2000
 _CHUNK = 8192  # routes densified and checked at a time
 _BITS = 62  # rule flags coded per int64 word when labelling routes
 _repeats = repeats  # the repeat rule, also under its former name here
@@ -65,6 +68,7 @@ def check_routes(
     *,
     reading: str = "treaty",
     tolerance_km: float = TOLERANCE_KM,
+    cells: bool | None = None,
 ) -> geopandas.GeoDataFrame:
     """Check many observation routes at once; verdicts equal ``check_route``'s.
 
@@ -82,6 +86,12 @@ def check_routes(
         ``"treaty"`` or ``"observed-party"``, as in ``check_route``.
     tolerance_km
         Largest distance between end points and airfields [km].
+    cells
+        Settle legs far from every boundary by cells classified once per area
+        and cached (:mod:`openskies.rules.settle`; same verdicts, faster on
+        many routes; the first use of a territory classifies it, about 1-3 s
+        for Russia); False densifies and tests every leg; None (default):
+        cells from ``CELLS_FROM_ROUTES`` routes on.
 
     Returns
     -------
@@ -123,11 +133,17 @@ def check_routes(
 
     view = as_view(view)
     check_options(reading, tolerance_km)
+    if cells is not None and not isinstance(cells, bool):
+        raise OptionsError(f"cells must be True, False or None, got {cells!r:.40}")
     if is_dask_frame(routes):
         from openskies.rules.batch_dask import check_routes_dask
 
         return check_routes_dask(
-            view, routes, eager=check_routes, reading=reading, tolerance_km=tolerance_km
+            view,
+            routes,
+            eager=check_routes,
+            reading=reading,
+            tolerance_km=tolerance_km,
         )
     if not isinstance(routes, geopandas.GeoDataFrame):
         raise OptionsError(
@@ -161,9 +177,11 @@ def check_routes(
     state.flag(RuleId.REPEAT, repeats(coords, owner, starts, ends), True)
     grouped = groups(view, routes)
     distance = np.zeros(count)
+    use_cells = count >= CELLS_FROM_ROUTES if cells is None else cells
     for low in range(0, count, _CHUNK):  # chunks keep the arrays in cache
         high = min(count, low + _CHUNK)
-        tracks = Tracks.of(coords, starts, ends, transit, low, high)
+        settler = _Settler(grouped, low, high) if use_cells else None
+        tracks = Tracks.of(coords, starts, ends, transit, low, high, settle=settler)
         distance[low:high] = tracks.distance
         for positions, day_view, rules in grouped:
             mine = positions[(positions >= low) & (positions < high)]
@@ -187,6 +205,40 @@ def check_routes(
     result["start_airfield"] = pd.Series(state.start, index=result.index, dtype=object)
     result["end_airfield"] = pd.Series(state.end, index=result.index, dtype=object)
     return result
+
+
+class _Settler:
+    """Legs of a chunk settled by the cells of each route's rule set.
+
+    See :mod:`openskies.rules.settle`; routes of one rule set are settled
+    together.
+    """
+
+    def __init__(
+        self,
+        grouped: list[tuple[NDArray[np.intp], TreatyView, RuleSet]],
+        low: int,
+        high: int,
+    ) -> None:
+        self.group = np.full(high - low, -1, dtype=np.intp)
+        self.rules: list[RuleSet] = []
+        for positions, _, rules in grouped:
+            mine = positions[(positions >= low) & (positions < high)]
+            if mine.size:
+                self.group[mine - low] = len(self.rules)
+                self.rules.append(rules)
+
+    def __call__(self, legs: Legs) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Return the legs left out and the routes known to leave the territory."""
+        skip = np.zeros(legs.km.size, dtype=bool)
+        leaves = np.zeros(legs.routes, dtype=bool)
+        group = self.group[legs.route]
+        for index, rules in enumerate(self.rules):
+            which = np.flatnonzero(group == index)
+            settled, known = settle(rule_cells(rules), legs, which)
+            skip[which] = settled
+            leaves |= known
+        return skip, leaves
 
 
 class _Verdicts:

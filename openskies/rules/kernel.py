@@ -26,10 +26,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openskies.geo.geodesy import densify_legs, leg_parts, length_inside_km
+from openskies.geo.cells import INSIDE, OUTSIDE, band_of
+from openskies.geo.geodesy import (
+    densify_legs,
+    geodesic_inverse,
+    leg_parts,
+    length_inside_km,
+)
 from openskies.rules.airfields import End, airfield_distances
 from openskies.rules.catalogue import RuleId, rank_of
 from openskies.rules.registry import REPEAT_DECIMALS
+from openskies.rules.settle import CELLS_FROM_LINES, Legs, Settler, unsettled_lines
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -70,6 +77,9 @@ class Tracks:
         Observation length of each route [km].
     transit_distance
         Length of the transit legs of each route [km].
+    leaves
+        Whether each route is already known to leave the territory (a leg end
+        in a cell outside it, see :mod:`openskies.rules.settle`).
     """
 
     def __init__(
@@ -79,12 +89,14 @@ class Tracks:
         observation: NDArray[np.object_],
         parts: tuple[NDArray[np.object_], NDArray[np.intp]],
         distance: tuple[NDArray[np.float64], NDArray[np.float64]],
+        leaves: NDArray[np.bool_] | None = None,
     ) -> None:
         self.offset = offset
         self.first, self.last = ends
         self.observation = observation
         self.distance, self.transit_distance = distance
         self._parts = parts
+        self.leaves = np.zeros(observation.size, bool) if leaves is None else leaves
 
     @classmethod
     def of(
@@ -97,6 +109,7 @@ class Tracks:
         high: int | None = None,
         *,
         join: bool = True,
+        settle: Settler | None = None,
     ) -> Tracks:
         """Densify the legs of routes ``low .. high - 1`` and build their tracks.
 
@@ -114,6 +127,12 @@ class Tracks:
             Whether consecutive legs of one kind become one line string (fewer,
             longer parts, faster), else one line string per leg (lengths
             inside regions summed leg by leg).
+        settle
+            Given the legs (:class:`Legs`), which legs need no densified test
+            (proven by cells in the territory and clear of every zone, or
+            ending outside the territory and clear of every zone) and which
+            routes are proven to leave the territory; those legs are left out
+            of the tracks.  None: every leg is densified.
         """
         import shapely
 
@@ -126,11 +145,23 @@ class Tracks:
         leg_route = owner[:-1][same]
         flags = transit[starts[low] - low : ends[high - 1] - (high - 1)]
         a, b = points[:-1][same], points[1:][same]
-        lon, lat, leg, lengths = densify_legs(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+        ends_ = [np.ascontiguousarray(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1])]
+        inverse = geodesic_inverse(*ends_)
+        lengths = inverse[2] / 1000.0
         # one line per run of legs of one kind in one route: fewer, longer parts
         joined = np.concatenate(([False], leg_route[1:] == leg_route[:-1]))
         joined[1:] &= (flags[1:] == flags[:-1]) & join
-        parts, part_leg = leg_parts(lon, lat, leg, joined)
+        leaves = None
+        keep = np.arange(lengths.size)
+        if settle is not None:
+            skip, leaves = settle(Legs(a, b, lengths, leg_route, flags, count))
+            keep = np.flatnonzero(~skip)
+            # a line never bridges a leg left out
+            joined[1:] &= ~skip[:-1]
+        lon, lat, leg, _ = densify_legs(
+            *(x[keep] for x in ends_), inverse=tuple(x[keep] for x in inverse)
+        )
+        parts, part_leg = leg_parts(lon, lat, keep[leg], joined)
         observing = ~flags[part_leg]
         observation = np.full(count, shapely.MultiLineString(), dtype=object)
         shapely.multilinestrings(
@@ -146,6 +177,7 @@ class Tracks:
             observation,
             (parts, leg_route[part_leg]),
             (km[0].astype(np.float64), km[1].astype(np.float64)),
+            leaves,
         )
 
     @cached_property
@@ -215,25 +247,43 @@ def binding_zones(rules: RuleSet, reading: str) -> tuple[Zone, ...]:
 
 
 def leaves_territory(
-    territory: BaseGeometry, observation: NDArray[np.object_]
+    territory: BaseGeometry,
+    observation: NDArray[np.object_],
+    band: tuple[float, float] | None = None,
 ) -> NDArray[np.bool_]:
-    """Whether each track leaves ``territory`` (R17-territory; empty: no)."""
+    """Whether each track leaves ``territory`` (R17-territory; empty: no).
+
+    With ``band`` (latitudes [deg], see :func:`~openskies.geo.cells.band_of`),
+    tracks whose vertices and chords lie in cells inside the territory are
+    settled without GEOS (:meth:`~openskies.geo.cells.CellGrid.chords`).
+    """
     import shapely
 
-    empty = shapely.is_empty(observation)
-    return np.asarray(~empty & ~shapely.covers(territory, observation), dtype=bool)
+    result = np.zeros(len(observation), dtype=bool)
+    rest = unsettled_lines(territory, observation, band, INSIDE)
+    empty = shapely.is_empty(observation[rest])
+    result[rest] = ~empty & ~shapely.covers(territory, observation[rest])
+    return result
 
 
 def crosses(
     area: BaseGeometry,
     tracks: NDArray[np.object_],
     tree: STRtree | None = None,
+    band: tuple[float, float] | None = None,
 ) -> NDArray[np.bool_]:
-    """Whether each track touches ``area`` (``tree``: an STRtree of ``tracks``)."""
+    """Whether each track touches ``area`` (``tree``: an STRtree of ``tracks``).
+
+    With ``band`` (latitudes [deg]), tracks whose vertices and chords lie in
+    cells outside ``area`` are settled without GEOS.
+    """
     import shapely
 
-    if tree is None:
-        return np.asarray(shapely.intersects(area, tracks), dtype=bool)
+    if tree is None or band is not None:
+        hits = np.zeros(len(tracks), dtype=bool)
+        rest = unsettled_lines(area, tracks, band, OUTSIDE)
+        hits[rest] = shapely.intersects(area, tracks[rest])
+        return hits
     hits = np.zeros(len(tracks), dtype=bool)
     hits[tree.query(area, predicate="intersects")] = True
     return hits
@@ -245,12 +295,15 @@ def clear_of(
     """Whether each observation leg stays in ``territory`` and out of ``zones``.
 
     The verdict of :func:`judge` on territory, border zone, corridors and no-fly
-    areas for the legs alone; zones are tested only on legs still legal.
+    areas for the legs alone; zones are tested only on legs still legal.  From
+    :data:`CELLS_FROM_LINES` lines on, legs in cells inside the territory and
+    outside a zone are settled without GEOS (same verdicts).
     """
-    ok = ~leaves_territory(territory, lines)
+    band = band_of(territory) if len(lines) >= CELLS_FROM_LINES else None
+    ok = ~leaves_territory(territory, lines, band)
     for zone in zones:
         idx = np.flatnonzero(ok)
-        ok[idx] = ~crosses(zone.area, lines[idx])
+        ok[idx] = ~crosses(zone.area, lines[idx], band=band)
     return ok
 
 
@@ -397,7 +450,10 @@ def judge(
     limits = np.array([a.max_distance_km for a in rules.start_airfields] + [np.nan])
     verdict.limit = limits[verdict.used[End.START]].astype(np.float64)
     observation = tracks.observation[local]
-    verdict.add(RuleId.TERRITORY, leaves_territory(rules.territory, observation))
+    leaves = tracks.leaves[local].copy()
+    open_ = np.flatnonzero(~leaves)
+    leaves[open_] = leaves_territory(rules.territory, observation[open_])
+    verdict.add(RuleId.TERRITORY, leaves)
     # False where there is no limit (NaN)
     verdict.add(RuleId.DISTANCE, tracks.distance[local] > verdict.limit)
     tree = shapely.STRtree(observation) if local.size > 1 else None

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from openskies.geo.geodesy import length_km
+from openskies.geo.geodesy import geodesic_km, length_km
 from openskies.rules.kernel import Zone, clear_of, crosses, leg_lines
+from openskies.rules.settle import area_cells, settled_inside
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -99,10 +100,17 @@ def judge_legs(legs: NDArray[np.float64], space: Space) -> Verdicts:
     # prepared state does not travel with a pickle: prepare once per process
     # (in place, so the worker's scattered copy stays prepared for its next tasks)
     shapely.prepare([territory, *zones, *(region for region, _ in limits)])
-    lines, cost = leg_lines(legs[:, 0], legs[:, 1], legs[:, 2], legs[:, 3])
-    ok = clear_of(territory, tuple(Zone("", zone) for zone in zones), lines)
+    lon1, lat1 = legs[:, 0], legs[:, 1]
+    end = legs[:, 2:4]
+    cost = geodesic_km(lon1, lat1, end[:, 0], end[:, 1])
+    # legs proven by cells inside and clear of zones and regions need no lines
+    cells = area_cells(territory, [*zones, *(r for r, _ in limits)])
+    rest = np.flatnonzero(~settled_inside(cells, legs[:, 0:2], end, cost))
+    lines, _ = leg_lines(lon1[rest], lat1[rest], end[rest, 0], end[rest, 1])
+    ok = np.ones(len(legs), dtype=bool)
+    ok[rest] = clear_of(territory, tuple(Zone("", zone) for zone in zones), lines)
     inside = np.zeros((len(limits), len(legs)))
     for k, (region, _) in enumerate(limits):
-        hit = np.flatnonzero(ok & crosses(region, lines))
-        inside[k, hit] = length_km(shapely.intersection(lines[hit], region))
+        hit = np.flatnonzero(ok[rest] & crosses(region, lines))
+        inside[k, rest[hit]] = length_km(shapely.intersection(lines[hit], region))
     return ok, cost, inside

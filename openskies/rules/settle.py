@@ -1,0 +1,253 @@
+"""Legs settled by cells, without densification: the kernel's fast path.
+
+A rule set's territory and every area that binds or informs a route (the 10 km
+border zone, corridors, no-fly areas, distance sub-limit regions) get a
+:class:`~openskies.geo.cells.CellGrid` each, built once per area and band of
+latitudes and cached by content.  An observation leg of geodesic length ``L``
+from ``P`` to ``Q`` needs no densified test when
+
+* ``c(P) + c(Q) > L + min(L, 100 km)``, where ``c`` is the smaller of the
+  cell distance inside the territory (:attr:`CellGrid.inner`) and the cell
+  distances outside every area (:attr:`CellGrid.outer`): the leg is inside
+  the territory and clear of every area; or
+* the route is known to leave the territory (an end of one of its
+  observation legs lies in a cell outside it, and a densified track holds the
+  ends of its legs), so only the areas judge its legs, and ``z(P) + z(Q) > L +
+  min(L, 100 km)`` with ``z`` the distances outside every area alone.
+
+Exactness: the densified points of the leg lie on its geodesic at arc lengths
+``t_i`` from ``P``, at most ``min(L, 100 km)`` apart
+(:func:`~openskies.geo.geodesy.densify_legs`).  A point with ``t_i < c(P)``
+is within ``c(P)`` of ``P``, so in the block of inside / outside cells around
+``P``; one with ``L - t_i < c(Q)`` in the block around ``Q``.  A chord from
+``t_i`` to ``t_{i+1}`` with neither end in a common block would need ``t_{i+1}
+- t_i >= c(P) + c(Q) - L``, more than the spacing.  A chart chord between two
+points of one block stays in it (:mod:`openskies.geo.cells`), so every chord
+of the densified leg is inside the territory and clear of every area: the
+verdicts of :func:`~openskies.rules.kernel.judge` on the remaining legs, with
+the known departures added, equal those on the whole densified tracks.  Transit
+legs are always densified (no-fly areas judge them).
+
+References
+----------
+Treaty on Open Skies, Art. II.11, VI.II.2-4; treaty.md R17.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from openskies.caching import cached
+from openskies.geo.cells import BOUNDARY, OUTSIDE, CellGrid, band_of, cell_grid
+from openskies.geo.geodesy import MAX_SPACING_KM
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+    from shapely.geometry.base import BaseGeometry
+
+    from openskies.rules.registry import RuleSet
+
+__all__ = [
+    "CELLS_FROM_LINES",
+    "Legs",
+    "RuleCells",
+    "Settler",
+    "area_cells",
+    "rule_cells",
+    "settle",
+    "settled_inside",
+    "unsettled_lines",
+]
+
+_SLACK_KM = 1e-6  # rounding of lengths and distances [km]
+
+
+@dataclass(frozen=True)
+class Legs:
+    """The legs of a chunk of routes, before densification.
+
+    Attributes
+    ----------
+    start, end
+        Ends of each leg, (n, 2) of (lon, lat) [deg].
+    km
+        Geodesic length of each leg [km].
+    route
+        Chunk-local route of each leg.
+    transit
+        Whether each leg is a transit leg.
+    routes
+        Number of routes of the chunk.
+    """
+
+    start: NDArray[np.float64]
+    end: NDArray[np.float64]
+    km: NDArray[np.float64]
+    route: NDArray[np.intp]
+    transit: NDArray[np.bool_]
+    routes: int
+
+
+#: Given legs, the legs to leave out and the routes known to leave the territory.
+Settler = Callable[[Legs], tuple["NDArray[np.bool_]", "NDArray[np.bool_]"]]
+
+
+#: Fewest lines for which :func:`clear_of` settles lines by cells.
+CELLS_FROM_LINES = 256
+
+
+def unsettled_lines(
+    area: BaseGeometry,
+    lines: NDArray[np.object_],
+    band: tuple[float, float] | None,
+    kind: int,
+) -> NDArray[np.intp]:
+    """Positions of the lines not settled in cells of class ``kind`` of ``area``."""
+    import shapely
+
+    if band is None or not len(lines):
+        return np.arange(len(lines))
+    coords, line = shapely.get_coordinates(lines, return_index=True)
+    grid = cell_grid(area, *band)
+    settled = np.zeros(len(lines), dtype=bool)
+    settled[: int(line[-1]) + 1 if line.size else 0] = grid.chords(coords, line, kind)
+    # lines without vertices (empty) are left to GEOS
+    settled &= np.bincount(line, minlength=len(lines)) > 0
+    return np.flatnonzero(~settled)
+
+
+@dataclass(frozen=True)
+class RuleCells:
+    """The cells of a rule set, merged over its territory and every area.
+
+    Attributes
+    ----------
+    grid
+        The territory's cells (also the frame of the tables below).
+    inner
+        Per cell, a distance [km] within which points stay inside the territory
+        and outside every area.
+    clear
+        Per cell, a distance [km] within which points stay outside every area.
+    """
+
+    grid: CellGrid
+    inner: NDArray[np.float32]
+    clear: NDArray[np.float32]
+
+
+def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
+    """Return every area a route's legs are tested against, binding or not."""
+    areas = [] if rules.border is None else [rules.border]
+    areas += [c.area for c in rules.checks if c.area is not None]
+    return areas
+
+
+def rule_cells(rules: RuleSet) -> RuleCells:
+    """Return the cells of ``rules``, built once per content of its areas."""
+    return area_cells(rules.territory, rule_areas(rules))
+
+
+def area_cells(territory: BaseGeometry, areas: list[BaseGeometry]) -> RuleCells:
+    """Return the cells of a territory merged with those of ``areas`` (cached)."""
+    import shapely
+
+    return _rule_cells(
+        shapely.to_wkb(territory),
+        tuple(shapely.to_wkb(a) for a in areas),
+        band_of(territory),
+    )
+
+
+def settled_inside(
+    cells: RuleCells,
+    start: NDArray[np.float64],
+    end: NDArray[np.float64],
+    km: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Whether each leg is proven inside the territory and clear of every area.
+
+    Parameters
+    ----------
+    cells
+        The merged cells.
+    start, end
+        Ends of each leg, (n, 2) of (lon, lat) [deg].
+    km
+        Geodesic length of each leg [km].
+    """
+    inner, _, _ = _look_up(cells, np.concatenate((start, end)))
+    return _enough(inner, km)
+
+
+def _look_up(
+    cells: RuleCells, ends: NDArray[np.float64]
+) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.int8]]:
+    """Inner and clear distances [km] and territory class of points (lon, lat)."""
+    row, column, known = cells.grid.cells(ends[:, 0], ends[:, 1])
+    inner = np.where(known, cells.inner[row, column], np.float32(0.0))
+    clear = np.where(known, cells.clear[row, column], np.float32(0.0))
+    state = np.where(known, cells.grid.state[row, column], np.int8(BOUNDARY))
+    return inner, clear, state
+
+
+def _enough(
+    distance: NDArray[np.float32], km: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Whether the distances of both ends (stacked) cover legs of ``km``."""
+    n = km.size
+    need = km + np.minimum(km, MAX_SPACING_KM) + _SLACK_KM
+    return np.asarray(distance[:n].astype(np.float64) + distance[n:] > need)
+
+
+@cached(maxsize=64)
+def _rule_cells(
+    territory: bytes, areas: tuple[bytes, ...], band: tuple[float, float]
+) -> RuleCells:
+    import shapely
+
+    grid = cell_grid(shapely.from_wkb(territory), *band)
+    clear = np.full(grid.state.shape, np.inf, dtype=np.float32)
+    for area in areas:
+        np.minimum(clear, cell_grid(shapely.from_wkb(area), *band).outer, out=clear)
+    return RuleCells(grid, np.minimum(grid.inner, clear), clear)
+
+
+def settle(
+    cells: RuleCells, legs: Legs, which: NDArray[np.intp]
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return which of the legs ``which`` are settled, and which end outside.
+
+    Parameters
+    ----------
+    cells
+        The cells of the legs' rule set.
+    legs
+        The legs of a chunk of routes.
+    which
+        Positions of the legs of one rule set in ``legs``.
+
+    Returns
+    -------
+    settled
+        Per leg of ``which``: no densified test needed (see the module notes).
+    leaves
+        Per route of the chunk: an end of one of its observation legs lies in a
+        cell outside the territory.
+    """
+    ends = np.concatenate((legs.start[which], legs.end[which]))
+    inner, areas, state = _look_up(cells, ends)
+    n = which.size
+    km = legs.km[which]
+    observing = ~legs.transit[which]
+    outside = observing & ((state[:n] == OUTSIDE) | (state[n:] == OUTSIDE))
+    leaves = np.zeros(legs.routes, dtype=bool)
+    leaves[legs.route[which[outside]]] = True
+    inside = _enough(inner, km)
+    clear = _enough(areas, km)
+    settled = observing & (inside | (leaves[legs.route[which]] & clear))
+    return settled, leaves
