@@ -59,7 +59,7 @@ def make_sites(view: TreatyView, count: int, seed: int) -> gpd.GeoDataFrame:
     rng = np.random.default_rng(seed)
     territory = view.treaty.state_territory(OBSERVED)
     shapely.prepare(territory)
-    inside = count - int(round(_OUTSIDE_SHARE * count))
+    inside = count - round(_OUTSIDE_SHARE * count)
     lon: list[float] = []
     lat: list[float] = []
     while len(lon) < inside:
