@@ -1,0 +1,162 @@
+"""Route planning over many sites: legal, only reachable sites, beats a greedy route.
+
+3,000 random sites over western Russia (some outside it or in the 10 km
+border zone) from Kubinka, planned with a fixed iteration limit so that the
+result does not depend on the machine.  The baseline is a greedy chain computed
+here independently of the planner: from the current point, fly to the nearby
+site of most value per kilometre whose leg and return leg ``check_route``
+finds legal and within the budget.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import pytest
+import shapely
+
+from openskies import OptionsError, SolveOptions, Treaty, TreatyView
+from openskies.geo.route import Route
+from openskies.routing.planner import MAX_SITES, RoutePlan, plan_route
+from openskies.rules.legality import check_route
+from openskies.rules.registry import rule_set
+
+DAY = "2019-06-01"
+START = "UUMB"
+WGS84 = pyproj.Geod(ellps="WGS84")
+COUNT = 3000
+
+
+def random_sites(view: TreatyView, count: int, seed: int) -> gpd.GeoDataFrame:
+    """90 % of the sites inside Russia west of 70 E, 10 % anywhere in the box."""
+    rng = np.random.default_rng(seed)
+    territory = view.treaty.state_territory("RUS")
+    shapely.prepare(territory)
+    lon: list[float] = []
+    lat: list[float] = []
+    inside = count * 9 // 10
+    while len(lon) < inside:
+        x, y = rng.uniform(25.0, 70.0, 5000), rng.uniform(42.0, 70.0, 5000)
+        keep = shapely.contains_xy(territory, x, y)
+        lon.extend(x[keep].tolist())
+        lat.extend(y[keep].tolist())
+    del lon[inside:], lat[inside:]
+    lon.extend(rng.uniform(25.0, 70.0, count - inside).tolist())
+    lat.extend(rng.uniform(42.0, 70.0, count - inside).tolist())
+    return gpd.GeoDataFrame(
+        {"value": rng.integers(1, 11, count)},
+        index=[f"s{k}" for k in range(count)],
+        geometry=gpd.points_from_xy(lon, lat),
+        crs="EPSG:4326",
+    )
+
+
+def legal(view: TreatyView, coords: list[tuple[float, float]]) -> bool:
+    route = Route.from_coords(coords, start=START, end=START)
+    report = check_route(view, route, observer="DEU", observed="RUS")
+    return report.legal
+
+
+def greedy_value(view: TreatyView, sites: gpd.GeoDataFrame, budget: float) -> float:
+    """Value of a greedy chain out of Kubinka and back (checked by check_route).
+
+    From the current point, of the 15 nearest sites left, fly to the one of
+    most value per kilometre whose leg and way home fit the budget and are
+    legal; a site that fails is not tried again.
+    """
+    home = view.airfield(START)
+    base = (home.lon, home.lat)
+    lon, lat = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    value = sites["value"].to_numpy(dtype=float)
+    back = WGS84.inv(lon, lat, np.full(lon.size, base[0]), np.full(lon.size, base[1]))
+    home_km = np.asarray(back[2]) / 1000.0
+    left = np.ones(lon.size, dtype=bool)
+    path, used, total = [base], 0.0, 0.0
+    while left.any():
+        here = path[-1]
+        step = WGS84.inv(
+            np.full(lon.size, here[0]), np.full(lon.size, here[1]), lon, lat
+        )
+        dist = np.where(left, np.asarray(step[2]) / 1000.0, np.inf)
+        near = np.argsort(dist, kind="stable")[:15]
+        near = near[np.isfinite(dist[near])]
+        for k in sorted(near.tolist(), key=lambda k: -value[k] / max(dist[k], 1.0)):
+            left[k] = False
+            point = (float(lon[k]), float(lat[k]))
+            fits = used + dist[k] + home_km[k] <= budget * 0.999
+            if fits and legal(view, [*path, point, base]):
+                path.append(point)
+                used += float(dist[k])
+                total += value[k]
+                break
+    return total
+
+
+@pytest.fixture(scope="module")
+def many(treaty: Treaty) -> tuple[TreatyView, gpd.GeoDataFrame, RoutePlan]:
+    view = treaty.as_of(DAY)
+    sites = random_sites(view, COUNT, 0)
+    plan = plan_route(
+        view,
+        observer="DEU",
+        observed="RUS",
+        start=START,
+        sites=sites,
+        options=SolveOptions(time_limit_s=600.0, seed=0, iteration_limit=30),
+    )
+    return view, sites, plan
+
+
+def test_plan_over_3000_sites_is_legal(many):
+    view, _, plan = many
+    assert plan.route is not None
+    report = check_route(view, plan.route, observer="DEU", observed="RUS")
+    assert report.legal, [v.message for v in report.binding]
+    assert plan.distance_km <= plan.max_distance_km
+
+
+def test_plan_over_3000_sites_visits_only_reachable_sites_in_the_party(many):
+    view, sites, plan = many
+    why = dict(plan.unreachable)
+    assert not set(plan.visited) & set(why)
+    territory = rule_set(view, "DEU", "RUS").territory  # Russia and Belarus
+    points = sites.geometry.loc[list(plan.visited)]
+    assert shapely.covers(territory, points.to_numpy()).all()
+    outside = ~shapely.covers(territory, sites.geometry.to_numpy())
+    assert outside.any()
+    assert all("outside the territory" in why[s] for s in sites.index[outside])
+
+
+def test_plan_over_3000_sites_beats_a_greedy_chain(many):
+    view, sites, plan = many
+    baseline = greedy_value(view, sites, plan.max_distance_km)
+    assert baseline > 0
+    assert plan.value >= baseline
+
+
+def test_plan_over_3000_sites_is_reproducible(many):
+    view, sites, plan = many
+    again = plan_route(
+        view,
+        observer="DEU",
+        observed="RUS",
+        start=START,
+        sites=sites,
+        options=SolveOptions(time_limit_s=600.0, seed=0, iteration_limit=30),
+    )
+    assert again.visited == plan.visited
+    assert again.unreachable == plan.unreachable
+
+
+def test_more_than_max_sites_are_refused_up_front(treaty):
+    n = MAX_SITES + 1
+    frame = gpd.GeoDataFrame(
+        {"value": np.ones(n)},
+        geometry=gpd.points_from_xy(np.full(n, 40.0), np.linspace(50, 60, n)),
+        crs="EPSG:4326",
+    )
+    with pytest.raises(OptionsError, match="at most 20,000 sites"):
+        plan_route(
+            treaty.as_of(DAY), observer="DEU", observed="RUS", start=START, sites=frame
+        )
