@@ -94,13 +94,15 @@ def _geodesic_matrix(
 
 
 def _pairs(
-    pts: NDArray[np.float64], hub: NDArray[np.bool_]
+    pts: NDArray[np.float64], hub: NDArray[np.bool_], anchor: NDArray[np.bool_]
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Return the pairs ``i < j`` of points whose leg is tested.
 
-    A pair is tested when one end is a hub or either is among the other's
-    :data:`NEAR` nearest points (by chord on the unit sphere, chunked so that
-    memory stays O(n * _CHUNK)).
+    A pair is tested when one end is an airfield (``anchor``), both are hubs
+    (airfields and gateways), or either is among the other's :data:`NEAR`
+    nearest points (by chord on the unit sphere, in chunks so that memory
+    stays O(n * _CHUNK)).  Gateways pair with their nearest points only: a
+    route to another component passes a site near the gateway first.
     """
     lon, lat = np.radians(pts[:, 0]), np.radians(pts[:, 1])
     unit = np.column_stack(
@@ -114,9 +116,9 @@ def _pairs(
         rank = np.argpartition(chord, near - 1, axis=1)[:, :near]
         rows.append(np.repeat(np.arange(s, s + len(rank)), near))
         cols.append(rank.ravel())
-    hubs = np.flatnonzero(hub)
-    rows.append(np.repeat(hubs, count))
-    cols.append(np.tile(np.arange(count), hubs.size))
+    anchors, hubs = np.flatnonzero(anchor), np.flatnonzero(hub)
+    rows.extend([np.repeat(anchors, count), np.repeat(hubs, hubs.size)])
+    cols.extend([np.tile(np.arange(count), anchors.size), np.tile(hubs, hubs.size)])
     i, j = np.concatenate(rows), np.concatenate(cols)
     i, j = np.minimum(i, j), np.maximum(i, j)
     pair = np.unique(i[i != j] * count + j[i != j])
@@ -384,7 +386,7 @@ class Network:
         lb_in = _geodesic_matrix(ins, pts).min(0)
         lb_out = _geodesic_matrix(pts, outs).min(1)
         self.lower[members] = lb_in + lb_out
-        i, j = _pairs(pts, hub)
+        i, j = _pairs(pts, hub, np.isin(members, [start, end]))
         km = geodesic_km(pts[i, 0], pts[i, 1], pts[j, 0], pts[j, 1])
         through = km + np.minimum(lb_in[i] + lb_out[j], lb_in[j] + lb_out[i])
         keep = through <= budget
