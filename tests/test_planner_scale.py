@@ -10,6 +10,8 @@ finds legal and within the budget.
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pyproj
@@ -18,6 +20,7 @@ import shapely
 
 from openskies import OptionsError, SolveOptions, Treaty, TreatyView
 from openskies.geo.route import Route
+from openskies.routing.greedy import greedy_chain
 from openskies.routing.planner import MAX_SITES, RoutePlan, plan_route
 from openskies.rules.legality import check_route
 from openskies.rules.registry import rule_set
@@ -160,3 +163,62 @@ def test_more_than_max_sites_are_refused_up_front(treaty):
         plan_route(
             treaty.as_of(DAY), observer="DEU", observed="RUS", start=START, sites=frame
         )
+
+
+def test_a_short_time_limit_still_gives_a_legal_route(treaty):
+    # regression: with the limit spent on the geometry, the search returned an
+    # empty tour and the plan said no site could be visited
+    view = treaty.as_of(DAY)
+    n = 1500
+    sites = gpd.GeoDataFrame(
+        {"value": np.ones(n)},
+        geometry=gpd.points_from_xy(np.linspace(30.0, 60.0, n), np.full(n, 55.0)),
+        crs="EPSG:4326",
+    )
+    plan = plan_route(
+        view,
+        observer="DEU",
+        observed="RUS",
+        start=START,
+        sites=sites,
+        options=SolveOptions(time_limit_s=0.01),
+    )
+    assert plan.route is not None, plan.reason
+    assert check_route(view, plan.route, observer="DEU", observed="RUS").legal
+    assert plan.value >= 100
+
+
+def test_sites_beyond_straight_reach_are_unreachable_with_the_bound(treaty):
+    view = treaty.as_of(DAY)
+    sites = gpd.GeoDataFrame(
+        {"value": [5, 5]},
+        index=["Moscow", "Anadyr"],
+        geometry=gpd.points_from_xy([37.6, 177.5], [55.75, 64.73]),
+        crs="EPSG:4326",
+    )
+    plan = plan_route(
+        view,
+        observer="DEU",
+        observed="RUS",
+        start=START,
+        sites=sites,
+        options=SolveOptions(time_limit_s=2.0),
+    )
+    assert plan.visited == ("Moscow",)
+    why = dict(plan.unreachable)
+    assert set(why) == {"Anadyr"}
+    assert "even straight legs out and back are" in why["Anadyr"]
+    assert "5,500 km" in why["Anadyr"]
+
+
+def test_greedy_chain_stays_within_budget_and_takes_value():
+    rng = np.random.default_rng(1)
+    xy = rng.uniform(0.0, 100.0, (60, 2))
+    dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    score = rng.uniform(0.0, 5.0, 60)
+    for end in (0, 7):
+        order = greedy_chain(dist, score, end, 250.0)
+        assert order[0] == 0
+        assert order[-1] == end
+        assert sum(dist[a, b] for a, b in itertools.pairwise(order)) <= 250.0
+        assert len(set(order[1:-1])) == len(order) - 2 >= 3

@@ -23,6 +23,7 @@ from openskies.routing.candidates import (
 )
 from openskies.routing.detour import Network
 from openskies.routing.free_space import free_space
+from openskies.routing.greedy import greedy_chain, order_score
 from openskies.routing.orienteering import solve_orienteering
 from openskies.routing.sites import SiteTable, covered_by_track, position_key
 from openskies.routing.waypoints import unrepeat
@@ -376,6 +377,11 @@ class Problem:
             if bound is None:
                 bound, first_status = result.bound, result.status
             order = list(result.order)
+            quick = greedy_chain(dist, live, last, budget)
+            if result.status.has_solution and order_score(live, quick) > order_score(
+                live, order
+            ):  # the search ran out of time before it passed the greedy chain
+                order, first_status = quick, SolveStatus.FEASIBLE
             if not result.status.has_solution or (last == 0 and len(order) <= 2):
                 return self._outcome(
                     None,
