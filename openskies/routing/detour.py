@@ -13,9 +13,11 @@ Model (documented choices)
   come from Floyd-Warshall, and a detour between two points is ``point ->
   turning points -> point``.  Fewer turning points mean slightly longer
   detours, never illegal ones.
-* **Legs tested**: between every point and the entries and exits of its
-  component (airfields, gateways) and between each point and its :data:`NEAR`
-  nearest neighbours; other pairs are not used.  Ordinary points look for
+* **Legs tested**: between every point and the airfields of its component,
+  between entries and exits (airfields, gateways), and between each point
+  and its :data:`NEAR` nearest neighbours (gateways included); other pairs
+  are not used, and no dense point-by-point matrix is built except the
+  distances themselves.  Ordinary points look for
   detours only a little longer than the straight leg (:data:`DETOUR_FACTOR`).
 * **Transit** (sensors off, not counted against the maximum distance, Art.
   VI.II.5 and VIII.II.7): components are joined at one fixed pair of
