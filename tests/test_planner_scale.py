@@ -29,6 +29,27 @@ DAY = "2019-06-01"
 START = "UUMB"
 WGS84 = pyproj.Geod(ellps="WGS84")
 COUNT = 3000
+#: a deterministic search: the iteration limit, not the clock, ends it
+FIXED = SolveOptions(time_limit_s=600.0, seed=0, iteration_limit=30)
+
+
+def plan_over_russia(
+    view: TreatyView, sites: gpd.GeoDataFrame, options: SolveOptions
+) -> RoutePlan:
+    """Plan DEU over RUS from Kubinka."""
+    return plan_route(
+        view, observer="DEU", observed="RUS", start=START, sites=sites, options=options
+    )
+
+
+def points(lon: object, lat: object, value: object, index: object = None):
+    """Sites at (lon, lat) with values (EPSG:4326)."""
+    return gpd.GeoDataFrame(
+        {"value": value},
+        index=index,
+        geometry=gpd.points_from_xy(lon, lat),
+        crs="EPSG:4326",
+    )
 
 
 def random_sites(view: TreatyView, count: int, seed: int) -> gpd.GeoDataFrame:
@@ -100,14 +121,7 @@ def greedy_value(view: TreatyView, sites: gpd.GeoDataFrame, budget: float) -> fl
 def many(treaty: Treaty) -> tuple[TreatyView, gpd.GeoDataFrame, RoutePlan]:
     view = treaty.as_of(DAY)
     sites = random_sites(view, COUNT, 0)
-    plan = plan_route(
-        view,
-        observer="DEU",
-        observed="RUS",
-        start=START,
-        sites=sites,
-        options=SolveOptions(time_limit_s=600.0, seed=0, iteration_limit=30),
-    )
+    plan = plan_over_russia(view, sites, FIXED)
     return view, sites, plan
 
 
@@ -140,25 +154,14 @@ def test_plan_over_3000_sites_beats_a_greedy_chain(many):
 
 def test_plan_over_3000_sites_is_reproducible(many):
     view, sites, plan = many
-    again = plan_route(
-        view,
-        observer="DEU",
-        observed="RUS",
-        start=START,
-        sites=sites,
-        options=SolveOptions(time_limit_s=600.0, seed=0, iteration_limit=30),
-    )
+    again = plan_over_russia(view, sites, FIXED)
     assert again.visited == plan.visited
     assert again.unreachable == plan.unreachable
 
 
 def test_more_than_max_sites_are_refused_up_front(treaty):
     n = MAX_SITES + 1
-    frame = gpd.GeoDataFrame(
-        {"value": np.ones(n)},
-        geometry=gpd.points_from_xy(np.full(n, 40.0), np.linspace(50, 60, n)),
-        crs="EPSG:4326",
-    )
+    frame = points(np.full(n, 40.0), np.linspace(50, 60, n), np.ones(n))
     with pytest.raises(OptionsError, match="at most 20,000 sites"):
         plan_route(
             treaty.as_of(DAY), observer="DEU", observed="RUS", start=START, sites=frame
@@ -170,19 +173,8 @@ def test_a_short_time_limit_still_gives_a_legal_route(treaty):
     # empty tour and the plan said no site could be visited
     view = treaty.as_of(DAY)
     n = 1500
-    sites = gpd.GeoDataFrame(
-        {"value": np.ones(n)},
-        geometry=gpd.points_from_xy(np.linspace(30.0, 60.0, n), np.full(n, 55.0)),
-        crs="EPSG:4326",
-    )
-    plan = plan_route(
-        view,
-        observer="DEU",
-        observed="RUS",
-        start=START,
-        sites=sites,
-        options=SolveOptions(time_limit_s=0.01),
-    )
+    sites = points(np.linspace(30.0, 60.0, n), np.full(n, 55.0), np.ones(n))
+    plan = plan_over_russia(view, sites, SolveOptions(time_limit_s=0.01))
     assert plan.route is not None, plan.reason
     assert check_route(view, plan.route, observer="DEU", observed="RUS").legal
     assert plan.value >= 100
@@ -190,20 +182,8 @@ def test_a_short_time_limit_still_gives_a_legal_route(treaty):
 
 def test_sites_beyond_straight_reach_are_unreachable_with_the_bound(treaty):
     view = treaty.as_of(DAY)
-    sites = gpd.GeoDataFrame(
-        {"value": [5, 5]},
-        index=["Moscow", "Anadyr"],
-        geometry=gpd.points_from_xy([37.6, 177.5], [55.75, 64.73]),
-        crs="EPSG:4326",
-    )
-    plan = plan_route(
-        view,
-        observer="DEU",
-        observed="RUS",
-        start=START,
-        sites=sites,
-        options=SolveOptions(time_limit_s=2.0),
-    )
+    sites = points([37.6, 177.5], [55.75, 64.73], [5, 5], ["Moscow", "Anadyr"])
+    plan = plan_over_russia(view, sites, SolveOptions(time_limit_s=2.0))
     assert plan.visited == ("Moscow",)
     why = dict(plan.unreachable)
     assert set(why) == {"Anadyr"}
