@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             far, t_far = plan(view, sites, args.long, args.seed)
             print(_line(f"{args.sites} sites, limit {args.long:g} s", far, t_far))
             ratio = mid.value / far.value if far.value else float("nan")
-            print(f"value at {args.mid:g} s / value at {args.long:g} s: {ratio:.4f}")
+            print(f"value at {args.mid:g} s / value at {args.long:g} s: {ratio:.5f}")
     if args.big:
         sites = make_sites(view, args.big, args.seed)
         big, t_big = plan(view, sites, args.big_limit, args.seed)
