@@ -466,9 +466,11 @@ def test_plan_route_cli_bad_flags(tmp_path, capsys, extra, match):
         (
             {
                 "type": "FeatureCollection",
-                "features": [feature(11 + k * 1e-4, 49, 1) for k in range(1001)],
+                "features": [
+                    feature(11 + k * 1e-5, 49, 1) for k in range(MAX_SITES + 1)
+                ],
             },
-            "at most 1,000 sites",
+            f"at most {MAX_SITES:,} sites",
         ),
         ("[" * 100_000 + "]" * 100_000, "cannot read the sites"),
     ],

@@ -13,9 +13,11 @@ Model (documented choices)
   come from Floyd-Warshall, and a detour between two points is ``point ->
   turning points -> point``.  Fewer turning points mean slightly longer
   detours, never illegal ones.
-* **Legs tested**: between every point and the entries and exits of its
-  component (airfields, gateways) and between each point and its :data:`NEAR`
-  nearest neighbours; other pairs are not used.  Ordinary points look for
+* **Legs tested**: between every point and the airfields of its component,
+  between entries and exits (airfields, gateways), and between each point
+  and its :data:`NEAR` nearest neighbours (gateways included); other pairs
+  are not used, and no dense point-by-point matrix is built except the
+  distances themselves.  Ordinary points look for
   detours only a little longer than the straight leg (:data:`DETOUR_FACTOR`).
 * **Transit** (sensors off, not counted against the maximum distance, Art.
   VI.II.5 and VIII.II.7): components are joined at one fixed pair of
@@ -91,6 +93,38 @@ def _geodesic_matrix(
 ) -> NDArray[np.float64]:
     """Return the (len(a), len(b)) geodesic distances between points [km]."""
     return geodesic_km(a[:, None, 0], a[:, None, 1], b[None, :, 0], b[None, :, 1])
+
+
+def _pairs(
+    pts: NDArray[np.float64], hub: NDArray[np.bool_], anchor: NDArray[np.bool_]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return the pairs ``i < j`` of points whose leg is tested.
+
+    A pair is tested when one end is an airfield (``anchor``), both are hubs
+    (airfields and gateways), or either is among the other's :data:`NEAR`
+    nearest points (by chord on the unit sphere, in chunks so that memory
+    stays O(n * _CHUNK)).  Gateways pair with their nearest points only: a
+    route to another component passes a site near the gateway first.
+    """
+    lon, lat = np.radians(pts[:, 0]), np.radians(pts[:, 1])
+    unit = np.column_stack(
+        [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]
+    )
+    count, near = len(pts), min(NEAR + 1, len(pts))
+    rows: list[NDArray[np.intp]] = []
+    cols: list[NDArray[np.intp]] = []
+    for s in range(0, count, 8 * _CHUNK):
+        chord = -(unit[s : s + 8 * _CHUNK] @ unit.T)  # ascending chord length
+        rank = np.argpartition(chord, near - 1, axis=1)[:, :near]
+        rows.append(np.repeat(np.arange(s, s + len(rank)), near))
+        cols.append(rank.ravel())
+    anchors, hubs = np.flatnonzero(anchor), np.flatnonzero(hub)
+    rows.extend([np.repeat(anchors, count), np.repeat(hubs, hubs.size)])
+    cols.extend([np.tile(np.arange(count), anchors.size), np.tile(hubs, hubs.size)])
+    i, j = np.concatenate(rows), np.concatenate(cols)
+    i, j = np.minimum(i, j), np.maximum(i, j)
+    pair = np.unique(i[i != j] * count + j[i != j])
+    return (pair // count).astype(np.intp), (pair % count).astype(np.intp)
 
 
 def _min_plus(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -351,23 +385,20 @@ class Network:
         pts = self.xy[members]
         ins, outs = self.xy[entries], self.xy[exits]
         hub = np.isin(members, entries + exits)
-        geo = _geodesic_matrix(pts, pts)
         lb_in = _geodesic_matrix(ins, pts).min(0)
         lb_out = _geodesic_matrix(pts, outs).min(1)
         self.lower[members] = lb_in + lb_out
-        near = np.zeros(geo.shape, dtype=bool)
-        rank = np.argsort(geo, axis=1, kind="stable")[:, : NEAR + 1]
-        near[np.arange(members.size)[:, None], rank] = True
-        i, j = np.triu_indices(members.size, 1)
-        through = geo[i, j] + np.minimum(lb_in[i] + lb_out[j], lb_in[j] + lb_out[i])
-        keep = (through <= budget) & (hub[i] | hub[j] | near[i, j] | near[j, i])
-        i, j = i[keep], j[keep]
+        i, j = _pairs(pts, hub, np.isin(members, [start, end]))
+        km = geodesic_km(pts[i, 0], pts[i, 1], pts[j, 0], pts[j, 1])
+        through = km + np.minimum(lb_in[i] + lb_out[j], lb_in[j] + lb_out[i])
+        keep = through <= budget
+        i, j, km = i[keep], j[keep], km[keep]
         clear = self.free.clearance(pts[:, 0], pts[:, 1])
         ok = self.free.legal(
             pts[i, 0], pts[i, 1], pts[j, 0], pts[j, 1], clear[i], clear[j]
         )
         a, b = members[i[ok]], members[j[ok]]
-        self.dist[a, b] = self.dist[b, a] = geo[i[ok], j[ok]]
+        self.dist[a, b] = self.dist[b, a] = km[ok]
         self.direct[a, b] = self.direct[b, a] = True
         bad_i, bad_j = i[~ok], j[~ok]
         if bad_i.size == 0 or c >= self.free.components:
@@ -384,7 +415,7 @@ class Network:
             pts[need],
             clear[need],
             (lb_in[need], lb_out[need]),
-            (row[bad_i], row[bad_j], geo[bad_i, bad_j], hub[need]),
+            (row[bad_i], row[bad_j], km[~ok], hub[need]),
             budget,
         )
         self.sight.update({int(members[p]): sight[k] for k, p in enumerate(need)})

@@ -41,11 +41,17 @@ Model (documented choices)
 * **Time and size**: ``options.time_limit_s`` bounds the search and its
   repairs (each search gets at least 0.05 s; no new repair starts after the
   limit, so a plan ends within the limit plus one search and one
-  ``check_route``).  The geometry before the search (free space, detour
-  network, O(sites^2)) is not interrupted: a few seconds at most because a plan
-  takes at most :data:`MAX_SITES` sites, and larger site sets are refused
-  before any work.  The detour geometry of a rule set, reading and starting
-  airfield is cached for the next plan.
+  ``check_route``).  Before the search, sites out of reach by straight legs
+  (start to site to end, geodesic) are set aside as unreachable, and at most
+  2,000 groups of the rest, those of most value, enter the detour network
+  and the dense distance matrix (:mod:`openskies.routing.candidates`); legs are
+  tested only between near neighbours and to the airfields.  This geometry
+  is not interrupted: about 1 s at 1,000 sites over Russia and 3 s at 10,000
+  (``benchmarks/bench_planner_scale.py``); larger site sets than
+  :data:`MAX_SITES` are refused before any work.  A greedy chain on the
+  planner's distances is the first incumbent, so a short limit still gives a
+  route.  The free space and the detour graphs of a rule set and reading are
+  cached for the next plan.
 * **Verification**: every route is checked by ``check_route``; a route with a
   binding violation is repaired (shorter budget, or one site fewer) and planned
   again, so a plan never carries an illegal route.  ``status`` is
@@ -320,7 +326,7 @@ def plan_route(
         entry) of the observed party; its maximum flight distance on the date
         is the budget.
     sites
-        GeoDataFrame of at most :data:`MAX_SITES` points (EPSG:4326 or any CRS,
+        GeoDataFrame of at most :data:`MAX_SITES` (20,000) points (EPSG:4326 or any CRS,
         converted) with a ``value`` column from 0 to
         :data:`openskies.geo.sites.MAX_VALUE`; labels are the index.  An empty
         frame gives an ``INFEASIBLE`` plan.

@@ -17,8 +17,14 @@ import numpy as np
 from openskies.geo.route import Route
 from openskies.geo.swap import swap_hint
 from openskies.options import Deadline, Reading, SolveOptions, SolveStatus
+from openskies.routing.candidates import (
+    MAX_CANDIDATES,
+    keep_candidates,
+    straight_bound,
+)
 from openskies.routing.detour import Network
 from openskies.routing.free_space import free_space
+from openskies.routing.greedy import greedy_chain, order_score
 from openskies.routing.orienteering import solve_orienteering
 from openskies.routing.sites import SiteTable, covered_by_track, position_key
 from openskies.routing.waypoints import unrepeat
@@ -151,6 +157,7 @@ class Problem:
             ]
             for key in end_keys
         ]
+        groups = self._candidates(free, comp, groups, ends)
         xy = np.array(
             [(a.lon, a.lat) for a in ends]
             + [(self.table.lon[g[0]], self.table.lat[g[0]]) for g in groups]
@@ -179,6 +186,46 @@ class Problem:
             if members[node][0] in self.why:
                 score[node] = 0.0
         return Instance(free, net, matrix, members, score, last, self.limit)
+
+    def _candidates(
+        self,
+        free: FreeSpace,
+        comp: NDArray[np.intp],
+        groups: list[list[int]],
+        ends: list[Airfield],
+    ) -> list[list[int]]:
+        """Drop groups out of reach (with a reason) and cap the rest.
+
+        See :mod:`openskies.routing.candidates`.
+        """
+        if not groups:
+            return groups
+        lon = np.array([a.lon for a in (self.first, self.last)])
+        lat = np.array([a.lat for a in (self.first, self.last)])
+        own = free.locate(lon, lat)[0]
+        rows = np.array([g[0] for g in groups], dtype=np.intp)
+        xy = np.column_stack([self.table.lon[rows], self.table.lat[rows]])
+        bound = straight_bound(
+            xy,
+            comp[rows],
+            (float(lon[0]), float(lat[0]), int(own[0])),
+            (float(lon[1]), float(lat[1]), int(own[1])),
+        )
+        way = "out and back" if len(ends) == 1 else "from start and to end"
+        for g, km in zip(groups, bound.tolist(), strict=True):
+            if km > self.limit:
+                self.why.update(
+                    dict.fromkeys(
+                        g,
+                        f"even straight legs {way} are {km:,.0f} km, more than "
+                        f"the maximum flight distance {self.limit:,.0f} km of "
+                        f"{self.first.id}",
+                    )
+                )
+        near = np.flatnonzero(bound <= self.limit)
+        score = np.array([self.table.value[groups[k]].sum() for k in near.tolist()])
+        kept = near[keep_candidates(score, bound[near], MAX_CANDIDATES - len(ends))]
+        return [groups[k] for k in kept.tolist()]
 
     def _key(self, group: list[int]) -> tuple[float, float]:
         return position_key(self.table.lon[group[0]], self.table.lat[group[0]])
@@ -333,6 +380,11 @@ class Problem:
             if bound is None:
                 bound, first_status = result.bound, result.status
             order = list(result.order)
+            quick = greedy_chain(dist, live, last, budget)
+            if result.status.has_solution and order_score(live, quick) > order_score(
+                live, order
+            ):  # the search ran out of time before it passed the greedy chain
+                order, first_status = quick, SolveStatus.FEASIBLE
             if not result.status.has_solution or (last == 0 and len(order) <= 2):
                 return self._outcome(
                     None,

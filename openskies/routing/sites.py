@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_SITES", "SiteTable", "covered_by_track"]
 
-#: Most sites a plan takes: the detour network and the orienteering matrix are
-#: dense over the sites, and building them is not interrupted by the time limit
-#: (a few seconds at this size; see ``benchmarks/bench_limits.py``).
-MAX_SITES = 1000
+#: Most sites a plan takes.  Only the sites a route can reach by straight legs,
+#: at most 2,000 groups of them (:mod:`openskies.routing.candidates`), enter the
+#: detour network and the dense distance matrix, so set-up and memory stay
+#: bounded (about 3 s and 0.4 GB at 10,000 sites over Russia; see
+#: ``benchmarks/bench_planner_scale.py``).
+MAX_SITES = 20_000
 
 _KM_PER_DEG_LAT = 110.574
 _KM_PER_DEG_LON = 111.320
@@ -88,8 +90,8 @@ class SiteTable:
         if len(frame) > MAX_SITES:
             raise OptionsError(
                 f"sites has {len(frame):,} rows; a route plan takes at most "
-                f"{MAX_SITES:,} sites (its distances are dense); keep the sites of "
-                "most value or merge nearby ones"
+                f"{MAX_SITES:,} sites; keep the sites of most value or merge nearby "
+                "ones"
             )
         if "value" not in frame.columns:
             raise OptionsError(
