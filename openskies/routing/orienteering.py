@@ -35,14 +35,23 @@ from __future__ import annotations
 import math
 import numbers
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from openskies.errors import GeometryError, OptionsError
 from openskies.options import Deadline, SolveOptions, SolveStatus
-from openskies.routing.ils import Search, repair, route_length, route_score
+from openskies.routing.ils import (
+    Search,
+    knapsack_bound,
+    repair,
+    route_length,
+    route_score,
+)
+from openskies.routing.knn_search import KNN_METRICS
+from openskies.routing.tsplib import tsplib_distance
+from openskies.routing.large import TRIANGLE_METRICS, large_bound, reachable, run_large
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -58,8 +67,12 @@ __all__ = [
     "solve_orienteering",
 ]
 
-#: Most points :func:`solve_orienteering` accepts (dense (n, n) leg matrix).
-MAX_POINTS = 2000
+#: Most points :func:`solve_orienteering` accepts with legs computed on demand
+#: (planar or TSPLIB metrics; memory O(n), neighbour lists O(n^2) time).
+MAX_POINTS = 20_000
+#: Most points with a dense (n, n) matrix of legs: a ``distance_matrix``,
+#: geodesic points, or the ``"ils"`` and ``"exact"`` engines.
+MAX_DENSE_POINTS = 2000
 #: Largest score of one point; MAX_POINTS of them sum to far below float64's max.
 MAX_SCORE = 1e15
 #: Largest absolute coordinate, leg length or budget (sums of legs stay finite).
@@ -68,8 +81,9 @@ MAX_LENGTH = 1e15
 _REL_TOL = 1e-9  # a path is within budget when length <= budget * (1 + _REL_TOL)
 _EXACT_AUTO = 14  # "auto" runs the exact engine up to this many optional points
 _EXACT_MAX = 16  # the exact engine refuses more (memory grows as 2**m * m**2)
-_ENGINES = ("auto", "exact", "ils")
-_METRICS = ("euclidean", "geodesic")
+_ENGINES = ("auto", "exact", "ils", "knn")
+_METRICS = ("euclidean", "geodesic", "euc_2d", "ceil_2d", "att", "geo")
+_DENSE_AUTO = 200  # "auto" runs the neighbour-list engine above this many points
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,18 +202,70 @@ def solve_orienteering(
     t0 = time.perf_counter()
     options = _options(options)
     deadline = _deadline(deadline, options)
-    dist = _distances(points, metric, distance_matrix)
+    if engine not in _ENGINES:
+        raise OptionsError(f"engine must be one of {_ENGINES}, got {engine!r}")
+    pts = _points(points, metric, distance_matrix, engine)
+    n = len(pts) if pts is not None else -1
+    if pts is not None and _on_demand(n, metric, distance_matrix, engine):
+        prize = _scores(scores, n)
+        s = _index(start, n, "start")
+        e = s if end is None else _index(end, n, "end")
+        limit = _budget(budget) * (1.0 + _REL_TOL)
+        return _solve_large(
+            pts, metric, prize, (s, e), limit, engine, options, deadline, t0
+        )
+    dist = _distances(pts, metric, distance_matrix)
     n = len(dist)
     prize = _scores(scores, n)
     s = _index(start, n, "start")
     e = s if end is None else _index(end, n, "end")
     limit = _budget(budget) * (1.0 + _REL_TOL)
-    if engine not in _ENGINES:
-        raise OptionsError(f"engine must be one of {_ENGINES}, got {engine!r}")
+    return _solve_dense(dist, prize, (s, e), limit, engine, options, deadline, t0)
+
+
+def _result(
+    route: list[int], prize: Floats, length: float, bound: float, engine: str, t0: float
+) -> OrienteeringResult:
+    """The result of a path: OPTIMAL when its score meets the bound."""
+    score = route_score(prize, route)
+    return OrienteeringResult(
+        order=tuple(route),
+        score=score,
+        length=length,
+        status=SolveStatus.OPTIMAL if score >= bound else SolveStatus.FEASIBLE,
+        bound=max(bound, score),
+        runtime_s=time.perf_counter() - t0,
+        engine=engine,
+    )
+
+
+def _infeasible(t0: float) -> OrienteeringResult:
+    """The result when even the direct leg from start to end is too long."""
+    runtime = time.perf_counter() - t0
+    return OrienteeringResult(
+        (), 0.0, 0.0, SolveStatus.INFEASIBLE, 0.0, runtime, "exact"
+    )
+
+
+def _solve_dense(
+    dist: Floats,
+    prize: Floats,
+    ends: tuple[int, int],
+    limit: float,
+    engine: str,
+    options: SolveOptions,
+    deadline: Deadline,
+    t0: float,
+) -> OrienteeringResult:
+    """The exact engine or the dense local search on an (n, n) matrix of legs."""
+    s, e = ends
+    n = len(dist)
     if dist[s, e] > limit:
-        runtime = time.perf_counter() - t0
-        return OrienteeringResult(
-            (), 0.0, 0.0, SolveStatus.INFEASIBLE, 0.0, runtime, "exact"
+        return _infeasible(t0)
+    if engine == "knn":
+        raise OptionsError(
+            "engine='knn' needs points with a metric in "
+            f"{KNN_METRICS}, not a distance_matrix or geodesic points"
         )
     from_s, to_e = _shortest_from(dist, s), _shortest_from(dist.T, e)
     opt = np.array([i for i in range(n) if i not in (s, e)], dtype=np.int64)
@@ -219,42 +285,95 @@ def solve_orienteering(
         engine, route = "ils", search.run(bound, options.iteration_limit)
     if route_length(dist, route) > limit:  # a guard: the engines check each path
         route = repair(dist, prize, route, limit, [])
-    score = route_score(prize, route)
-    proven = engine == "exact" or score >= bound
-    return OrienteeringResult(
-        order=tuple(route),
-        score=score,
-        length=route_length(dist, route),
-        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
-        bound=score if engine == "exact" else bound,
-        runtime_s=time.perf_counter() - t0,
-        engine=engine,
-    )
+    if engine == "exact":
+        bound = route_score(prize, route)
+    return _result(route, prize, route_length(dist, route), bound, engine, t0)
+
+
+def _solve_large(
+    pts: Floats,
+    metric: str,
+    prize: Floats,
+    ends: tuple[int, int],
+    limit: float,
+    engine: str,
+    options: SolveOptions,
+    deadline: Deadline,
+    t0: float,
+) -> OrienteeringResult:
+    """Distances on demand: the neighbour-list search, exact on few reachable points."""
+    from openskies.routing.knn_search import Neighbours
+
+    s, e = ends
+    nb = Neighbours(pts, metric)
+    if float(nb.legs(np.array([s]), np.array([e]))[0]) > limit:
+        return _infeasible(t0)
+    reach, counted = reachable(nb, prize, s, e, limit, metric)
+    bound = _integral(prize, large_bound(nb, prize, s, e, counted, limit))
+    if engine == "auto" and reach.size <= _EXACT_AUTO:  # small: the dense engines
+        sub = np.r_[s, e, reach] if e != s else np.r_[s, reach]
+        dist = nb.legs(np.repeat(sub, sub.size), np.tile(sub, sub.size))
+        res = _solve_dense(
+            dist.reshape(sub.size, sub.size), prize[sub], (0, 1 if e != s else 0),
+            limit, engine, options, deadline, t0,
+        )  # fmt: skip
+        route = [int(sub[i]) for i in res.order]
+        if metric not in TRIANGLE_METRICS:  # optimal on the direct-reach subset only
+            bound = max(bound, res.score)
+            return _result(route, prize, res.length, bound, res.engine, t0)
+        return replace(res, order=tuple(route), runtime_s=time.perf_counter() - t0)
+    route = run_large(
+        nb, prize, ends, reach, limit, seed=options.seed, deadline=deadline,
+        bound=bound, rounds=options.iteration_limit,
+    )  # fmt: skip
+    r = np.asarray(route, dtype=np.int64)
+    length = float(nb.legs(r[:-1], r[1:]).sum())
+    return _result(route, prize, length, bound, "knn", t0)
 
 
 # --------------------------------------------------------------------- inputs
-def _distances(
-    points: ArrayLike | None, metric: str, matrix: ArrayLike | None
-) -> Floats:
-    """Validate the inputs and return the (n, n) matrix of leg lengths."""
+def _points(
+    points: ArrayLike | None, metric: str, matrix: ArrayLike | None, engine: str
+) -> Floats | None:
+    """Validate the metric and the points (shape, size, finite, degrees)."""
     if metric not in _METRICS:
         raise OptionsError(f"metric must be one of {_METRICS}, got {metric!r}")
-    pts = None if points is None else _array(points, "points", GeometryError)
-    if pts is not None and (pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0):
+    if points is None:
+        return None
+    pts = _array(points, "points", GeometryError)
+    if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
         raise GeometryError(f"points must have shape (n, 2), n >= 1; got {pts.shape}")
-    if pts is not None:
-        _check_size(len(pts))
-    if pts is not None and not (np.abs(pts) <= MAX_LENGTH).all():
+    on_demand = matrix is None and metric in KNN_METRICS and engine in ("auto", "knn")
+    _check_size(len(pts), MAX_POINTS if on_demand else MAX_DENSE_POINTS)
+    if not (np.abs(pts) <= MAX_LENGTH).all():
         bad = int(np.flatnonzero(~(np.abs(pts) <= MAX_LENGTH).all(axis=1))[0])
         raise GeometryError(
             f"points must be finite with |x|, |y| <= {MAX_LENGTH:g}; point {bad} "
             f"is {pts[bad]}"
         )
+    lon, lat = pts[:, 0], pts[:, 1]
+    if metric == "geodesic" and ((np.abs(lat) > 90).any() or (np.abs(lon) > 540).any()):
+        raise GeometryError(
+            "geodesic points must be (lon, lat) [deg] with |lat| <= 90; got lat "
+            f"in [{lat.min()}, {lat.max()}] (are lon and lat swapped?)"
+        )
+    return pts
+
+
+def _on_demand(n: int, metric: str, matrix: ArrayLike | None, engine: str) -> bool:
+    """Whether the neighbour-list engine with legs on demand solves this input."""
+    if matrix is not None or metric not in KNN_METRICS:
+        return False
+    return engine == "knn" or (engine == "auto" and n > _DENSE_AUTO)
+
+
+def _distances(pts: Floats | None, metric: str, matrix: ArrayLike | None) -> Floats:
+    """Return the (n, n) matrix of leg lengths (given or from validated points)."""
     if matrix is not None:
         dist = _array(matrix, "distance_matrix", GeometryError)
         if dist.ndim != 2 or dist.shape[0] != dist.shape[1] or dist.size == 0:
             raise GeometryError(f"distance_matrix must be square, got {dist.shape}")
-        _check_size(len(dist))
+        _check_size(len(dist), MAX_DENSE_POINTS)
         if not ((dist >= 0) & (dist <= MAX_LENGTH)).all():
             raise GeometryError(
                 f"distance_matrix must be finite, non-negative and at most "
@@ -272,12 +391,9 @@ def _distances(
         x, y = pts[:, 0], pts[:, 1]
         euclid: Floats = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
         return euclid
+    if metric != "geodesic":
+        return tsplib_distance(pts[:, None, :], pts[None, :, :], metric)
     lon, lat = pts[:, 0], pts[:, 1]
-    if (np.abs(lat) > 90).any() or (np.abs(lon) > 540).any():
-        raise GeometryError(
-            "geodesic points must be (lon, lat) [deg] with |lat| <= 90; got lat "
-            f"in [{lat.min()}, {lat.max()}] (are lon and lat swapped?)"
-        )
     from pyproj import Geod
 
     i, j = np.triu_indices(len(pts), 1)
@@ -310,14 +426,22 @@ def _options(options: object) -> SolveOptions:
     return options
 
 
-def _check_size(n: int) -> None:
-    """Refuse more than MAX_POINTS points, before the (n, n) work."""
-    if n > MAX_POINTS:
+def _check_size(n: int, most: int) -> None:
+    """Refuse more than ``most`` points, before any (n, n) or O(n^2) work."""
+    if n <= most:
+        return
+    if most == MAX_POINTS:
         raise OptionsError(
-            f"solve_orienteering handles at most {MAX_POINTS:,} points (a dense "
-            f"{MAX_POINTS:,} x {MAX_POINTS:,} matrix of legs), got {n:,}; thin "
-            "out or cluster the points first"
+            f"solve_orienteering handles at most {MAX_POINTS:,} points, got {n:,}; "
+            "thin out or cluster the points first"
         )
+    raise OptionsError(
+        f"solve_orienteering handles at most {MAX_DENSE_POINTS:,} points (a dense "
+        f"{MAX_DENSE_POINTS:,} x {MAX_DENSE_POINTS:,} matrix of legs) with a "
+        f"distance_matrix, metric 'geodesic' or engine 'ils' or 'exact', got {n:,}; "
+        f"give planar points with a metric in {KNN_METRICS} (up to {MAX_POINTS:,}), "
+        "or thin out or cluster the points first"
+    )
 
 
 def _array(value: ArrayLike, name: str, error: type[Exception]) -> Floats:
@@ -402,19 +526,12 @@ def _score_bound(
         d[np.r_[reach, s]][:, reach].min(0) + d[reach][:, np.r_[reach, e]].min(1)
     )
     cap = limit - 0.5 * (d[s, reach].min() + d[reach, e].min())
-    p = prize[reach]
-    with np.errstate(over="ignore"):
-        ratio = np.divide(p, w, out=np.full_like(p, np.inf), where=w > 0)
-    order = np.lexsort((w, -np.where(p > 0, ratio, 0.0)))
-    p, w = p[order], w[order]
-    full = np.cumsum(w) <= cap  # a prefix: the items that fit whole
-    knap = math.fsum(p[full].tolist())
-    if cap < 0:
-        knap = 0.0
-    elif not full.all():
-        x = int(np.argmin(full))
-        knap += p[x] * (cap - w[full].sum()) / w[x]
-    bound = base + min(math.fsum(p.tolist()), knap)
+    bound = base + knapsack_bound(prize[reach], w, cap)
+    return _integral(prize, bound)
+
+
+def _integral(prize: Floats, bound: float) -> float:
+    """Round a score bound down when every score is an integer."""
     integral = bool(np.all(prize == np.round(prize)))
     return float(math.floor(bound + 1e-6)) if integral else bound
 

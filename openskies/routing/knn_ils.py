@@ -1,0 +1,274 @@
+"""Compiled (numba) local search and iterated local search over neighbour lists.
+
+Private to :mod:`openskies.routing.knn_search`; the moves are in
+:mod:`openskies.routing.knn_kernels`, whose docstring describes the path
+representation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from openskies.routing.knn_kernels import (
+    _or_opt,
+    _push,
+    _remove,
+    _two_opt,
+    dist,
+    insert_greedy,
+    path_length,
+    rand,
+)
+
+# ruff: noqa: PLR0913, PLR2004
+
+
+@njit(cache=True)
+def local_search(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    eps: float,
+    active: np.ndarray,
+    n_active: int,
+) -> int:
+    """2-opt and or-opt from the ``active`` nodes until none improves (don't-look bits).
+
+    Returns the count (or-opt moves keep it; the caller recomputes length).
+    """
+    queue = np.empty(x.size + 1, dtype=np.int64)
+    inq = np.zeros(x.size, dtype=np.bool_)
+    head, tail = 0, 0
+    for t in range(n_active):
+        tail = _push(queue, tail, inq, active[t])
+    while head < tail:
+        a = queue[head % queue.size]
+        head += 1
+        inq[a] = False
+        if pos[a] < 0:
+            continue
+        gain, tail = _two_opt(
+            x, y, metric, neigh, seq, pos, n_on, a, eps, queue, tail, inq
+        )
+        if gain <= 0.0:
+            gain, tail = _or_opt(
+                x, y, metric, neigh, seq, pos, n_on, a, eps, queue, tail, inq
+            )
+        if gain > 0.0:
+            tail = _push(queue, tail, inq, a)
+    return n_on
+
+
+@njit(cache=True)
+def _perturb(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    state: np.ndarray,
+    touched: np.ndarray,
+    max_run: int,
+) -> tuple[int, int]:
+    """Remove a random run, or a random node and its neighbours on the path.
+
+    Returns the count and the number of nodes next to the gaps in ``touched``.
+    """
+    inner = n_on - 2
+    if inner <= 0:
+        return n_on, 0
+    n_touch = 0
+    if rand(state) < 0.5:
+        k = 1 + int(rand(state) * min(max_run, inner))
+        i = 1 + int(rand(state) * (inner - k + 1))
+        for _ in range(k):
+            n_on = _remove(seq, pos, n_on, i)
+        touched[0], touched[1] = seq[i - 1], seq[i]
+        return n_on, 2
+    c = seq[1 + int(rand(state) * inner)]
+    p_keep = rand(state)
+    for q in range(-1, neigh.shape[1]):
+        v = c if q < 0 else neigh[c, q]
+        i = pos[v]
+        if i <= 0 or i >= n_on - 1 or (q >= 0 and rand(state) < p_keep):
+            continue
+        n_on = _remove(seq, pos, n_on, i)
+        touched[n_touch], touched[n_touch + 1] = seq[i - 1], seq[i]
+        n_touch += 2
+    return n_on, n_touch
+
+
+@njit(cache=True)
+def _repair(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    prize: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    limit: float,
+    eps: float,
+) -> tuple[int, float]:
+    """Drop the node of least score per saved length until within the budget."""
+    length = path_length(x, y, metric, seq, n_on)
+    while length > limit and n_on > 2:
+        pick, best = -1, np.inf
+        for i in range(1, n_on - 1):
+            a, v, b = seq[i - 1], seq[i], seq[i + 1]
+            save = (
+                dist(x, y, metric, a, v)
+                + dist(x, y, metric, v, b)
+                - dist(x, y, metric, a, b)
+            )
+            ratio = prize[v] / max(save, eps)
+            if ratio < best:
+                best, pick = ratio, i
+        n_on = _remove(seq, pos, n_on, pick)
+        length = path_length(x, y, metric, seq, n_on)
+    return n_on, length
+
+
+@njit(cache=True)
+def _score(prize: np.ndarray, seq: np.ndarray, n_on: int) -> float:
+    """Score of the inner nodes of the path (the ends are added by the caller)."""
+    total = 0.0
+    for t in range(1, n_on - 1):
+        total += prize[seq[t]]
+    return total
+
+
+@njit(cache=True)
+def improve(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    rstart: np.ndarray,
+    ritems: np.ndarray,
+    prize: np.ndarray,
+    cand: np.ndarray,
+    limit: float,
+    eps: float,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    noise: float,
+    state: np.ndarray,
+    active: np.ndarray,
+    n_active: int,
+) -> tuple[int, float]:
+    """Local search, noisy greedy insertion, and again until nothing is inserted."""
+    touched = np.empty(x.size, dtype=np.int64)
+    for _ in range(100):
+        n_on = local_search(x, y, metric, neigh, seq, pos, n_on, eps, active, n_active)
+        length = path_length(x, y, metric, seq, n_on)
+        n_on, length, added = insert_greedy(
+            x,
+            y,
+            metric,
+            neigh,
+            rstart,
+            ritems,
+            prize,
+            cand,
+            limit,
+            eps,
+            seq,
+            pos,
+            n_on,
+            length,
+            noise,
+            state,
+            touched,
+        )
+        if added == 0:
+            break
+        noise = 0.0
+        active[:added] = touched[:added]
+        n_active = added
+    return n_on, path_length(x, y, metric, seq, n_on)
+
+
+@njit(cache=True)
+def ils_rounds(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    rstart: np.ndarray,
+    ritems: np.ndarray,
+    prize: np.ndarray,
+    cand: np.ndarray,
+    limit: float,
+    eps: float,
+    cur: np.ndarray,
+    best: np.ndarray,
+    counts: np.ndarray,
+    state: np.ndarray,
+    rounds: int,
+    noise: float,
+    max_run: int,
+) -> int:
+    """Run ``rounds`` perturbation rounds; ``cur``/``best`` hold paths, ``counts`` their sizes.
+
+    ``cur`` and ``best`` are (2, n + 2) arrays: row 0 the path, row 1 ``pos``.
+    ``counts`` = [current count, best count, stall]; scores compare inner
+    nodes, lengths break ties.  Returns the rounds run.
+    """
+    n_on = counts[0]
+    cur_score = _score(prize, cur[0], n_on)
+    cur_len = path_length(x, y, metric, cur[0], n_on)
+    best_score = _score(prize, best[0], counts[1])
+    best_len = path_length(x, y, metric, best[0], counts[1])
+    trial = cur.copy()
+    touched = np.empty(x.size + 2, dtype=np.int64)
+    for r in range(rounds):
+        trial[:, :] = cur
+        seq, pos = trial[0], trial[1, : x.size]
+        m, n_t = _perturb(x, y, metric, neigh, seq, pos, n_on, state, touched, max_run)
+        m, length = improve(
+            x,
+            y,
+            metric,
+            neigh,
+            rstart,
+            ritems,
+            prize,
+            cand,
+            limit,
+            eps,
+            seq,
+            pos,
+            m,
+            noise,
+            state,
+            touched,
+            n_t,
+        )
+        if length > limit:
+            m, length = _repair(x, y, metric, prize, seq, pos, m, limit, eps)
+        score = _score(prize, seq, m)
+        better = score > cur_score or (score == cur_score and length < cur_len - eps)
+        if better or score >= cur_score:
+            cur[:, :] = trial
+            n_on, cur_score, cur_len = m, score, length
+        if score > best_score or (score == best_score and length < best_len - eps):
+            best[:, :] = trial
+            counts[1], best_score, best_len = m, score, length
+            counts[2] = 0
+        else:
+            counts[2] += 1
+        if counts[2] % 500 == 499:  # back to the best path
+            cur[:, :] = best
+            n_on = counts[1]
+            cur_score, cur_len = best_score, best_len
+    counts[0] = n_on
+    return rounds
