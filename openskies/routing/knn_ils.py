@@ -11,6 +11,8 @@ import numpy as np
 from numba import njit
 
 from openskies.routing.knn_kernels import (
+    _best_insertion,
+    _insert,
     _or_opt,
     _push,
     _remove,
@@ -66,34 +68,39 @@ def local_search(
 
 @njit(cache=True)
 def _perturb(
-    x: np.ndarray,
-    y: np.ndarray,
-    metric: int,
-    neigh: np.ndarray,
-    seq: np.ndarray,
-    pos: np.ndarray,
-    n_on: int,
-    state: np.ndarray,
-    touched: np.ndarray,
-    max_run: int,
+    x: np.ndarray, y: np.ndarray, metric: int, neigh: np.ndarray,
+    prize: np.ndarray, is_cand: np.ndarray, limit: float, eps: float,
+    seq: np.ndarray, pos: np.ndarray, n_on: int, state: np.ndarray,
+    touched: np.ndarray, max_run: int,
 ) -> tuple[int, int]:
-    """Remove a random run, or a random node and its neighbours on the path.
+    """Remove a random run or a node and its neighbours on the path, or force one in.
 
-    Returns the count and the number of nodes next to the gaps in ``touched``.
+    Returns the count and the number of nodes next to the changes in ``touched``.
     """
     inner = n_on - 2
     if inner <= 0:
         return n_on, 0
-    n_touch = 0
-    if rand(state) < 0.5:
+    mode = rand(state)
+    c = seq[1 + int(rand(state) * inner)]
+    if mode < 0.3:  # force an unvisited neighbour of a path node in, then repair
+        u = neigh[c, int(rand(state) * neigh.shape[1])]
+        if pos[u] < 0 and is_cand[u]:
+            _, t = _best_insertion(x, y, metric, neigh, seq, pos, n_on, u)
+            if t < 0:  # c is not among u's neighbours: next to c
+                t = pos[c]
+            n_on = _insert(seq, pos, n_on, t + 1, u)
+            n_on, _ = _repair(x, y, metric, prize, seq, pos, n_on, limit, eps, u)
+            touched[0] = u
+            return n_on, 1
+    if mode < 0.65:
         k = 1 + int(rand(state) * min(max_run, inner))
         i = 1 + int(rand(state) * (inner - k + 1))
         for _ in range(k):
             n_on = _remove(seq, pos, n_on, i)
         touched[0], touched[1] = seq[i - 1], seq[i]
         return n_on, 2
-    c = seq[1 + int(rand(state) * inner)]
     p_keep = rand(state)
+    n_touch = 0
     for q in range(-1, neigh.shape[1]):
         v = c if q < 0 else neigh[c, q]
         i = pos[v]
@@ -116,8 +123,12 @@ def _repair(
     n_on: int,
     limit: float,
     eps: float,
+    keep: int,
 ) -> tuple[int, float]:
-    """Drop the node of least score per saved length until within the budget."""
+    """Drop the node of least score per saved length until within the budget.
+
+    ``keep`` (a node, or -1) goes last.
+    """
     length = path_length(x, y, metric, seq, n_on)
     while length > limit and n_on > 2:
         pick, best = -1, np.inf
@@ -128,7 +139,7 @@ def _repair(
                 + dist(x, y, metric, v, b)
                 - dist(x, y, metric, a, b)
             )
-            ratio = prize[v] / max(save, eps)
+            ratio = prize[v] / max(save, eps) + (np.inf if v == keep else 0.0)
             if ratio < best:
                 best, pick = ratio, i
         n_on = _remove(seq, pos, n_on, pick)
@@ -161,6 +172,7 @@ def improve(
     pos: np.ndarray,
     n_on: int,
     noise: float,
+    alpha: float,
     state: np.ndarray,
     active: np.ndarray,
     n_active: int,
@@ -186,12 +198,13 @@ def improve(
             n_on,
             length,
             noise,
+            alpha,
             state,
             touched,
         )
         if added == 0:
             break
-        noise = 0.0
+        noise, alpha = 0.0, 1.0
         active[:added] = touched[:added]
         n_active = added
     return n_on, path_length(x, y, metric, seq, n_on)
@@ -216,6 +229,8 @@ def ils_rounds(
     rounds: int,
     noise: float,
     max_run: int,
+    dev: float,
+    restart: int,
 ) -> int:
     """Run ``rounds`` perturbation rounds; ``cur``/``best`` hold paths, ``counts`` their sizes.
 
@@ -229,11 +244,16 @@ def ils_rounds(
     best_score = _score(prize, best[0], counts[1])
     best_len = path_length(x, y, metric, best[0], counts[1])
     trial = cur.copy()
+    is_cand = np.zeros(x.size, dtype=np.bool_)
+    is_cand[cand] = True
     touched = np.empty(x.size + 2, dtype=np.int64)
     for r in range(rounds):
         trial[:, :] = cur
         seq, pos = trial[0], trial[1, : x.size]
-        m, n_t = _perturb(x, y, metric, neigh, seq, pos, n_on, state, touched, max_run)
+        m, n_t = _perturb(
+            x, y, metric, neigh, prize, is_cand, limit, eps,
+            seq, pos, n_on, state, touched, max_run,
+        )  # fmt: skip
         m, length = improve(
             x,
             y,
@@ -249,15 +269,16 @@ def ils_rounds(
             pos,
             m,
             noise,
+            1.0 if rand(state) < 0.7 else 0.5,
             state,
             touched,
             n_t,
         )
         if length > limit:
-            m, length = _repair(x, y, metric, prize, seq, pos, m, limit, eps)
+            m, length = _repair(x, y, metric, prize, seq, pos, m, limit, eps, -1)
         score = _score(prize, seq, m)
         better = score > cur_score or (score == cur_score and length < cur_len - eps)
-        if better or score >= cur_score:
+        if better or score >= best_score * (1.0 - dev):
             cur[:, :] = trial
             n_on, cur_score, cur_len = m, score, length
         if score > best_score or (score == best_score and length < best_len - eps):
@@ -266,7 +287,7 @@ def ils_rounds(
             counts[2] = 0
         else:
             counts[2] += 1
-        if counts[2] % 500 == 499:  # back to the best path
+        if counts[2] % restart == restart - 1:  # back to the best path
             cur[:, :] = best
             n_on = counts[1]
             cur_score, cur_len = best_score, best_len

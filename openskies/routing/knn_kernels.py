@@ -66,28 +66,64 @@ def legs(
 
 
 @njit(cache=True)
-def nearest(x: np.ndarray, y: np.ndarray, metric: int, k: int) -> np.ndarray:
-    """The k nearest other nodes of every node, nearest first (ties by index)."""
+def _keep(best: np.ndarray, idx: np.ndarray, row: int, m: int, d: float, j: int) -> int:
+    """Insert ``(d, j)`` into the sorted row of a bounded best list; return its size."""
+    k = best.shape[1]
+    if m == k and d >= best[row, k - 1]:
+        return m
+    t = m if m < k else k - 1
+    while t > 0 and best[row, t - 1] > d:
+        best[row, t] = best[row, t - 1]
+        idx[row, t] = idx[row, t - 1]
+        t -= 1
+    best[row, t] = d
+    idx[row, t] = j
+    return m + 1 if m < k else m
+
+
+@njit(cache=True)
+def nearest(x: np.ndarray, y: np.ndarray, metric: int, k: int, per_quadrant: int) -> np.ndarray:
+    """Candidate lists: the nearest nodes of each quadrant, then the nearest overall.
+
+    Row ``i`` holds ``k`` other nodes sorted by distance: first the
+    ``per_quadrant`` nearest in each of the four quadrants around ``i`` (they
+    connect clusters, as in LKH), filled up with the nearest overall.
+    """
     n = x.size
     out = np.empty((n, k), dtype=np.int64)
-    best = np.empty(k)
+    best = np.empty((5, k))
+    idx = np.empty((5, k), dtype=np.int64)
+    size = np.zeros(5, dtype=np.int64)
     for i in range(n):
-        m = 0
+        size[:] = 0
         for j in range(n):
             if j == i:
                 continue
             d = dist(x, y, metric, i, j)
-            if m == k and d >= best[k - 1]:
+            quad = 1 + (x[j] >= x[i]) + 2 * (y[j] >= y[i])
+            size[0] = _keep(best, idx, 0, size[0], d, j)
+            if per_quadrant == 0:
                 continue
-            t = m if m < k else k - 1
-            while t > 0 and best[t - 1] > d:
-                best[t] = best[t - 1]
-                out[i, t] = out[i, t - 1]
-                t -= 1
-            best[t] = d
-            out[i, t] = j
-            if m < k:
+            if size[quad] < per_quadrant or d < best[quad, per_quadrant - 1]:
+                size[quad] = _keep(best[:, :per_quadrant], idx[:, :per_quadrant], quad, size[quad], d, j)
+        chosen = np.full(k, -1, dtype=np.int64)
+        m = 0
+        for q in range(1, 5):
+            for t in range(min(size[q], per_quadrant)):
+                if m < k:
+                    chosen[m] = idx[q, t]
+                    m += 1
+        for t in range(size[0]):
+            if m >= k:
+                break
+            v = idx[0, t]
+            if not (chosen[:m] == v).any():
+                chosen[m] = v
                 m += 1
+        key = np.empty(k)
+        for t in range(k):
+            key[t] = dist(x, y, metric, i, chosen[t])
+        out[i] = chosen[np.argsort(key, kind="mergesort")]
     return out
 
 
@@ -241,6 +277,7 @@ def insert_greedy(
     n_on: int,
     length: float,
     noise: float,
+    alpha: float,
     state: np.ndarray,
     touched: np.ndarray,
 ) -> tuple[int, float, int]:
@@ -277,7 +314,7 @@ def insert_greedy(
                 cost[q], at[q], left[q] = c, t, seq[t] if t >= 0 else -1
                 if t < 0 or length + c > limit:
                     continue
-            ratio = prize[cand[q]] / max(cost[q], eps) * factor[q]
+            ratio = prize[cand[q]] / max(cost[q], eps) ** alpha * factor[q]
             if ratio > best:
                 best, pick = ratio, q
         if pick < 0:

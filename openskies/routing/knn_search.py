@@ -30,6 +30,12 @@ KNN_METRICS = ("euclidean", "euc_2d", "ceil_2d", "att", "geo")
 _K = 10  # candidate list size (nearest neighbours per point)
 _BATCH = 20  # perturbation rounds between deadline checks
 _NOISE = 0.3  # relative noise on the insertion ratio after a perturbation
+import os
+_DEV = float(os.environ.get("DEV", 0.02))  # record-to-record travel: accept paths within 2 % of the best score
+_RESTART = int(os.environ.get("RESTART", 500))
+_NOISE = float(os.environ.get("NOISE", 0.3))
+_K = int(os.environ.get("KNN", 30))
+_QUADRANT = int(os.environ.get("QUAD", 3))
 
 
 def _coordinates(points: Floats, metric: str) -> tuple[Floats, Floats]:
@@ -56,7 +62,8 @@ class Neighbours:
         self.x, self.y = _coordinates(points, metric)
         self.code, self.n = METRIC_CODES[metric], len(points)
         self.eps = 1e-9 if metric == "euclidean" else 0.5  # length resolution
-        self.neigh = nearest(self.x, self.y, self.code, min(_K, self.n - 1))
+        k = min(_K, self.n - 1)
+        self.neigh = nearest(self.x, self.y, self.code, k, _QUADRANT if k == _K else 0)
         self.rstart, self.ritems = reverse_lists(self.neigh)
 
     def nearest_distance(self) -> Floats:
@@ -124,12 +131,12 @@ def knn_search(
     cand = np.ascontiguousarray(cand, dtype=np.int64)
     n_on, _ = improve(
         x, y, code, neigh, rstart, ritems, prize, cand, limit, eps,
-        seq, pos, 2, 0.0, state, active, 2,
+        seq, pos, 2, 0.0, 1.0, state, active, 2,
     )  # fmt: skip
     best = cur.copy()
     counts = np.array([n_on, n_on, 0], dtype=np.int64)
     left = math.inf if rounds is None else rounds
-    max_stall = 2000 + 20 * cand.size
+    max_stall = 10**12  # XXX
     max_run = max(3, min(30, cand.size // 10))
     while left > 0 and counts[2] < max_stall and not deadline.expired:
         if prize[best[0, 1 : counts[1] - 1]].sum() >= bound:
@@ -137,7 +144,7 @@ def knn_search(
         k = int(min(_BATCH, left))
         ils_rounds(
             x, y, code, neigh, rstart, ritems, prize, cand, limit, eps,
-            cur, best, counts, state, k, _NOISE, max_run,
+            cur, best, counts, state, k, _NOISE, max_run, _DEV, _RESTART,
         )  # fmt: skip
         left -= k
     return [int(v) for v in best[0, : counts[1]]]
