@@ -293,3 +293,48 @@ def ils_rounds(
             cur_score, cur_len = best_score, best_len
     counts[0] = n_on
     return rounds
+
+
+@njit(cache=True)
+def _fresh(n: int, s: int, e: int) -> np.ndarray:
+    """A (2, n + 2) path array holding the direct path ``[s, e]``."""
+    p = np.full((2, n + 2), -1, dtype=np.int64)
+    p[0, 0], p[0, 1] = s, e
+    p[1, e], p[1, s] = 1, 0
+    return p
+
+
+@njit(cache=True)
+def start_path(
+    x: np.ndarray, y: np.ndarray, metric: int, neigh: np.ndarray,
+    rstart: np.ndarray, ritems: np.ndarray, prize: np.ndarray, cand: np.ndarray,
+    eps: float, limit: float, ends: tuple[int, int], state: np.ndarray, drop: bool,
+) -> tuple[np.ndarray, int]:
+    """The better of two first paths: greedy insertion, and (with ``drop``) a
+    tour of every candidate thinned out by least score per saved length.
+
+    Returns the (2, n + 2) path array and its count.
+    """
+    n, (s, e) = x.size, ends
+    active = np.empty(n + 2, dtype=np.int64)
+    best, m_best, best_key = _fresh(n, s, e), 2, (np.inf, np.inf)
+    for mode in range(2 if drop else 1):
+        p = _fresh(n, s, e)
+        seq, pos = p[0], p[1, :n]
+        active[0], active[1] = s, e
+        cap = np.inf if mode == 1 else limit
+        m, _ = improve(
+            x, y, metric, neigh, rstart, ritems, prize, cand, cap, eps,
+            seq, pos, 2, 0.0, 1.0, state, active, 2,
+        )
+        if mode == 1:
+            m, _ = _repair(x, y, metric, prize, seq, pos, m, limit, eps, -1)
+            active[:m] = seq[:m]
+            m, _ = improve(
+                x, y, metric, neigh, rstart, ritems, prize, cand, limit, eps,
+                seq, pos, m, 0.0, 1.0, state, active, m,
+            )
+        key = (-_score(prize, seq, m), path_length(x, y, metric, seq, m))
+        if key < best_key:
+            best, m_best, best_key = p, m, key
+    return best, m_best

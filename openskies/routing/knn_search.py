@@ -35,6 +35,7 @@ _DEV = float(os.environ.get("DEV", 0.02))  # record-to-record travel: accept pat
 _RESTART = int(os.environ.get("RESTART", 500))
 _NOISE = float(os.environ.get("NOISE", 0.3))
 _K = int(os.environ.get("KNN", 30))
+_DROP_MAX = 8000  # also start from a tour of all candidates thinned out, up to this many
 _QUADRANT = int(os.environ.get("QUAD", 3))
 
 
@@ -114,25 +115,16 @@ def knn_search(
         score of the inner points reaches ``bound``; at most ``rounds``
         perturbation rounds (None: until the deadline or stagnation).
     """
-    from openskies.routing.knn_ils import ils_rounds, improve
+    from openskies.routing.knn_ils import ils_rounds, start_path
 
     x, y, code, n = nb.x, nb.y, nb.code, nb.n
     neigh, rstart, ritems = nb.neigh, nb.rstart, nb.ritems
     eps = nb.eps * max(limit, 1.0) if code == 0 else nb.eps
-    cur = np.full((2, n + 2), -1, dtype=np.int64)
-    seq, pos = cur[0], cur[1, :n]
-    s, e = ends
-    seq[0], seq[1] = s, e
-    pos[e], pos[s] = 1, 0
     mixed = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) % 2**64
     state = np.array([mixed or 1], dtype=np.uint64)
-    active = np.zeros(n + 2, dtype=np.int64)
-    active[0], active[1] = s, e
     cand = np.ascontiguousarray(cand, dtype=np.int64)
-    n_on, _ = improve(
-        x, y, code, neigh, rstart, ritems, prize, cand, limit, eps,
-        seq, pos, 2, 0.0, 1.0, state, active, 2,
-    )  # fmt: skip
+    args = (x, y, code, neigh, rstart, ritems, prize, cand, eps)
+    cur, n_on = start_path(*args, limit, ends, state, cand.size <= _DROP_MAX)
     best = cur.copy()
     counts = np.array([n_on, n_on, 0], dtype=np.int64)
     left = math.inf if rounds is None else rounds
