@@ -203,11 +203,61 @@ def improve(
             touched,
         )
         if added == 0:
-            break
+            n_on, added = _replace(
+                x, y, metric, neigh, prize, cand, limit, eps, seq, pos, n_on, touched
+            )
+            if added == 0:
+                break
         noise, alpha = 0.0, 1.0
         active[:added] = touched[:added]
         n_active = added
     return n_on, path_length(x, y, metric, seq, n_on)
+
+
+@njit(cache=True)
+def _saving(x: np.ndarray, y: np.ndarray, metric: int, seq: np.ndarray, i: int) -> float:
+    """Length saved by removing the inner node ``seq[i]``."""
+    a, v, b = seq[i - 1], seq[i], seq[i + 1]
+    return dist(x, y, metric, a, v) + dist(x, y, metric, v, b) - dist(x, y, metric, a, b)
+
+
+@njit(cache=True)
+def _replace(
+    x: np.ndarray, y: np.ndarray, metric: int, neigh: np.ndarray,
+    prize: np.ndarray, cand: np.ndarray, limit: float, eps: float,
+    seq: np.ndarray, pos: np.ndarray, n_on: int, touched: np.ndarray,
+) -> tuple[int, int]:
+    """Swap a path node for an unvisited richer one that fits, if any (first found).
+
+    The removed node is one of the new node's neighbours on the path, or any
+    inner node on a short path; the new node takes the removed one's place.
+    Returns the count and 1 (the new node in ``touched``) or 0.
+    """
+    length = path_length(x, y, metric, seq, n_on)
+    short = n_on <= 64
+    for q in range(cand.size):
+        u = cand[q]
+        if pos[u] >= 0:
+            continue
+        best, pick = -1.0, -1
+        for r in range(n_on - 2 if short else neigh.shape[1]):
+            v = seq[r + 1] if short else neigh[u, r]
+            i = pos[v]
+            if i <= 0 or i >= n_on - 1 or prize[v] >= prize[u] or seq[i] != v:
+                continue
+            a, b = seq[i - 1], seq[i + 1]
+            new = length - _saving(x, y, metric, seq, i) - dist(x, y, metric, a, b)
+            new += dist(x, y, metric, a, u) + dist(x, y, metric, u, b)
+            gain = prize[u] - prize[v]
+            if new <= limit and gain > best:
+                best, pick = gain, i
+        if pick > 0:
+            pos[seq[pick]] = -1
+            seq[pick] = u
+            pos[u] = pick
+            touched[0] = u
+            return n_on, 1
+    return n_on, 0
 
 
 @njit(cache=True)
