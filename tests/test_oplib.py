@@ -11,7 +11,13 @@ from openskies.errors import DataError, OptionsError
 from openskies.routing.tsplib import read_oplib, read_oplib_solution, tsplib_distance
 
 DATA = Path(__file__).parent / "data" / "oplib"
-NAMES = ["eil51-gen1-50", "att48-gen2-50", "gr48-gen1-50", "gr96-gen2-50", "a280-gen2-50"]
+NAMES = [
+    "eil51-gen1-50",
+    "att48-gen2-50",
+    "gr48-gen1-50",
+    "gr96-gen2-50",
+    "a280-gen2-50",
+]
 
 
 @pytest.mark.parametrize(
@@ -40,7 +46,8 @@ def test_eil51_is_read_with_its_budget_depot_and_scores():
     inst = read_oplib(DATA / "eil51-gen1-50.oplib")
     assert (inst.name, inst.metric, inst.dimension) == ("eil51", "euc_2d", 51)
     assert (inst.cost_limit, inst.depot) == (213, 0)
-    assert inst.coords is not None and tuple(inst.coords[1]) == (49, 49)
+    assert inst.coords is not None
+    assert tuple(inst.coords[1]) == (49, 49)
     assert inst.scores.sum() == 51
     assert inst.route_length([0, 1, 0]) == 24  # twice the 12 above
 
@@ -48,9 +55,12 @@ def test_eil51_is_read_with_its_budget_depot_and_scores():
 def test_explicit_lower_diagonal_matrix_is_symmetric_with_the_file_values():
     inst = read_oplib(DATA / "gr48-gen1-50.oplib")
     m = inst.matrix
-    assert inst.metric == "explicit" and m is not None and m.shape == (48, 48)
+    assert inst.metric == "explicit"
+    assert m is not None
+    assert m.shape == (48, 48)
     assert (m[0, 1], m[0, 2], m[1, 2]) == (593, 409, 258)  # "0 593 0 409 258 0"
-    assert (m == m.T).all() and (np.diag(m) == 0).all()
+    assert (m == m.T).all()
+    assert (np.diag(m) == 0).all()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -106,7 +116,11 @@ def test_a_small_written_instance_reads_back(tmp_path):
         ("COST_LIMIT : 10", "COST_LIMIT : -1", "line 3.*must be non-negative"),
         ("1\n-1\nEOF", "7\n-1\nEOF", "depot must be a node 1 to 3"),
         ("3 7\n", "3 -7\n", "node 3 has a negative score"),
-        ("NODE_SCORE_SECTION", "NODE_SCORES", "line 9: expected a node number and 2 values"),
+        (
+            "NODE_SCORE_SECTION",
+            "NODE_SCORES",
+            "line 9: expected a node number and 2 values",
+        ),
     ],
 )
 def test_malformed_files_name_the_file_line_and_field(tmp_path, old, new, match):

@@ -31,7 +31,8 @@ def legs(points, order, metric):
 def check(res, points, start, end, budget, metric):
     """Starts and ends right, repeats nothing, fits the budget with the metric."""
     order = res.order
-    assert order[0] == start and order[-1] == end
+    assert order[0] == start
+    assert order[-1] == end
     inner = order[:-1] if start == end else order
     assert len(set(inner)) == len(inner)
     assert legs(points, order, metric) <= budget * (1 + 1e-9)
@@ -118,7 +119,8 @@ def test_a280_scores_within_one_percent_of_ea4op_in_4000_rounds():
     # Measured: 8,332 against EA4OP's 8,304 (1.003) in 4,000 rounds, seed 0.
     inst, res = _a280()
     ea4op = read_oplib_solution(DATA / "a280-gen2-50.sol")
-    assert res.engine == "knn" and res.status is SolveStatus.FEASIBLE
+    assert res.engine == "knn"
+    assert res.status is SolveStatus.FEASIBLE
     assert inst.route_length(res.order) <= inst.cost_limit
     assert res.order[0] == res.order[-1] == inst.depot
     assert len(set(res.order)) == len(res.order) - 1
@@ -130,7 +132,8 @@ def test_same_seed_same_route_and_other_seeds_still_valid():
     _, first = _a280(seed=3, iterations=200)
     _, again = _a280(seed=3, iterations=200)
     inst, other = _a280(seed=4, iterations=200)
-    assert first.order == again.order and first.score == again.score
+    assert first.order == again.order
+    assert first.score == again.score
     assert inst.route_length(other.order) <= inst.cost_limit
 
 
@@ -142,15 +145,18 @@ def test_few_reachable_points_among_many_are_solved_exactly():
     points = np.r_[near, far]
     scores = np.ones(300)
     res = solve_orienteering(points, scores, start=0, budget=7.0)
-    assert res.engine == "exact" and res.status is SolveStatus.OPTIMAL
-    assert res.score == 5 and res.order[0] == res.order[-1] == 0
+    assert res.engine == "exact"
+    assert res.status is SolveStatus.OPTIMAL
+    assert res.score == 5
+    assert res.order[0] == res.order[-1] == 0
     assert set(res.order) == {0, 1, 2, 3, 4}
 
 
 def test_start_and_end_too_far_apart_is_infeasible_on_demand():
     points = np.r_[[[0.0, 0.0], [100.0, 0.0]], np.zeros((300, 2))]
     res = solve_orienteering(points, np.ones(302), start=0, end=1, budget=99.0)
-    assert res.status is SolveStatus.INFEASIBLE and res.order == ()
+    assert res.status is SolveStatus.INFEASIBLE
+    assert res.order == ()
 
 
 def test_many_points_on_demand_and_dense_limits():
@@ -160,7 +166,7 @@ def test_many_points_on_demand_and_dense_limits():
         options=SolveOptions(iteration_limit=5),
     )  # fmt: skip
     check(res, points, 0, 0, 100.0, "euc_2d")
-    with pytest.raises(OptionsError, match="at most 2,000 points .* got 2,500"):
+    with pytest.raises(OptionsError, match=r"at most 2,000 points .* got 2,500"):
         solve_orienteering(points, np.ones(2500), start=0, budget=1.0, engine="ils")
     with pytest.raises(OptionsError, match="engine='knn' needs points"):
         solve_orienteering(

@@ -23,8 +23,6 @@ from openskies.routing.knn_kernels import (
     rand,
 )
 
-# ruff: noqa: PLR0913, PLR2004
-
 
 @njit(cache=True)
 def local_search(
@@ -68,10 +66,20 @@ def local_search(
 
 @njit(cache=True)
 def _perturb(
-    x: np.ndarray, y: np.ndarray, metric: int, neigh: np.ndarray,
-    prize: np.ndarray, is_cand: np.ndarray, limit: float, eps: float,
-    seq: np.ndarray, pos: np.ndarray, n_on: int, state: np.ndarray,
-    touched: np.ndarray, max_run: int,
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    prize: np.ndarray,
+    is_cand: np.ndarray,
+    limit: float,
+    eps: float,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    state: np.ndarray,
+    touched: np.ndarray,
+    max_run: int,
 ) -> tuple[int, int]:
     """Remove a random run or a node and its neighbours on the path, or force one in.
 
@@ -215,17 +223,30 @@ def improve(
 
 
 @njit(cache=True)
-def _saving(x: np.ndarray, y: np.ndarray, metric: int, seq: np.ndarray, i: int) -> float:
+def _saving(
+    x: np.ndarray, y: np.ndarray, metric: int, seq: np.ndarray, i: int
+) -> float:
     """Length saved by removing the inner node ``seq[i]``."""
     a, v, b = seq[i - 1], seq[i], seq[i + 1]
-    return dist(x, y, metric, a, v) + dist(x, y, metric, v, b) - dist(x, y, metric, a, b)
+    return (
+        dist(x, y, metric, a, v) + dist(x, y, metric, v, b) - dist(x, y, metric, a, b)
+    )
 
 
 @njit(cache=True)
 def _replace(
-    x: np.ndarray, y: np.ndarray, metric: int, neigh: np.ndarray,
-    prize: np.ndarray, cand: np.ndarray, limit: float, eps: float,
-    seq: np.ndarray, pos: np.ndarray, n_on: int, touched: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    prize: np.ndarray,
+    cand: np.ndarray,
+    limit: float,
+    eps: float,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    touched: np.ndarray,
 ) -> tuple[int, int]:
     """Swap a path node for an unvisited richer one that fits, if any (first found).
 
@@ -282,7 +303,7 @@ def ils_rounds(
     dev: float,
     restart: int,
 ) -> int:
-    """Run ``rounds`` perturbation rounds; ``cur``/``best`` hold paths, ``counts`` their sizes.
+    """Run ``rounds`` perturbation rounds on the paths ``cur`` and ``best``.
 
     ``cur`` and ``best`` are (2, n + 2) arrays: row 0 the path, row 1 ``pos``.
     ``counts`` = [current count, best count, stall]; scores compare inner
@@ -297,7 +318,7 @@ def ils_rounds(
     is_cand = np.zeros(x.size, dtype=np.bool_)
     is_cand[cand] = True
     touched = np.empty(x.size + 2, dtype=np.int64)
-    for r in range(rounds):
+    for _ in range(rounds):
         trial[:, :] = cur
         seq, pos = trial[0], trial[1, : x.size]
         m, n_t = _perturb(
@@ -347,7 +368,7 @@ def ils_rounds(
 
 @njit(cache=True)
 def _fresh(n: int, s: int, e: int) -> np.ndarray:
-    """A (2, n + 2) path array holding the direct path ``[s, e]``."""
+    """Return a (2, n + 2) path array holding the direct path ``[s, e]``."""
     p = np.full((2, n + 2), -1, dtype=np.int64)
     p[0, 0], p[0, 1] = s, e
     p[1, e], p[1, s] = 1, 0
@@ -356,12 +377,24 @@ def _fresh(n: int, s: int, e: int) -> np.ndarray:
 
 @njit(cache=True)
 def start_path(
-    x: np.ndarray, y: np.ndarray, metric: int, neigh: np.ndarray,
-    rstart: np.ndarray, ritems: np.ndarray, prize: np.ndarray, cand: np.ndarray,
-    eps: float, limit: float, ends: tuple[int, int], state: np.ndarray, drop: bool,
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    rstart: np.ndarray,
+    ritems: np.ndarray,
+    prize: np.ndarray,
+    cand: np.ndarray,
+    eps: float,
+    limit: float,
+    ends: tuple[int, int],
+    state: np.ndarray,
+    drop: bool,
 ) -> tuple[np.ndarray, int]:
-    """The better of two first paths: greedy insertion, and (with ``drop``) a
-    tour of every candidate thinned out by least score per saved length.
+    """Build the better of two first paths: greedy, or a whole tour thinned out.
+
+    The second (with ``drop``) is a tour of every candidate, then thinned out
+    by least score per saved length.
 
     Returns the (2, n + 2) path array and its count.
     """
@@ -374,15 +407,47 @@ def start_path(
         active[0], active[1] = s, e
         cap = np.inf if mode == 1 else limit
         m, _ = improve(
-            x, y, metric, neigh, rstart, ritems, prize, cand, cap, eps,
-            seq, pos, 2, 0.0, 1.0, state, active, 2,
+            x,
+            y,
+            metric,
+            neigh,
+            rstart,
+            ritems,
+            prize,
+            cand,
+            cap,
+            eps,
+            seq,
+            pos,
+            2,
+            0.0,
+            1.0,
+            state,
+            active,
+            2,
         )
         if mode == 1:
             m, _ = _repair(x, y, metric, prize, seq, pos, m, limit, eps, -1)
             active[:m] = seq[:m]
             m, _ = improve(
-                x, y, metric, neigh, rstart, ritems, prize, cand, limit, eps,
-                seq, pos, m, 0.0, 1.0, state, active, m,
+                x,
+                y,
+                metric,
+                neigh,
+                rstart,
+                ritems,
+                prize,
+                cand,
+                limit,
+                eps,
+                seq,
+                pos,
+                m,
+                0.0,
+                1.0,
+                state,
+                active,
+                m,
             )
         key = (-_score(prize, seq, m), path_length(x, y, metric, seq, m))
         if key < best_key:

@@ -27,8 +27,6 @@ METRIC_CODES = {"euclidean": 0, "euc_2d": 1, "ceil_2d": 2, "att": 3, "geo": 4}
 _GEO_R = 6378.388
 _ALL_EDGES = 64  # a path this short is scanned whole for an insertion
 
-# ruff: noqa: PLR0913, PLR2004, C901
-
 
 @njit(cache=True, inline="always")
 def dist(x: np.ndarray, y: np.ndarray, metric: int, i: int, j: int) -> float:
@@ -82,7 +80,9 @@ def _keep(best: np.ndarray, idx: np.ndarray, row: int, m: int, d: float, j: int)
 
 
 @njit(cache=True)
-def nearest(x: np.ndarray, y: np.ndarray, metric: int, k: int, per_quadrant: int) -> np.ndarray:
+def nearest(
+    x: np.ndarray, y: np.ndarray, metric: int, k: int, per_quadrant: int
+) -> np.ndarray:
     """Candidate lists: the nearest nodes of each quadrant, then the nearest overall.
 
     Row ``i`` holds ``k`` other nodes sorted by distance: first the
@@ -105,7 +105,14 @@ def nearest(x: np.ndarray, y: np.ndarray, metric: int, k: int, per_quadrant: int
             if per_quadrant == 0:
                 continue
             if size[quad] < per_quadrant or d < best[quad, per_quadrant - 1]:
-                size[quad] = _keep(best[:, :per_quadrant], idx[:, :per_quadrant], quad, size[quad], d, j)
+                size[quad] = _keep(
+                    best[:, :per_quadrant],
+                    idx[:, :per_quadrant],
+                    quad,
+                    size[quad],
+                    d,
+                    j,
+                )
         chosen = np.full(k, -1, dtype=np.int64)
         m = 0
         for q in range(1, 5):
@@ -418,7 +425,7 @@ def _or_opt(
     tail: int,
     inq: np.ndarray,
 ) -> tuple[float, int]:
-    """First improving move of the run of 1-3 nodes starting at ``a`` next to a neighbour."""
+    """Apply the first improving move of a run of 1-3 nodes from ``a`` nearby."""
     i = pos[a]
     for k in (1, 2, 3):
         if i < 1 or i + k > n_on - 1:

@@ -27,20 +27,17 @@ __all__ = ["KNN_METRICS", "Neighbours", "knn_search"]
 
 #: Metrics the neighbour-list search computes on demand.
 KNN_METRICS = ("euclidean", "euc_2d", "ceil_2d", "att", "geo")
-_K = 10  # candidate list size (nearest neighbours per point)
+_K = 30  # candidate list size: nearest per quadrant, then nearest overall
+_QUADRANT = 3  # nearest points per quadrant in each candidate list
 _BATCH = 20  # perturbation rounds between deadline checks
 _NOISE = 0.3  # relative noise on the insertion ratio after a perturbation
-import os
-_DEV = float(os.environ.get("DEV", 0.02))  # record-to-record travel: accept paths within 2 % of the best score
-_RESTART = int(os.environ.get("RESTART", 500))
-_NOISE = float(os.environ.get("NOISE", 0.3))
-_K = int(os.environ.get("KNN", 30))
-_DROP_MAX = 8000  # also start from a tour of all candidates thinned out, up to this many
-_QUADRANT = int(os.environ.get("QUAD", 3))
+_DEV = 0.02  # record-to-record travel: accept paths within 2 % of the best score
+_RESTART = 500  # rounds without a new best before going back to the best path
+_DROP_MAX = 8000  # also start from a tour of all candidates thinned out, up to this
 
 
 def _coordinates(points: Floats, metric: str) -> tuple[Floats, Floats]:
-    """The kernels' x and y (latitude and longitude [rad] for geo)."""
+    """Return the kernels' x and y (latitude and longitude [rad] for geo)."""
     if metric == "geo":
         return _geo_radians(points[:, 0]), _geo_radians(points[:, 1])
     return np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
@@ -96,7 +93,7 @@ def knn_search(
     bound: float,
     rounds: int | None,
 ) -> list[int]:
-    """Iterated local search over k-nearest-neighbour lists; return the best path.
+    """Run the iterated local search over neighbour lists; return the best path.
 
     Parameters
     ----------
@@ -117,7 +114,7 @@ def knn_search(
     """
     from openskies.routing.knn_ils import ils_rounds, start_path
 
-    x, y, code, n = nb.x, nb.y, nb.code, nb.n
+    x, y, code = nb.x, nb.y, nb.code
     neigh, rstart, ritems = nb.neigh, nb.rstart, nb.ritems
     eps = nb.eps * max(limit, 1.0) if code == 0 else nb.eps
     mixed = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) % 2**64
@@ -128,7 +125,7 @@ def knn_search(
     best = cur.copy()
     counts = np.array([n_on, n_on, 0], dtype=np.int64)
     left = math.inf if rounds is None else rounds
-    max_stall = 10**12  # XXX
+    max_stall = 50_000 + 100 * cand.size  # rounds without a new best
     max_run = max(3, min(30, cand.size // 10))
     while left > 0 and counts[2] < max_stall and not deadline.expired:
         if prize[best[0, 1 : counts[1] - 1]].sum() >= bound:

@@ -1,4 +1,4 @@
-"""Orienteering on many points: distances on demand, neighbour lists, a relaxation bound.
+"""Orienteering on many points: legs on demand, neighbour lists, a relaxation bound.
 
 Private to :mod:`openskies.routing.orienteering`, which validates the input.
 No (n, n) array is built: legs come from the coordinates with the metric
@@ -33,7 +33,7 @@ TRIANGLE_METRICS = ("euclidean", "ceil_2d", "att")
 def reachable(
     nb: Neighbours, prize: Floats, s: int, e: int, limit: float, metric: str
 ) -> tuple[Ints, Ints]:
-    """Optional points within reach by their direct legs, and those the bound counts.
+    """Return the points within reach by direct legs, and those the bound counts.
 
     Returns ``(reach, counted)``: ``reach`` the points ``x`` (not an end) with
     ``d(s, x) + d(x, e) <= limit``; ``counted`` the same for a metric with the
@@ -91,7 +91,7 @@ def run_large(
     bound: float,
     rounds: int | None,
 ) -> list[int]:
-    """The neighbour-list search on the reachable points of positive score."""
+    """Run the neighbour-list search on the reachable points of positive score."""
     from openskies.routing.knn_search import knn_search
 
     s, e = ends

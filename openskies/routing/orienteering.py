@@ -42,16 +42,11 @@ import numpy as np
 
 from openskies.errors import GeometryError, OptionsError
 from openskies.options import Deadline, SolveOptions, SolveStatus
-from openskies.routing.ils import (
-    Search,
-    knapsack_bound,
-    repair,
-    route_length,
-    route_score,
-)
+from openskies.routing.dense import exact, integral, score_bound, shortest_from
+from openskies.routing.ils import Search, repair, route_length, route_score
 from openskies.routing.knn_search import KNN_METRICS
-from openskies.routing.tsplib import tsplib_distance
 from openskies.routing.large import TRIANGLE_METRICS, large_bound, reachable, run_large
+from openskies.routing.tsplib import tsplib_distance
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -226,7 +221,7 @@ def solve_orienteering(
 def _result(
     route: list[int], prize: Floats, length: float, bound: float, engine: str, t0: float
 ) -> OrienteeringResult:
-    """The result of a path: OPTIMAL when its score meets the bound."""
+    """Return the result of a path: OPTIMAL when its score meets the bound."""
     score = route_score(prize, route)
     return OrienteeringResult(
         order=tuple(route),
@@ -240,7 +235,7 @@ def _result(
 
 
 def _infeasible(t0: float) -> OrienteeringResult:
-    """The result when even the direct leg from start to end is too long."""
+    """Return the result when even the direct leg from start to end is too long."""
     runtime = time.perf_counter() - t0
     return OrienteeringResult(
         (), 0.0, 0.0, SolveStatus.INFEASIBLE, 0.0, runtime, "exact"
@@ -257,7 +252,7 @@ def _solve_dense(
     deadline: Deadline,
     t0: float,
 ) -> OrienteeringResult:
-    """The exact engine or the dense local search on an (n, n) matrix of legs."""
+    """Solve with the exact engine or the dense local search on an (n, n) matrix."""
     s, e = ends
     n = len(dist)
     if dist[s, e] > limit:
@@ -267,10 +262,10 @@ def _solve_dense(
             "engine='knn' needs points with a metric in "
             f"{KNN_METRICS}, not a distance_matrix or geodesic points"
         )
-    from_s, to_e = _shortest_from(dist, s), _shortest_from(dist.T, e)
+    from_s, to_e = shortest_from(dist, s), shortest_from(dist.T, e)
     opt = np.array([i for i in range(n) if i not in (s, e)], dtype=np.int64)
     reach = opt[from_s[opt] + to_e[opt] <= limit]
-    bound = _score_bound(dist, prize, s, e, reach, limit)
+    bound = score_bound(dist, prize, s, e, reach, limit)
     if engine == "exact" and reach.size > _EXACT_MAX:
         raise OptionsError(
             f"engine='exact' handles at most {_EXACT_MAX} reachable optional "
@@ -278,7 +273,7 @@ def _solve_dense(
         )
     route = None
     if engine == "exact" or (engine == "auto" and reach.size <= _EXACT_AUTO):
-        engine, route = "exact", _exact(dist, to_e, prize, s, e, reach, limit, deadline)
+        engine, route = "exact", exact(dist, to_e, prize, s, e, reach, limit, deadline)
     if route is None:  # the local search, also when the exact engine ran out of time
         cand = reach[prize[reach] > 0]
         search = Search(dist, prize, (s, e), cand, limit, options.seed, deadline)
@@ -309,7 +304,7 @@ def _solve_large(
     if float(nb.legs(np.array([s]), np.array([e]))[0]) > limit:
         return _infeasible(t0)
     reach, counted = reachable(nb, prize, s, e, limit, metric)
-    bound = _integral(prize, large_bound(nb, prize, s, e, counted, limit))
+    bound = integral(prize, large_bound(nb, prize, s, e, counted, limit))
     if engine == "auto" and reach.size <= _EXACT_AUTO:  # small: the dense engines
         sub = np.r_[s, e, reach] if e != s else np.r_[s, reach]
         dist = nb.legs(np.repeat(sub, sub.size), np.tile(sub, sub.size))
@@ -491,104 +486,3 @@ def _budget(value: object) -> float:
             f"{str(value)[:40]}"
         )
     return budget
-
-
-def _shortest_from(dist: Floats, source: int) -> Floats:
-    """Shortest path lengths from ``source`` (dense Dijkstra).
-
-    A user's matrix may break the triangle inequality; reachability must not
-    rely on it.
-    """
-    best: Floats = dist[source].copy()
-    done = np.zeros(len(dist), dtype=bool)
-    best[source], done[source] = 0.0, True
-    for _ in range(len(dist) - 1):
-        k = int(np.where(done, np.inf, best).argmin())
-        done[k] = True
-        np.minimum(best, best[k] + dist[k], out=best)
-    return best
-
-
-def _score_bound(
-    dist: Floats, prize: Floats, s: int, e: int, reach: Ints, limit: float
-) -> float:
-    """Bound the score: reachable total, or a fractional knapsack if lower.
-
-    Each leg a -> b is charged half to a and half to b, so a visited point
-    takes at least half its shortest in-leg and half its shortest out-leg.
-    """
-    base = math.fsum(prize[sorted({s, e})].tolist())
-    if reach.size == 0:
-        return base
-    d = dist.copy()
-    np.fill_diagonal(d, np.inf)
-    w = 0.5 * (
-        d[np.r_[reach, s]][:, reach].min(0) + d[reach][:, np.r_[reach, e]].min(1)
-    )
-    cap = limit - 0.5 * (d[s, reach].min() + d[reach, e].min())
-    bound = base + knapsack_bound(prize[reach], w, cap)
-    return _integral(prize, bound)
-
-
-def _integral(prize: Floats, bound: float) -> float:
-    """Round a score bound down when every score is an integer."""
-    integral = bool(np.all(prize == np.round(prize)))
-    return float(math.floor(bound + 1e-6)) if integral else bound
-
-
-# --------------------------------------------------------------------- exact
-def _exact(
-    dist: Floats,
-    to_e: Floats,
-    prize: Floats,
-    s: int,
-    e: int,
-    reach: Ints,
-    limit: float,
-    deadline: Deadline,
-) -> list[int] | None:
-    """Dynamic programme over subsets of the reachable points (proves optimality).
-
-    ``dp[mask, k]`` is the shortest float64 length of a path from the start
-    through the points of ``mask`` ending at ``reach[k]``.  None if the
-    deadline passes first.
-    """
-    m = reach.size
-    if m == 0:
-        return [s, e]
-    full = 1 << m
-    masks = np.arange(full)
-    bits = (masks[:, None] >> np.arange(m)) & 1
-    dp = np.full((full, m), np.inf)
-    parent = np.full((full, m), -1, dtype=np.int8)
-    first = dist[s, reach]
-    dp[1 << np.arange(m), np.arange(m)] = np.where(first <= limit, first, np.inf)
-    dsub = dist[np.ix_(reach, reach)]
-    to_end = to_e[reach]
-    popcount = bits.sum(1)
-    for p in range(1, m):
-        if deadline.expired:
-            return None
-        layer = masks[popcount == p]
-        cand = dp[layer][:, :, None] + dsub[None, :, :]  # (C, from j, to k)
-        arg = cand.argmin(1)
-        val = np.take_along_axis(cand, arg[:, None, :], 1)[:, 0, :]
-        ok = (bits[layer] == 0) & (val + to_end[None, :] <= limit)
-        c_idx, k_idx = np.nonzero(ok)
-        new = layer[c_idx] | (1 << k_idx)
-        dp[new, k_idx] = val[c_idx, k_idx]
-        parent[new, k_idx] = arg[c_idx, k_idx]
-    total = dp + dist[reach, e][None, :]
-    f_mask, f_k = np.nonzero(total <= limit)
-    if f_mask.size == 0:
-        return [s, e]
-    gain = bits[f_mask] @ prize[reach]
-    pick = np.lexsort((total[f_mask, f_k], -gain))[0]
-    if gain[pick] <= 0 and dist[s, e] <= total[f_mask[pick], f_k[pick]]:
-        return [s, e]
-    mask, k = int(f_mask[pick]), int(f_k[pick])
-    path = []
-    while k >= 0:
-        path.append(int(reach[k]))
-        mask, k = mask ^ (1 << k), int(parent[mask, k])
-    return [s, *path[::-1], e]

@@ -184,7 +184,7 @@ class _Lines:
         self.lines = [(k + 1, s.strip()) for k, s in enumerate(text.splitlines())]
 
     def error(self, line: int, field: str, message: str) -> DataError:
-        """A DataError naming the file, line and field."""
+        """Return a DataError naming the file, line and field."""
         return DataError(f"line {line}: {message}", file=self.path, field=field)
 
     def number(self, line: int, field: str, token: str) -> float:
@@ -218,7 +218,7 @@ class _Lines:
                 rest = s.split(":", 1)[1].strip() if ":" in s else ""
                 if rest:
                     current.append((k, rest))
-            elif ":" in s and not head[:1].isdigit() and not head[:1] in "-.":
+            elif ":" in s and not head[:1].isdigit() and head[:1] not in "-.":
                 fields[head] = (k, s.split(":", 1)[1].strip())
                 current = None
             elif current is None:
@@ -230,7 +230,7 @@ class _Lines:
         return fields, sections
 
     def field(self, fields: dict[str, tuple[int, str]], key: str) -> tuple[int, str]:
-        """The line and value of a required field."""
+        """Return the line and value of a required field."""
         if key not in fields:
             raise DataError(f"missing the {key} field", file=self.path, field=key)
         return fields[key]
@@ -366,14 +366,14 @@ def read_oplib(path: str | Path) -> OPInstance:
 def _section(
     src: _Lines, sections: dict[str, list[tuple[int, str]]], key: str
 ) -> list[tuple[int, str]]:
-    """The lines of a required section."""
+    """Return the lines of a required section."""
     if key not in sections:
         raise DataError(f"missing the {key}", file=src.path, field=key)
     return sections[key]
 
 
 def _depot(src: _Lines, rows: list[tuple[int, str]], n: int) -> int:
-    """The one depot of a DEPOT_SECTION (terminated by -1), 0-based."""
+    """Return the one depot of a DEPOT_SECTION (ended by -1), 0-based."""
     nodes = [(k, t) for k, s in rows for t in s.split()]
     nodes = (
         nodes[: [t for _, t in nodes].index("-1")]
