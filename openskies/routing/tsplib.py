@@ -266,16 +266,24 @@ def _explicit(src: _Lines, rows: list[tuple[int, str]], fmt: str, n: int) -> Flo
     """Build the (n, n) matrix of an EDGE_WEIGHT_SECTION in format ``fmt``."""
     key = "EDGE_WEIGHT_SECTION"
     values = [(k, t) for k, s in rows for t in s.split()]
-    i, j = np.triu_indices(n, 0 if "DIAG" in fmt else 1)
+    diag = "DIAG" in fmt
+    count = (
+        n * n
+        if fmt == "FULL_MATRIX"
+        else n * (n + 1) // 2
+        if diag
+        else n * (n - 1) // 2
+    )
+    if len(values) != count:  # checked before any (n, n) work
+        line = values[-1][0] if values else 0
+        raise src.error(
+            line, key, f"{fmt} of {n} nodes needs {count} weights, got {len(values)}"
+        )
+    i, j = np.triu_indices(n, 0 if diag else 1)
     if fmt == "FULL_MATRIX":
         i, j = np.divmod(np.arange(n * n), n)
     elif fmt.startswith("LOWER"):
-        i, j = np.tril_indices(n, 0 if "DIAG" in fmt else -1)
-    if len(values) != i.size:
-        line = values[-1][0] if values else 0
-        raise src.error(
-            line, key, f"{fmt} of {n} nodes needs {i.size} weights, got {len(values)}"
-        )
+        i, j = np.tril_indices(n, 0 if diag else -1)
     w = np.array([src.number(k, key, t) for k, t in values])
     if (w < 0).any():
         bad = int(np.flatnonzero(w < 0)[0])
