@@ -28,7 +28,7 @@ _GEO_R = 6378.388
 _ALL_EDGES = 64  # a path this short is scanned whole for an insertion
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def dist(x: np.ndarray, y: np.ndarray, metric: int, i: int, j: int) -> float:
     """Leg length from node i to node j (TSPLIB rules; see :mod:`tsplib`)."""
     if metric == 4:  # x, y: latitude and longitude [rad]
