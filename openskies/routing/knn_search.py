@@ -31,7 +31,7 @@ _K = 30  # candidate list size: nearest per quadrant, then nearest overall
 _QUADRANT = 3  # nearest points per quadrant in each candidate list
 _BATCH = 20  # perturbation rounds between deadline checks
 _NOISE = 0.3  # relative noise on the insertion ratio after a perturbation
-_DEV = 0.02  # record-to-record travel: accept paths within 2 % of the best score
+_DEV = 0.01  # record-to-record travel: accept paths within 2 % of the best score
 _RESTART = 500  # rounds without a new best before going back to the best path
 _DROP_MAX = 8000  # also start from a tour of all candidates thinned out, up to this
 
