@@ -4,21 +4,28 @@ The orienteering problem (a prize-collecting path problem) picks an ordered
 subset of points for a path from a start to an end point: the largest total
 score whose path length stays within a budget; ties go to the shorter path.
 
-Two engines: an exact dynamic programme over subsets, which proves optimality
-and serves up to 14 reachable optional points, and an iterated local search
-(greedy insertion; 2-opt, or-opt, insertion and swap moves; random removal or
-forced insertion as perturbation).  On the 89 public Tsiligirides and
-Chao-Golden-Wasil instances, 1 s per run, the search reached the best-known
-score in 266 of 267 runs (3 seeds); OR-Tools routing with guided local search
-in 20 of 89 (no better at 5 s) and PyVRP 0.14 in 79-84 of 89.  See
-``benchmarks/bench_orienteering.py``.
+Three engines: an exact dynamic programme over subsets, which proves
+optimality and serves up to 14 reachable optional points; a dense iterated
+local search (greedy insertion; 2-opt, or-opt, insertion and swap moves;
+random removal or forced insertion as perturbation) on an (n, n) matrix of
+legs; and, for more than 200 points with a planar or TSPLIB metric, a
+compiled (numba) neighbour-list search with legs computed on demand
+(:mod:`openskies.routing.knn_search`).  On the 89 public Tsiligirides and
+Chao-Golden-Wasil instances, 1 s per run, the dense search reached the
+best-known score in 266 of 267 runs (3 seeds); OR-Tools routing with guided
+local search in 20 of 89 (no better at 5 s) and PyVRP 0.14 in 79-84 of 89.
+See ``benchmarks/bench_orienteering.py``; OPLib (up to 7,397 points) in
+``benchmarks/bench_oplib.py`` and the README's engine section.
 
 Limits (documented bounds on work and numbers)
 ----------------------------------------------
-* At most :data:`MAX_POINTS` points: the engines keep a dense (n, n) float64
-  matrix of legs (32 MB at 2,000 points), so larger inputs are refused with
-  an ``OptionsError`` before anything is allocated.  Thin the points out, or
-  cluster them, first.
+* At most :data:`MAX_DENSE_POINTS` points with a ``distance_matrix``,
+  geodesic points, or the ``"exact"`` and ``"ils"`` engines: they keep a
+  dense (n, n) float64 matrix of legs (32 MB at 2,000 points).  At most
+  :data:`MAX_POINTS` planar points with a metric computed on demand
+  (memory O(n); the candidate lists take O(n^2) time, about 1 s at 7,397
+  points).  Larger inputs are refused with an ``OptionsError`` before
+  anything is allocated.  Thin the points out, or cluster them, first.
 * Scores at most :data:`MAX_SCORE` and coordinates, leg lengths and the budget
   at most :data:`MAX_LENGTH` in absolute value, so that no sum of scores or of
   legs can overflow float64.
@@ -27,7 +34,9 @@ Limits (documented bounds on work and numbers)
   adds about half a second at :data:`MAX_POINTS` points (see
   ``benchmarks/bench_limits.py``).  Every phase of the search stops at the
   deadline with the best path found so far (at worst the direct leg), within
-  one move of it.
+  one move of it.  The neighbour-list engine checks the deadline every 20
+  rounds; its first compilation in a process without numba's disk cache
+  (``cache=True``) takes 30-50 s and counts against the time limit.
 """
 
 from __future__ import annotations
@@ -98,11 +107,15 @@ class OrienteeringResult:
         ``OPTIMAL`` when the score is proven largest, ``FEASIBLE`` otherwise,
         ``INFEASIBLE`` when even the direct leg from start to end is too long.
     bound
-        Upper bound on the score of any path within the budget.
+        Upper bound on the score of any path within the budget: a fractional
+        knapsack relaxation in which each point weighs half its shortest in-
+        and out-legs (dense) or its nearest-neighbour leg (on demand), or
+        the proven optimum of the exact engine.
     runtime_s
         Wall-clock time of the solve [s].
     engine
-        ``"exact"`` or ``"ils"`` (``"exact"`` too for a proven infeasibility).
+        ``"exact"``, ``"ils"`` or ``"knn"`` (``"exact"`` too for a proven
+        infeasibility).
     """
 
     order: tuple[int, ...]
@@ -132,8 +145,10 @@ def solve_orienteering(
     Parameters
     ----------
     points
-        Array of shape (n, 2), 1 <= n <= :data:`MAX_POINTS`: planar ``(x, y)``
-        (absolute values at most :data:`MAX_LENGTH`), or ``(lon, lat)`` [deg]
+        Array of shape (n, 2), 1 <= n <= :data:`MAX_POINTS` (at most
+        :data:`MAX_DENSE_POINTS` for the dense engines and geodesic points):
+        planar ``(x, y)`` (absolute values at most :data:`MAX_LENGTH`),
+        TSPLIB coordinates for the TSPLIB metrics, or ``(lon, lat)`` [deg]
         with ``metric="geodesic"``.  May be ``None`` when ``distance_matrix``
         is given.
     scores
@@ -147,24 +162,29 @@ def solve_orienteering(
         are float64 sums of the legs and may exceed it by a relative 1e-9 at
         most.
     metric
-        ``"euclidean"`` (planar) or ``"geodesic"`` (WGS84 ellipsoid through
-        ``pyproj.Geod``, distances in km).
+        ``"euclidean"`` (planar), ``"geodesic"`` (WGS84 ellipsoid through
+        ``pyproj.Geod``, distances in km), or a TSPLIB integer metric
+        ``"euc_2d"``, ``"ceil_2d"``, ``"att"``, ``"geo"`` (see
+        :func:`openskies.routing.tsplib.tsplib_distance`), so that the search
+        optimises the same integer lengths an OPLib instance is judged by.
     distance_matrix
         (n, n) leg lengths used instead of ``metric``, e.g. detour distances,
         each from 0 to :data:`MAX_LENGTH`; they need not be symmetric nor obey
         the triangle inequality.
     engine
         ``"exact"`` (at most 16 reachable optional points; if the time limit
-        passes first, ils takes over), ``"ils"``, or ``"auto"``: exact up to
-        14 reachable optional points, else ils.
+        passes first, ils takes over), ``"ils"`` (dense), ``"knn"`` (the
+        neighbour-list search; points with a metric other than geodesic), or
+        ``"auto"``: exact up to 14 reachable optional points, else knn above
+        200 points with such a metric, else ils.
     options
         Time limit, seed and iteration limit (``workers`` is ignored); None
         uses ``SolveOptions()`` (10 s, seed 0).  The same input and seed give
         the same path unless the time limit cuts the search short; the search
         also stops when its score meets the bound, stagnates, or has made
         ``options.iteration_limit`` perturbation rounds.  The call returns
-        within ``time_limit_s`` plus the set-up (about 0.5 s at
-        :data:`MAX_POINTS` points; see the module's limits).
+        within ``time_limit_s`` plus the set-up (about 0.5 s at 2,000 points
+        dense, about 1-2 s at 7,397 on demand; see the module's limits).
     deadline
         The time budget of a caller that shares it with other work; None
         starts one of ``options.time_limit_s`` now.
@@ -181,7 +201,7 @@ def solve_orienteering(
         infinite, negative (distances) or out-of-range (degrees, more than
         :data:`MAX_LENGTH`) values.
     OptionsError
-        If there are more than :data:`MAX_POINTS` points (before any work), if
+        If there are more points than the engine allows (before any work), if
         scores are negative, non-finite, above :data:`MAX_SCORE` or not one per
         point, ``start`` or ``end`` is not a point index, the budget is
         negative, not finite or above :data:`MAX_LENGTH`, ``metric`` or
