@@ -128,9 +128,11 @@ def test_fuzz_solve_orienteering(call):
 
 
 def test_orienteering_refuses_sizes_beyond_the_bound_without_memory_error():
-    # 20,000 points raised MemoryError before (issue 10): now a clear refusal.
+    # 20,000 points raised MemoryError before (issue 10): now a clear refusal
+    # beyond MAX_POINTS (20,000 since issue 15: legs on demand).
+    n = MAX_POINTS + 1
     with pytest.raises(OpenSkiesError, match=f"at most {MAX_POINTS:,} points"):
-        solve_orienteering(np.zeros((20_000, 2)), np.ones(20_000), start=0, budget=1)
+        solve_orienteering(np.zeros((n, 2)), np.ones(n), start=0, budget=1)
 
 
 def test_two_sites_valued_1e308_are_refused_not_overflowed():

@@ -448,7 +448,7 @@ def test_many_points_within_the_bound_give_a_valid_path():
         return math.hypot(*(points[b] - points[a]))
 
     check_path(res, 0, None, 150.0, leg, 1500)
-    assert res.engine == "ils"
+    assert res.engine == "knn"  # above 200 points: neighbour lists
 
 
 def test_huge_scores_within_the_bound_sum_exactly():

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     Floats = NDArray[np.float64]
     Ints = NDArray[np.int64]
 
-__all__ = ["Search", "repair", "route_length", "route_score"]
+__all__ = ["Search", "knapsack_bound", "repair", "route_length", "route_score"]
 
 
 def route_length(dist: Floats, route: list[int]) -> float:
@@ -36,6 +36,26 @@ def route_length(dist: Floats, route: list[int]) -> float:
 def route_score(prize: Floats, route: list[int]) -> float:
     """Score of the distinct points of ``route`` (exactly rounded, any order)."""
     return math.fsum(prize[sorted(set(route))].tolist())
+
+
+def knapsack_bound(p: Floats, w: Floats, cap: float) -> float:
+    """Fractional knapsack: most score of items of weights ``w`` within ``cap``.
+
+    Items of weight 0 count whole; none fits when ``cap < 0``.  At most the
+    total score.
+    """
+    if cap < 0 or p.size == 0:
+        return 0.0
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = np.divide(p, w, out=np.full_like(p, np.inf), where=w > 0)
+    order = np.lexsort((w, -np.where(p > 0, ratio, 0.0)))
+    p, w = p[order], w[order]
+    full = np.cumsum(w) <= cap  # a prefix: the items that fit whole
+    knap = math.fsum(p[full].tolist())
+    if not full.all():
+        x = int(np.argmin(full))
+        knap += p[x] * (cap - w[full].sum()) / w[x]
+    return min(math.fsum(p.tolist()), knap)
 
 
 def repair(

@@ -4,21 +4,28 @@ The orienteering problem (a prize-collecting path problem) picks an ordered
 subset of points for a path from a start to an end point: the largest total
 score whose path length stays within a budget; ties go to the shorter path.
 
-Two engines: an exact dynamic programme over subsets, which proves optimality
-and serves up to 14 reachable optional points, and an iterated local search
-(greedy insertion; 2-opt, or-opt, insertion and swap moves; random removal or
-forced insertion as perturbation).  On the 89 public Tsiligirides and
-Chao-Golden-Wasil instances, 1 s per run, the search reached the best-known
-score in 266 of 267 runs (3 seeds); OR-Tools routing with guided local search
-in 20 of 89 (no better at 5 s) and PyVRP 0.14 in 79-84 of 89.  See
-``benchmarks/bench_orienteering.py``.
+Three engines: an exact dynamic programme over subsets, which proves
+optimality and serves up to 14 reachable optional points; a dense iterated
+local search (greedy insertion; 2-opt, or-opt, insertion and swap moves;
+random removal or forced insertion as perturbation) on an (n, n) matrix of
+legs; and, for more than 200 points with a planar or TSPLIB metric, a
+compiled (numba) neighbour-list search with legs computed on demand
+(:mod:`openskies.routing.knn_search`).  On the 89 public Tsiligirides and
+Chao-Golden-Wasil instances, 1 s per run, the dense search reached the
+best-known score in 266 of 267 runs (3 seeds); OR-Tools routing with guided
+local search in 20 of 89 (no better at 5 s) and PyVRP 0.14 in 79-84 of 89.
+See ``benchmarks/bench_orienteering.py``; OPLib (up to 7,397 points) in
+``benchmarks/bench_oplib.py`` and the README's engine section.
 
 Limits (documented bounds on work and numbers)
 ----------------------------------------------
-* At most :data:`MAX_POINTS` points: the engines keep a dense (n, n) float64
-  matrix of legs (32 MB at 2,000 points), so larger inputs are refused with
-  an ``OptionsError`` before anything is allocated.  Thin the points out, or
-  cluster them, first.
+* At most :data:`MAX_DENSE_POINTS` points with a ``distance_matrix``,
+  geodesic points, or the ``"exact"`` and ``"ils"`` engines: they keep a
+  dense (n, n) float64 matrix of legs (32 MB at 2,000 points).  At most
+  :data:`MAX_POINTS` planar points with a metric computed on demand
+  (memory O(n); the candidate lists take O(n^2) time, about 1 s at 7,397
+  points).  Larger inputs are refused with an ``OptionsError`` before
+  anything is allocated.  Thin the points out, or cluster them, first.
 * Scores at most :data:`MAX_SCORE` and coordinates, leg lengths and the budget
   at most :data:`MAX_LENGTH` in absolute value, so that no sum of scores or of
   legs can overflow float64.
@@ -27,7 +34,9 @@ Limits (documented bounds on work and numbers)
   adds about half a second at :data:`MAX_POINTS` points (see
   ``benchmarks/bench_limits.py``).  Every phase of the search stops at the
   deadline with the best path found so far (at worst the direct leg), within
-  one move of it.
+  one move of it.  The neighbour-list engine checks the deadline every 20
+  rounds; its first compilation in a process without numba's disk cache
+  (``cache=True``) takes 30-50 s and counts against the time limit.
 """
 
 from __future__ import annotations
@@ -35,14 +44,18 @@ from __future__ import annotations
 import math
 import numbers
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from openskies.errors import GeometryError, OptionsError
 from openskies.options import Deadline, SolveOptions, SolveStatus
+from openskies.routing.dense import exact, integral, score_bound, shortest_from
 from openskies.routing.ils import Search, repair, route_length, route_score
+from openskies.routing.knn_search import KNN_METRICS
+from openskies.routing.large import TRIANGLE_METRICS, large_bound, reachable, run_large
+from openskies.routing.tsplib import tsplib_distance
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -58,8 +71,12 @@ __all__ = [
     "solve_orienteering",
 ]
 
-#: Most points :func:`solve_orienteering` accepts (dense (n, n) leg matrix).
-MAX_POINTS = 2000
+#: Most points :func:`solve_orienteering` accepts with legs computed on demand
+#: (planar or TSPLIB metrics; memory O(n), neighbour lists O(n^2) time).
+MAX_POINTS = 20_000
+#: Most points with a dense (n, n) matrix of legs: a ``distance_matrix``,
+#: geodesic points, or the ``"ils"`` and ``"exact"`` engines.
+MAX_DENSE_POINTS = 2000
 #: Largest score of one point; MAX_POINTS of them sum to far below float64's max.
 MAX_SCORE = 1e15
 #: Largest absolute coordinate, leg length or budget (sums of legs stay finite).
@@ -68,8 +85,9 @@ MAX_LENGTH = 1e15
 _REL_TOL = 1e-9  # a path is within budget when length <= budget * (1 + _REL_TOL)
 _EXACT_AUTO = 14  # "auto" runs the exact engine up to this many optional points
 _EXACT_MAX = 16  # the exact engine refuses more (memory grows as 2**m * m**2)
-_ENGINES = ("auto", "exact", "ils")
-_METRICS = ("euclidean", "geodesic")
+_ENGINES = ("auto", "exact", "ils", "knn")
+_METRICS = ("euclidean", "geodesic", "euc_2d", "ceil_2d", "att", "geo")
+_DENSE_AUTO = 200  # "auto" runs the neighbour-list engine above this many points
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +107,15 @@ class OrienteeringResult:
         ``OPTIMAL`` when the score is proven largest, ``FEASIBLE`` otherwise,
         ``INFEASIBLE`` when even the direct leg from start to end is too long.
     bound
-        Upper bound on the score of any path within the budget.
+        Upper bound on the score of any path within the budget: a fractional
+        knapsack relaxation in which each point weighs half its shortest in-
+        and out-legs (dense) or its nearest-neighbour leg (on demand), or
+        the proven optimum of the exact engine.
     runtime_s
         Wall-clock time of the solve [s].
     engine
-        ``"exact"`` or ``"ils"`` (``"exact"`` too for a proven infeasibility).
+        ``"exact"``, ``"ils"`` or ``"knn"`` (``"exact"`` too for a proven
+        infeasibility).
     """
 
     order: tuple[int, ...]
@@ -123,8 +145,10 @@ def solve_orienteering(
     Parameters
     ----------
     points
-        Array of shape (n, 2), 1 <= n <= :data:`MAX_POINTS`: planar ``(x, y)``
-        (absolute values at most :data:`MAX_LENGTH`), or ``(lon, lat)`` [deg]
+        Array of shape (n, 2), 1 <= n <= :data:`MAX_POINTS` (at most
+        :data:`MAX_DENSE_POINTS` for the dense engines and geodesic points):
+        planar ``(x, y)`` (absolute values at most :data:`MAX_LENGTH`),
+        TSPLIB coordinates for the TSPLIB metrics, or ``(lon, lat)`` [deg]
         with ``metric="geodesic"``.  May be ``None`` when ``distance_matrix``
         is given.
     scores
@@ -138,24 +162,29 @@ def solve_orienteering(
         are float64 sums of the legs and may exceed it by a relative 1e-9 at
         most.
     metric
-        ``"euclidean"`` (planar) or ``"geodesic"`` (WGS84 ellipsoid through
-        ``pyproj.Geod``, distances in km).
+        ``"euclidean"`` (planar), ``"geodesic"`` (WGS84 ellipsoid through
+        ``pyproj.Geod``, distances in km), or a TSPLIB integer metric
+        ``"euc_2d"``, ``"ceil_2d"``, ``"att"``, ``"geo"`` (see
+        :func:`openskies.routing.tsplib.tsplib_distance`), so that the search
+        optimises the same integer lengths an OPLib instance is judged by.
     distance_matrix
         (n, n) leg lengths used instead of ``metric``, e.g. detour distances,
         each from 0 to :data:`MAX_LENGTH`; they need not be symmetric nor obey
         the triangle inequality.
     engine
         ``"exact"`` (at most 16 reachable optional points; if the time limit
-        passes first, ils takes over), ``"ils"``, or ``"auto"``: exact up to
-        14 reachable optional points, else ils.
+        passes first, ils takes over), ``"ils"`` (dense), ``"knn"`` (the
+        neighbour-list search; points with a metric other than geodesic), or
+        ``"auto"``: exact up to 14 reachable optional points, else knn above
+        200 points with such a metric, else ils.
     options
         Time limit, seed and iteration limit (``workers`` is ignored); None
         uses ``SolveOptions()`` (10 s, seed 0).  The same input and seed give
         the same path unless the time limit cuts the search short; the search
         also stops when its score meets the bound, stagnates, or has made
         ``options.iteration_limit`` perturbation rounds.  The call returns
-        within ``time_limit_s`` plus the set-up (about 0.5 s at
-        :data:`MAX_POINTS` points; see the module's limits).
+        within ``time_limit_s`` plus the set-up (about 0.5 s at 2,000 points
+        dense, about 1-2 s at 7,397 on demand; see the module's limits).
     deadline
         The time budget of a caller that shares it with other work; None
         starts one of ``options.time_limit_s`` now.
@@ -172,7 +201,7 @@ def solve_orienteering(
         infinite, negative (distances) or out-of-range (degrees, more than
         :data:`MAX_LENGTH`) values.
     OptionsError
-        If there are more than :data:`MAX_POINTS` points (before any work), if
+        If there are more points than the engine allows (before any work), if
         scores are negative, non-finite, above :data:`MAX_SCORE` or not one per
         point, ``start`` or ``end`` is not a point index, the budget is
         negative, not finite or above :data:`MAX_LENGTH`, ``metric`` or
@@ -188,23 +217,75 @@ def solve_orienteering(
     t0 = time.perf_counter()
     options = _options(options)
     deadline = _deadline(deadline, options)
-    dist = _distances(points, metric, distance_matrix)
+    if engine not in _ENGINES:
+        raise OptionsError(f"engine must be one of {_ENGINES}, got {engine!r}")
+    pts = _points(points, metric, distance_matrix, engine)
+    n = len(pts) if pts is not None else -1
+    if pts is not None and _on_demand(n, metric, distance_matrix, engine):
+        prize = _scores(scores, n)
+        s = _index(start, n, "start")
+        e = s if end is None else _index(end, n, "end")
+        limit = _budget(budget) * (1.0 + _REL_TOL)
+        return _solve_large(
+            pts, metric, prize, (s, e), limit, engine, options, deadline, t0
+        )
+    dist = _distances(pts, metric, distance_matrix)
     n = len(dist)
     prize = _scores(scores, n)
     s = _index(start, n, "start")
     e = s if end is None else _index(end, n, "end")
     limit = _budget(budget) * (1.0 + _REL_TOL)
-    if engine not in _ENGINES:
-        raise OptionsError(f"engine must be one of {_ENGINES}, got {engine!r}")
+    return _solve_dense(dist, prize, (s, e), limit, engine, options, deadline, t0)
+
+
+def _result(
+    route: list[int], prize: Floats, length: float, bound: float, engine: str, t0: float
+) -> OrienteeringResult:
+    """Return the result of a path: OPTIMAL when its score meets the bound."""
+    score = route_score(prize, route)
+    return OrienteeringResult(
+        order=tuple(route),
+        score=score,
+        length=length,
+        status=SolveStatus.OPTIMAL if score >= bound else SolveStatus.FEASIBLE,
+        bound=max(bound, score),
+        runtime_s=time.perf_counter() - t0,
+        engine=engine,
+    )
+
+
+def _infeasible(t0: float) -> OrienteeringResult:
+    """Return the result when even the direct leg from start to end is too long."""
+    runtime = time.perf_counter() - t0
+    return OrienteeringResult(
+        (), 0.0, 0.0, SolveStatus.INFEASIBLE, 0.0, runtime, "exact"
+    )
+
+
+def _solve_dense(
+    dist: Floats,
+    prize: Floats,
+    ends: tuple[int, int],
+    limit: float,
+    engine: str,
+    options: SolveOptions,
+    deadline: Deadline,
+    t0: float,
+) -> OrienteeringResult:
+    """Solve with the exact engine or the dense local search on an (n, n) matrix."""
+    s, e = ends
+    n = len(dist)
     if dist[s, e] > limit:
-        runtime = time.perf_counter() - t0
-        return OrienteeringResult(
-            (), 0.0, 0.0, SolveStatus.INFEASIBLE, 0.0, runtime, "exact"
+        return _infeasible(t0)
+    if engine == "knn":
+        raise OptionsError(
+            "engine='knn' needs points with a metric in "
+            f"{KNN_METRICS}, not a distance_matrix or geodesic points"
         )
-    from_s, to_e = _shortest_from(dist, s), _shortest_from(dist.T, e)
+    from_s, to_e = shortest_from(dist, s), shortest_from(dist.T, e)
     opt = np.array([i for i in range(n) if i not in (s, e)], dtype=np.int64)
     reach = opt[from_s[opt] + to_e[opt] <= limit]
-    bound = _score_bound(dist, prize, s, e, reach, limit)
+    bound = score_bound(dist, prize, s, e, reach, limit)
     if engine == "exact" and reach.size > _EXACT_MAX:
         raise OptionsError(
             f"engine='exact' handles at most {_EXACT_MAX} reachable optional "
@@ -212,49 +293,102 @@ def solve_orienteering(
         )
     route = None
     if engine == "exact" or (engine == "auto" and reach.size <= _EXACT_AUTO):
-        engine, route = "exact", _exact(dist, to_e, prize, s, e, reach, limit, deadline)
+        engine, route = "exact", exact(dist, to_e, prize, s, e, reach, limit, deadline)
     if route is None:  # the local search, also when the exact engine ran out of time
         cand = reach[prize[reach] > 0]
         search = Search(dist, prize, (s, e), cand, limit, options.seed, deadline)
         engine, route = "ils", search.run(bound, options.iteration_limit)
     if route_length(dist, route) > limit:  # a guard: the engines check each path
         route = repair(dist, prize, route, limit, [])
-    score = route_score(prize, route)
-    proven = engine == "exact" or score >= bound
-    return OrienteeringResult(
-        order=tuple(route),
-        score=score,
-        length=route_length(dist, route),
-        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
-        bound=score if engine == "exact" else bound,
-        runtime_s=time.perf_counter() - t0,
-        engine=engine,
-    )
+    if engine == "exact":
+        bound = route_score(prize, route)
+    return _result(route, prize, route_length(dist, route), bound, engine, t0)
+
+
+def _solve_large(
+    pts: Floats,
+    metric: str,
+    prize: Floats,
+    ends: tuple[int, int],
+    limit: float,
+    engine: str,
+    options: SolveOptions,
+    deadline: Deadline,
+    t0: float,
+) -> OrienteeringResult:
+    """Distances on demand: the neighbour-list search, exact on few reachable points."""
+    from openskies.routing.knn_search import Neighbours
+
+    s, e = ends
+    nb = Neighbours(pts, metric)
+    if float(nb.legs(np.array([s]), np.array([e]))[0]) > limit:
+        return _infeasible(t0)
+    reach, counted = reachable(nb, prize, s, e, limit, metric)
+    bound = integral(prize, large_bound(nb, prize, s, e, counted, limit))
+    if engine == "auto" and reach.size <= _EXACT_AUTO:  # small: the dense engines
+        sub = np.r_[s, e, reach] if e != s else np.r_[s, reach]
+        dist = nb.legs(np.repeat(sub, sub.size), np.tile(sub, sub.size))
+        res = _solve_dense(
+            dist.reshape(sub.size, sub.size), prize[sub], (0, 1 if e != s else 0),
+            limit, engine, options, deadline, t0,
+        )  # fmt: skip
+        route = [int(sub[i]) for i in res.order]
+        if metric not in TRIANGLE_METRICS:  # optimal on the direct-reach subset only
+            bound = max(bound, res.score)
+            return _result(route, prize, res.length, bound, res.engine, t0)
+        return replace(res, order=tuple(route), runtime_s=time.perf_counter() - t0)
+    route = run_large(
+        nb, prize, ends, reach, limit, seed=options.seed, deadline=deadline,
+        bound=bound, rounds=options.iteration_limit,
+    )  # fmt: skip
+    r = np.asarray(route, dtype=np.int64)
+    length = float(nb.legs(r[:-1], r[1:]).sum())
+    return _result(route, prize, length, bound, "knn", t0)
 
 
 # --------------------------------------------------------------------- inputs
-def _distances(
-    points: ArrayLike | None, metric: str, matrix: ArrayLike | None
-) -> Floats:
-    """Validate the inputs and return the (n, n) matrix of leg lengths."""
+def _points(
+    points: ArrayLike | None, metric: str, matrix: ArrayLike | None, engine: str
+) -> Floats | None:
+    """Validate the metric and the points (shape, size, finite, degrees)."""
     if metric not in _METRICS:
         raise OptionsError(f"metric must be one of {_METRICS}, got {metric!r}")
-    pts = None if points is None else _array(points, "points", GeometryError)
-    if pts is not None and (pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0):
+    if points is None:
+        return None
+    pts = _array(points, "points", GeometryError)
+    if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
         raise GeometryError(f"points must have shape (n, 2), n >= 1; got {pts.shape}")
-    if pts is not None:
-        _check_size(len(pts))
-    if pts is not None and not (np.abs(pts) <= MAX_LENGTH).all():
+    on_demand = matrix is None and metric in KNN_METRICS and engine in ("auto", "knn")
+    _check_size(len(pts), MAX_POINTS if on_demand else MAX_DENSE_POINTS)
+    if not (np.abs(pts) <= MAX_LENGTH).all():
         bad = int(np.flatnonzero(~(np.abs(pts) <= MAX_LENGTH).all(axis=1))[0])
         raise GeometryError(
             f"points must be finite with |x|, |y| <= {MAX_LENGTH:g}; point {bad} "
             f"is {pts[bad]}"
         )
+    lon, lat = pts[:, 0], pts[:, 1]
+    if metric == "geodesic" and ((np.abs(lat) > 90).any() or (np.abs(lon) > 540).any()):
+        raise GeometryError(
+            "geodesic points must be (lon, lat) [deg] with |lat| <= 90; got lat "
+            f"in [{lat.min()}, {lat.max()}] (are lon and lat swapped?)"
+        )
+    return pts
+
+
+def _on_demand(n: int, metric: str, matrix: ArrayLike | None, engine: str) -> bool:
+    """Whether the neighbour-list engine with legs on demand solves this input."""
+    if matrix is not None or metric not in KNN_METRICS:
+        return False
+    return engine == "knn" or (engine == "auto" and n > _DENSE_AUTO)
+
+
+def _distances(pts: Floats | None, metric: str, matrix: ArrayLike | None) -> Floats:
+    """Return the (n, n) matrix of leg lengths (given or from validated points)."""
     if matrix is not None:
         dist = _array(matrix, "distance_matrix", GeometryError)
         if dist.ndim != 2 or dist.shape[0] != dist.shape[1] or dist.size == 0:
             raise GeometryError(f"distance_matrix must be square, got {dist.shape}")
-        _check_size(len(dist))
+        _check_size(len(dist), MAX_DENSE_POINTS)
         if not ((dist >= 0) & (dist <= MAX_LENGTH)).all():
             raise GeometryError(
                 f"distance_matrix must be finite, non-negative and at most "
@@ -272,12 +406,9 @@ def _distances(
         x, y = pts[:, 0], pts[:, 1]
         euclid: Floats = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
         return euclid
+    if metric != "geodesic":
+        return tsplib_distance(pts[:, None, :], pts[None, :, :], metric)
     lon, lat = pts[:, 0], pts[:, 1]
-    if (np.abs(lat) > 90).any() or (np.abs(lon) > 540).any():
-        raise GeometryError(
-            "geodesic points must be (lon, lat) [deg] with |lat| <= 90; got lat "
-            f"in [{lat.min()}, {lat.max()}] (are lon and lat swapped?)"
-        )
     from pyproj import Geod
 
     i, j = np.triu_indices(len(pts), 1)
@@ -310,14 +441,22 @@ def _options(options: object) -> SolveOptions:
     return options
 
 
-def _check_size(n: int) -> None:
-    """Refuse more than MAX_POINTS points, before the (n, n) work."""
-    if n > MAX_POINTS:
+def _check_size(n: int, most: int) -> None:
+    """Refuse more than ``most`` points, before any (n, n) or O(n^2) work."""
+    if n <= most:
+        return
+    if most == MAX_POINTS:
         raise OptionsError(
-            f"solve_orienteering handles at most {MAX_POINTS:,} points (a dense "
-            f"{MAX_POINTS:,} x {MAX_POINTS:,} matrix of legs), got {n:,}; thin "
-            "out or cluster the points first"
+            f"solve_orienteering handles at most {MAX_POINTS:,} points, got {n:,}; "
+            "thin out or cluster the points first"
         )
+    raise OptionsError(
+        f"solve_orienteering handles at most {MAX_DENSE_POINTS:,} points (a dense "
+        f"{MAX_DENSE_POINTS:,} x {MAX_DENSE_POINTS:,} matrix of legs) with a "
+        f"distance_matrix, metric 'geodesic' or engine 'ils' or 'exact', got {n:,}; "
+        f"give planar points with a metric in {KNN_METRICS} (up to {MAX_POINTS:,}), "
+        "or thin out or cluster the points first"
+    )
 
 
 def _array(value: ArrayLike, name: str, error: type[Exception]) -> Floats:
@@ -367,111 +506,3 @@ def _budget(value: object) -> float:
             f"{str(value)[:40]}"
         )
     return budget
-
-
-def _shortest_from(dist: Floats, source: int) -> Floats:
-    """Shortest path lengths from ``source`` (dense Dijkstra).
-
-    A user's matrix may break the triangle inequality; reachability must not
-    rely on it.
-    """
-    best: Floats = dist[source].copy()
-    done = np.zeros(len(dist), dtype=bool)
-    best[source], done[source] = 0.0, True
-    for _ in range(len(dist) - 1):
-        k = int(np.where(done, np.inf, best).argmin())
-        done[k] = True
-        np.minimum(best, best[k] + dist[k], out=best)
-    return best
-
-
-def _score_bound(
-    dist: Floats, prize: Floats, s: int, e: int, reach: Ints, limit: float
-) -> float:
-    """Bound the score: reachable total, or a fractional knapsack if lower.
-
-    Each leg a -> b is charged half to a and half to b, so a visited point
-    takes at least half its shortest in-leg and half its shortest out-leg.
-    """
-    base = math.fsum(prize[sorted({s, e})].tolist())
-    if reach.size == 0:
-        return base
-    d = dist.copy()
-    np.fill_diagonal(d, np.inf)
-    w = 0.5 * (
-        d[np.r_[reach, s]][:, reach].min(0) + d[reach][:, np.r_[reach, e]].min(1)
-    )
-    cap = limit - 0.5 * (d[s, reach].min() + d[reach, e].min())
-    p = prize[reach]
-    with np.errstate(over="ignore"):
-        ratio = np.divide(p, w, out=np.full_like(p, np.inf), where=w > 0)
-    order = np.lexsort((w, -np.where(p > 0, ratio, 0.0)))
-    p, w = p[order], w[order]
-    full = np.cumsum(w) <= cap  # a prefix: the items that fit whole
-    knap = math.fsum(p[full].tolist())
-    if cap < 0:
-        knap = 0.0
-    elif not full.all():
-        x = int(np.argmin(full))
-        knap += p[x] * (cap - w[full].sum()) / w[x]
-    bound = base + min(math.fsum(p.tolist()), knap)
-    integral = bool(np.all(prize == np.round(prize)))
-    return float(math.floor(bound + 1e-6)) if integral else bound
-
-
-# --------------------------------------------------------------------- exact
-def _exact(
-    dist: Floats,
-    to_e: Floats,
-    prize: Floats,
-    s: int,
-    e: int,
-    reach: Ints,
-    limit: float,
-    deadline: Deadline,
-) -> list[int] | None:
-    """Dynamic programme over subsets of the reachable points (proves optimality).
-
-    ``dp[mask, k]`` is the shortest float64 length of a path from the start
-    through the points of ``mask`` ending at ``reach[k]``.  None if the
-    deadline passes first.
-    """
-    m = reach.size
-    if m == 0:
-        return [s, e]
-    full = 1 << m
-    masks = np.arange(full)
-    bits = (masks[:, None] >> np.arange(m)) & 1
-    dp = np.full((full, m), np.inf)
-    parent = np.full((full, m), -1, dtype=np.int8)
-    first = dist[s, reach]
-    dp[1 << np.arange(m), np.arange(m)] = np.where(first <= limit, first, np.inf)
-    dsub = dist[np.ix_(reach, reach)]
-    to_end = to_e[reach]
-    popcount = bits.sum(1)
-    for p in range(1, m):
-        if deadline.expired:
-            return None
-        layer = masks[popcount == p]
-        cand = dp[layer][:, :, None] + dsub[None, :, :]  # (C, from j, to k)
-        arg = cand.argmin(1)
-        val = np.take_along_axis(cand, arg[:, None, :], 1)[:, 0, :]
-        ok = (bits[layer] == 0) & (val + to_end[None, :] <= limit)
-        c_idx, k_idx = np.nonzero(ok)
-        new = layer[c_idx] | (1 << k_idx)
-        dp[new, k_idx] = val[c_idx, k_idx]
-        parent[new, k_idx] = arg[c_idx, k_idx]
-    total = dp + dist[reach, e][None, :]
-    f_mask, f_k = np.nonzero(total <= limit)
-    if f_mask.size == 0:
-        return [s, e]
-    gain = bits[f_mask] @ prize[reach]
-    pick = np.lexsort((total[f_mask, f_k], -gain))[0]
-    if gain[pick] <= 0 and dist[s, e] <= total[f_mask[pick], f_k[pick]]:
-        return [s, e]
-    mask, k = int(f_mask[pick]), int(f_k[pick])
-    path = []
-    while k >= 0:
-        path.append(int(reach[k]))
-        mask, k = mask ^ (1 << k), int(parent[mask, k])
-    return [s, *path[::-1], e]

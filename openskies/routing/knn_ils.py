@@ -1,0 +1,455 @@
+"""Compiled (numba) local search and iterated local search over neighbour lists.
+
+Private to :mod:`openskies.routing.knn_search`; the moves are in
+:mod:`openskies.routing.knn_kernels`, whose docstring describes the path
+representation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from openskies.routing.knn_kernels import (
+    _best_insertion,
+    _insert,
+    _or_opt,
+    _push,
+    _remove,
+    _two_opt,
+    dist,
+    insert_greedy,
+    path_length,
+    rand,
+)
+
+
+@njit(cache=True)
+def local_search(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    eps: float,
+    active: np.ndarray,
+    n_active: int,
+) -> int:
+    """2-opt and or-opt from the ``active`` nodes until none improves (don't-look bits).
+
+    Returns the count (or-opt moves keep it; the caller recomputes length).
+    """
+    queue = np.empty(x.size + 1, dtype=np.int64)
+    inq = np.zeros(x.size, dtype=np.bool_)
+    head, tail = 0, 0
+    for t in range(n_active):
+        tail = _push(queue, tail, inq, active[t])
+    while head < tail:
+        a = queue[head % queue.size]
+        head += 1
+        inq[a] = False
+        if pos[a] < 0:
+            continue
+        gain, tail = _two_opt(
+            x, y, metric, neigh, seq, pos, n_on, a, eps, queue, tail, inq
+        )
+        if gain <= 0.0:
+            gain, tail = _or_opt(
+                x, y, metric, neigh, seq, pos, n_on, a, eps, queue, tail, inq
+            )
+        if gain > 0.0:
+            tail = _push(queue, tail, inq, a)
+    return n_on
+
+
+@njit(cache=True)
+def _perturb(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    prize: np.ndarray,
+    is_cand: np.ndarray,
+    limit: float,
+    eps: float,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    state: np.ndarray,
+    touched: np.ndarray,
+    max_run: int,
+) -> tuple[int, int]:
+    """Remove a random run or a node and its neighbours on the path, or force one in.
+
+    Returns the count and the number of nodes next to the changes in ``touched``.
+    """
+    inner = n_on - 2
+    if inner <= 0:
+        return n_on, 0
+    mode = rand(state)
+    c = seq[1 + int(rand(state) * inner)]
+    if mode < 0.3:  # force an unvisited neighbour of a path node in, then repair
+        u = neigh[c, int(rand(state) * neigh.shape[1])]
+        if pos[u] < 0 and is_cand[u]:
+            _, t = _best_insertion(x, y, metric, neigh, seq, pos, n_on, u)
+            if t < 0:  # c is not among u's neighbours: next to c
+                t = pos[c]
+            n_on = _insert(seq, pos, n_on, t + 1, u)
+            n_on, _ = _repair(x, y, metric, prize, seq, pos, n_on, limit, eps, u)
+            touched[0] = u
+            return n_on, 1
+    if mode < 0.65:
+        k = 1 + int(rand(state) * min(max_run, inner))
+        i = 1 + int(rand(state) * (inner - k + 1))
+        for _ in range(k):
+            n_on = _remove(seq, pos, n_on, i)
+        touched[0], touched[1] = seq[i - 1], seq[i]
+        return n_on, 2
+    p_keep = rand(state)
+    n_touch = 0
+    for q in range(-1, neigh.shape[1]):
+        v = c if q < 0 else neigh[c, q]
+        i = pos[v]
+        if i <= 0 or i >= n_on - 1 or (q >= 0 and rand(state) < p_keep):
+            continue
+        n_on = _remove(seq, pos, n_on, i)
+        touched[n_touch], touched[n_touch + 1] = seq[i - 1], seq[i]
+        n_touch += 2
+    return n_on, n_touch
+
+
+@njit(cache=True)
+def _repair(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    prize: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    limit: float,
+    eps: float,
+    keep: int,
+) -> tuple[int, float]:
+    """Drop the node of least score per saved length until within the budget.
+
+    ``keep`` (a node, or -1) goes last.
+    """
+    length = path_length(x, y, metric, seq, n_on)
+    while length > limit and n_on > 2:
+        pick, best = -1, np.inf
+        for i in range(1, n_on - 1):
+            a, v, b = seq[i - 1], seq[i], seq[i + 1]
+            save = (
+                dist(x, y, metric, a, v)
+                + dist(x, y, metric, v, b)
+                - dist(x, y, metric, a, b)
+            )
+            ratio = prize[v] / max(save, eps) + (np.inf if v == keep else 0.0)
+            if ratio < best:
+                best, pick = ratio, i
+        n_on = _remove(seq, pos, n_on, pick)
+        length = path_length(x, y, metric, seq, n_on)
+    return n_on, length
+
+
+@njit(cache=True)
+def _score(prize: np.ndarray, seq: np.ndarray, n_on: int) -> float:
+    """Score of the inner nodes of the path (the ends are added by the caller)."""
+    total = 0.0
+    for t in range(1, n_on - 1):
+        total += prize[seq[t]]
+    return total
+
+
+@njit(cache=True)
+def improve(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    rstart: np.ndarray,
+    ritems: np.ndarray,
+    prize: np.ndarray,
+    cand: np.ndarray,
+    limit: float,
+    eps: float,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    noise: float,
+    alpha: float,
+    state: np.ndarray,
+    active: np.ndarray,
+    n_active: int,
+) -> tuple[int, float]:
+    """Local search, noisy greedy insertion, and again until nothing is inserted."""
+    touched = np.empty(x.size, dtype=np.int64)
+    for _ in range(100):
+        n_on = local_search(x, y, metric, neigh, seq, pos, n_on, eps, active, n_active)
+        length = path_length(x, y, metric, seq, n_on)
+        n_on, length, added = insert_greedy(
+            x,
+            y,
+            metric,
+            neigh,
+            rstart,
+            ritems,
+            prize,
+            cand,
+            limit,
+            eps,
+            seq,
+            pos,
+            n_on,
+            length,
+            noise,
+            alpha,
+            state,
+            touched,
+        )
+        if added == 0:
+            n_on, added = _replace(
+                x, y, metric, neigh, prize, cand, limit, eps, seq, pos, n_on, touched
+            )
+            if added == 0:
+                break
+        noise, alpha = 0.0, 1.0
+        active[:added] = touched[:added]
+        n_active = added
+    return n_on, path_length(x, y, metric, seq, n_on)
+
+
+@njit(cache=True)
+def _saving(
+    x: np.ndarray, y: np.ndarray, metric: int, seq: np.ndarray, i: int
+) -> float:
+    """Length saved by removing the inner node ``seq[i]``."""
+    a, v, b = seq[i - 1], seq[i], seq[i + 1]
+    return (
+        dist(x, y, metric, a, v) + dist(x, y, metric, v, b) - dist(x, y, metric, a, b)
+    )
+
+
+@njit(cache=True)
+def _replace(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    prize: np.ndarray,
+    cand: np.ndarray,
+    limit: float,
+    eps: float,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    touched: np.ndarray,
+) -> tuple[int, int]:
+    """Swap a path node for an unvisited richer one that fits, if any (first found).
+
+    The removed node is one of the new node's neighbours on the path, or any
+    inner node on a short path; the new node takes the removed one's place.
+    Returns the count and 1 (the new node in ``touched``) or 0.
+    """
+    length = path_length(x, y, metric, seq, n_on)
+    short = n_on <= 64
+    for q in range(cand.size):
+        u = cand[q]
+        if pos[u] >= 0:
+            continue
+        best, pick = -1.0, -1
+        for r in range(n_on - 2 if short else neigh.shape[1]):
+            v = seq[r + 1] if short else neigh[u, r]
+            i = pos[v]
+            if i <= 0 or i >= n_on - 1 or prize[v] >= prize[u] or seq[i] != v:
+                continue
+            a, b = seq[i - 1], seq[i + 1]
+            new = length - _saving(x, y, metric, seq, i) - dist(x, y, metric, a, b)
+            new += dist(x, y, metric, a, u) + dist(x, y, metric, u, b)
+            gain = prize[u] - prize[v]
+            if new <= limit and gain > best:
+                best, pick = gain, i
+        if pick > 0:
+            pos[seq[pick]] = -1
+            seq[pick] = u
+            pos[u] = pick
+            touched[0] = u
+            return n_on, 1
+    return n_on, 0
+
+
+@njit(cache=True)
+def ils_rounds(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    rstart: np.ndarray,
+    ritems: np.ndarray,
+    prize: np.ndarray,
+    cand: np.ndarray,
+    limit: float,
+    eps: float,
+    cur: np.ndarray,
+    best: np.ndarray,
+    counts: np.ndarray,
+    state: np.ndarray,
+    rounds: int,
+    noise: float,
+    max_run: int,
+    dev: float,
+    restart: int,
+) -> int:
+    """Run ``rounds`` perturbation rounds on the paths ``cur`` and ``best``.
+
+    ``cur`` and ``best`` are (2, n + 2) arrays: row 0 the path, row 1 ``pos``.
+    ``counts`` = [current count, best count, stall]; scores compare inner
+    nodes, lengths break ties.  Returns the rounds run.
+    """
+    n_on = counts[0]
+    cur_score = _score(prize, cur[0], n_on)
+    cur_len = path_length(x, y, metric, cur[0], n_on)
+    best_score = _score(prize, best[0], counts[1])
+    best_len = path_length(x, y, metric, best[0], counts[1])
+    trial = cur.copy()
+    is_cand = np.zeros(x.size, dtype=np.bool_)
+    is_cand[cand] = True
+    touched = np.empty(x.size + 2, dtype=np.int64)
+    for _ in range(rounds):
+        trial[:, :] = cur
+        seq, pos = trial[0], trial[1, : x.size]
+        m, n_t = _perturb(
+            x, y, metric, neigh, prize, is_cand, limit, eps,
+            seq, pos, n_on, state, touched, max_run,
+        )  # fmt: skip
+        m, length = improve(
+            x,
+            y,
+            metric,
+            neigh,
+            rstart,
+            ritems,
+            prize,
+            cand,
+            limit,
+            eps,
+            seq,
+            pos,
+            m,
+            noise,
+            1.0 if rand(state) < 0.7 else 0.5,
+            state,
+            touched,
+            n_t,
+        )
+        if length > limit:
+            m, length = _repair(x, y, metric, prize, seq, pos, m, limit, eps, -1)
+        score = _score(prize, seq, m)
+        better = score > cur_score or (score == cur_score and length < cur_len - eps)
+        if better or score >= best_score * (1.0 - dev):
+            cur[:, :] = trial
+            n_on, cur_score, cur_len = m, score, length
+        if score > best_score or (score == best_score and length < best_len - eps):
+            best[:, :] = trial
+            counts[1], best_score, best_len = m, score, length
+            counts[2] = 0
+        else:
+            counts[2] += 1
+        if counts[2] % restart == restart - 1:  # back to the best path
+            cur[:, :] = best
+            n_on = counts[1]
+            cur_score, cur_len = best_score, best_len
+    counts[0] = n_on
+    return rounds
+
+
+@njit(cache=True)
+def _fresh(n: int, s: int, e: int) -> np.ndarray:
+    """Return a (2, n + 2) path array holding the direct path ``[s, e]``."""
+    p = np.full((2, n + 2), -1, dtype=np.int64)
+    p[0, 0], p[0, 1] = s, e
+    p[1, e], p[1, s] = 1, 0
+    return p
+
+
+@njit(cache=True)
+def start_path(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    neigh: np.ndarray,
+    rstart: np.ndarray,
+    ritems: np.ndarray,
+    prize: np.ndarray,
+    cand: np.ndarray,
+    eps: float,
+    limit: float,
+    ends: tuple[int, int],
+    state: np.ndarray,
+    drop: bool,
+) -> tuple[np.ndarray, int]:
+    """Build the better of two first paths: greedy, or a whole tour thinned out.
+
+    The second (with ``drop``) is a tour of every candidate, then thinned out
+    by least score per saved length.
+
+    Returns the (2, n + 2) path array and its count.
+    """
+    n, (s, e) = x.size, ends
+    active = np.empty(n + 2, dtype=np.int64)
+    best, m_best, best_key = _fresh(n, s, e), 2, (np.inf, np.inf)
+    for mode in range(2 if drop else 1):
+        p = _fresh(n, s, e)
+        seq, pos = p[0], p[1, :n]
+        active[0], active[1] = s, e
+        cap = np.inf if mode == 1 else limit
+        m, _ = improve(
+            x,
+            y,
+            metric,
+            neigh,
+            rstart,
+            ritems,
+            prize,
+            cand,
+            cap,
+            eps,
+            seq,
+            pos,
+            2,
+            0.0,
+            1.0,
+            state,
+            active,
+            2,
+        )
+        if mode == 1:
+            m, _ = _repair(x, y, metric, prize, seq, pos, m, limit, eps, -1)
+            active[:m] = seq[:m]
+            m, _ = improve(
+                x,
+                y,
+                metric,
+                neigh,
+                rstart,
+                ritems,
+                prize,
+                cand,
+                limit,
+                eps,
+                seq,
+                pos,
+                m,
+                0.0,
+                1.0,
+                state,
+                active,
+                m,
+            )
+        key = (-_score(prize, seq, m), path_length(x, y, metric, seq, m))
+        if key < best_key:
+            best, m_best, best_key = p, m, key
+    return best, m_best
