@@ -17,6 +17,10 @@
    grid legs spread over 1 and 2 workers; prints the times, the speed-up and
    whether the areas are equal.
 
+The clusters are those :func:`openskies.clients.local_cluster` makes for
+``sweep(client=None)``: single-threaded worker processes that import openskies
+when they start (like ``dask worker --preload``), as this script's own process
+has before it starts its clock.
 Times include Dask's overheads: starting the cluster is not counted, but sending
 the scenarios and the treaty (once per worker) is; the routes are shipped to the
 workers before the check and that time is printed apart (on a real cluster they
@@ -40,13 +44,14 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from distributed import Client, LocalCluster, wait
+from distributed import wait
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_legality import make_routes
 
 from openskies import check_routes, load_scenario, load_treaty, reachable_area, sweep
+from openskies.clients import local_cluster
 
 
 def variants(count: int) -> list[dict]:
@@ -61,16 +66,6 @@ def variants(count: int) -> list[dict]:
         }
         for n in range(count)
     ]
-
-
-def cluster(workers: int) -> tuple[LocalCluster, Client]:
-    made = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-    )
-    return made, Client(made)
 
 
 def same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -90,14 +85,10 @@ def bench_sweep(count: int, scenario_path: str | None) -> None:
         f"(statuses: {dict(local['status'].value_counts())})"
     )
     for workers in (1, 2):
-        made, client = cluster(workers)
-        try:
+        with local_cluster(workers) as client:
             began = time.perf_counter()
             frame = sweep(scenario, chosen, client=client, treaty=treaty)
             times[f"{workers} workers"] = time.perf_counter() - began
-        finally:
-            client.close()
-            made.close()
         print(
             f"  {workers} worker(s): {times[f'{workers} workers']:.1f} s; "
             f"rows equal to in-process: {same(frame, local)}"
@@ -124,8 +115,7 @@ def bench_routes(count: int, partitions: int) -> None:
     lazy_input = dask_geopandas.from_geopandas(routes, npartitions=partitions)
     columns = list(eager.columns[-7:])
     for workers in (1, 2):
-        made, client = cluster(workers)
-        try:
+        with local_cluster(workers) as client:
             # ship the routes to the workers first (on a real cluster they are
             # read there, e.g. with dask_geopandas.read_parquet)
             began = time.perf_counter()
@@ -135,9 +125,6 @@ def bench_routes(count: int, partitions: int) -> None:
             began = time.perf_counter()
             result = check_routes(view, held).compute()
             seconds = time.perf_counter() - began
-        finally:
-            client.close()
-            made.close()
         equal = result[columns].equals(eager[columns])
         print(
             f"  dask, {workers} worker(s): routes shipped in {shipped:.1f} s, "
@@ -156,16 +143,12 @@ def bench_reach(resolution: float) -> None:
     times = {0: time.perf_counter() - began}
     print(f"  in-process: {times[0]:.1f} s, {here.area_km2:,.0f} km2")
     for workers in (1, 2):
-        made, client = cluster(workers)
-        try:
+        with local_cluster(workers) as client:
             began = time.perf_counter()
             there = reachable_area(
                 *args, resolution_km=resolution, time_limit_s=3600, client=client
             )
             times[workers] = time.perf_counter() - began
-        finally:
-            client.close()
-            made.close()
         print(
             f"  {workers} worker(s): {times[workers]:.1f} s; "
             f"area equal to in-process: {there.area_km2 == here.area_km2}"

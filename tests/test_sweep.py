@@ -1,7 +1,8 @@
 """Sweeps and check_routes on a real Dask cluster, compared with in-process runs.
 
 One ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)`` is
-started for the module.  The small scenario's solvers stop on proofs of
+started for the module, by :func:`openskies.clients.local_cluster` (what
+``sweep(client=None)`` starts).  The small scenario's solvers stop on proofs of
 optimality (allocation, calendar) and on the route search's iteration limit, so
 each plan is the same in any process; the rows must then equal, cell for cell
 (all but ``runtime_s``), ``plan_year(scenario.with_overrides(v)).summary``.
@@ -10,6 +11,7 @@ each plan is the same in any process; the rows must then equal, cell for cell
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from distributed import Client, LocalCluster, get_task_stream
+from distributed import Client, get_task_stream
 
 from openskies import OptionsError, Treaty, check_routes, sweep
 from openskies.annual.plan import plan_year
@@ -27,6 +29,7 @@ from openskies.annual.scenario_reader import load_scenario
 from openskies.annual.sweep import SUMMARY_COLUMNS, summary_row
 from openskies.annual.variants import nest, read_variants
 from openskies.cli.main import main
+from openskies.clients import WORKER_PRELOAD, local_cluster
 from openskies.rules.reach import reachable_area
 from openskies.treaty.resources import bundled_dir
 
@@ -77,16 +80,29 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     """A real two-process cluster, shared by the module's tests."""
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        Client(cluster) as made,
-    ):
+    with local_cluster(2) as made:
         yield made
+
+
+def _worker_state() -> tuple[str | None, bool, list[str]]:
+    """What a worker runs with: glibc's trim, the profiler, the preloads."""
+    import dask
+
+    return (
+        os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        bool(dask.config.get("distributed.worker.profile.enabled")),
+        [m for m in WORKER_PRELOAD if m in sys.modules],
+    )
+
+
+def test_local_cluster_workers_are_ready_to_plan(client: Client) -> None:
+    """Two single-threaded processes, openskies imported, glibc's trim unset."""
+    info = client.scheduler_info()["workers"]
+    assert len(info) == 2
+    assert sorted(w["nthreads"] for w in info.values()) == [1, 1]
+    assert len(set(client.run(os.getpid).values()) | {os.getpid()}) == 3
+    states = client.run(_worker_state)
+    assert list(states.values()) == [(None, False, list(WORKER_PRELOAD))] * 2
 
 
 @pytest.fixture(scope="module")
