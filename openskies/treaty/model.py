@@ -13,7 +13,6 @@ flight distances), Annex E (airfields).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -25,6 +24,7 @@ from openskies.errors import NotAPartyError, OptionsError, UnknownStateError
 from openskies.files.tables import parse_date
 from openskies.treaty import lookup
 from openskies.treaty.frames import ViewFrames
+from openskies.treaty.identity import LoadedData
 from openskies.treaty.records import (
     AIRFIELD_ROLES,
     ENTRY_INTO_FORCE,
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
 # the records are re-exported: ``from openskies.treaty.model import Airfield``
-# keeps working
 __all__ = [
     "AIRFIELD_ROLES",
     "ENTRY_INTO_FORCE",
@@ -70,7 +69,7 @@ _T = TypeVar("_T")
 _UNIONS_KEPT = 64
 
 
-class Treaty:
+class Treaty(LoadedData):
     """The Treaty on Open Skies as data over its whole life.
 
     Build it with :func:`openskies.load_treaty`; query it with :meth:`as_of`.
@@ -90,6 +89,7 @@ class Treaty:
         sources: Mapping[str, str] | None = None,
         inferred: bool = False,
     ) -> None:
+        super().__init__()
         self._states = dict(states)
         self._parties = dict(parties)
         self._memberships = memberships
@@ -270,7 +270,7 @@ class Treaty:
         ----------
         Treaty on Open Skies, Annex E, para 5(A).
         """
-        twin = copy.copy(self)
+        twin = self._variant()
         twin.inferred = inferred
         return twin
 
