@@ -126,3 +126,37 @@ def test_densify_legs_keeps_every_point_near_the_geodesic_across_a_pole() -> Non
     assert gap.max() < 1e-3
     assert km == pytest.approx(metres / 1000.0, abs=1e-6)
     assert (np.bincount(leg) > 2).all()
+
+
+@pytest.mark.parametrize(
+    ("one_way_m", "legal"), [(2_500_000.0, True), (2_500_000.0005, False)]
+)
+def test_routes_at_their_distance_limit_are_judged_on_exact_lengths(
+    one_way_m: float, legal: bool
+) -> None:
+    # Kubinka (UUMB) had a 5,000 km limit in 2012; out and back along one
+    # geodesic: exactly 5,000 km is legal, 1 mm more is not, for check_route
+    # and for check_routes (compiled lengths are within 0.1 mm, not exact).
+    import geopandas as gpd
+    import shapely
+
+    from openskies import load_treaty
+    from openskies.geo.route import Route
+    from openskies.rules.batch import check_routes
+    from openskies.rules.legality import check_route
+
+    kubinka = (36.653, 55.608)
+    lon, lat, _ = Geod(ellps="WGS84").fwd(*kubinka, 60.0, one_way_m)
+    coords = [kubinka, (float(lon), float(lat)), kubinka]
+    view = load_treaty().as_of("2012-06-01")
+    route = Route.from_coords(coords, start="UUMB", end="UUMB")
+    report = check_route(view, route, observer="USA", observed="RUS")
+    frame = gpd.GeoDataFrame(
+        {"observer": ["USA"] * 3, "observed": ["RUS"] * 3, "start": ["UUMB"] * 3},
+        geometry=[shapely.LineString(coords)] * 3,
+        crs=4326,
+    )
+    batch = check_routes(view, frame, cells=True)
+    assert report.legal is legal
+    assert batch["legal"].tolist() == [legal] * 3
+    assert batch["distance_km"].tolist() == [report.distance_km] * 3
