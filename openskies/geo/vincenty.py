@@ -215,20 +215,18 @@ def _walk(
     cos2_alpha = 1.0 - sin_alpha * sin_alpha
     big_a, big_b = _series(cos2_alpha * (_A * _A - _B * _B) / (_B * _B))
     c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
+    delta = 0.0  # the correction changes little from point to point: start there
     for k in range(1, pieces):
         base = metres * k / pieces / (_B * big_a)
-        sigma = base
+        sigma = base + delta
         cos_2sm = sin_sigma = cos_sigma = 0.0
         for _ in range(_ITERATIONS):
             cos_2sm = math.cos(2.0 * sigma1 + sigma)
             sin_sigma, cos_sigma = math.sin(sigma), math.cos(sigma)
             delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
-            previous = sigma
+            if abs(base + delta - sigma) < _TOLERANCE:
+                break  # sigma is the fixed point within 1e-13 rad (1 micrometre)
             sigma = base + delta
-            if abs(sigma - previous) < _TOLERANCE:
-                break
-        cos_2sm = math.cos(2.0 * sigma1 + sigma)
-        sin_sigma, cos_sigma = math.sin(sigma), math.cos(sigma)
         across = sin_u1 * sin_sigma - cos_u1 * cos_sigma * cos_alpha1
         phi = math.atan2(
             sin_u1 * cos_sigma + cos_u1 * sin_sigma * cos_alpha1,
