@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DENSIFY_TOLERANCE_KM",
+    "LENGTH_ERROR_KM",
     "MAX_SPACING_KM",
     "area_km2",
     "densify_legs",
@@ -63,6 +64,9 @@ __all__ = [
 DENSIFY_TOLERANCE_KM = 0.1
 #: Largest spacing of densified points along any leg [km].
 MAX_SPACING_KM = 100.0
+#: Bound on the error of the compiled lengths of :func:`geodesic_inverse`
+#: against GeographicLib's, per leg [km] (1 mm; 0.1 mm measured).
+LENGTH_ERROR_KM = 1e-6
 _KM_PER_DEG_LAT = 110.574  # metres per degree of latitude at mid-latitudes, in km
 _KM_PER_DEG_LON = 111.320  # km per degree of longitude on the equator
 _EARTH_KM = 6371.0  # mean radius
@@ -184,6 +188,8 @@ def densify_legs(
     if count == 0:
         empty = np.zeros(0)
         return empty, empty, np.zeros(0, dtype=np.intp), empty
+    from openskies.geo.vincenty import points
+
     geod = wgs84()
     azimuth, back, metres = (
         geodesic_inverse(starts_lon, starts_lat, ends_lon, ends_lat)
@@ -207,13 +213,25 @@ def densify_legs(
         inner_ends = np.cumsum(inner_count)
         step = np.arange(which.size) - (inner_ends - inner_count)[which] + 1
         position = offsets[which] + step
-        inner_lon, inner_lat, _ = geod.fwd(
-            starts_lon[which],
-            starts_lat[which],
-            azimuth[which],
-            metres[which] * (step / pieces[which]),
-            inplace=True,
+        inner_lon, inner_lat = np.empty(which.size), np.empty(which.size)
+        done = points(
+            starts_lon,
+            starts_lat,
+            azimuth,
+            metres,
+            pieces.astype(np.int64),
+            inner_lon,
+            inner_lat,
         )
+        rest = np.flatnonzero(~done[which])
+        if rest.size:  # from near a pole: GeographicLib
+            inner_lon[rest], inner_lat[rest], _ = geod.fwd(
+                starts_lon[which[rest]],
+                starts_lat[which[rest]],
+                azimuth[which[rest]],
+                metres[which[rest]] * (step[rest] / pieces[which[rest]]),
+                inplace=True,
+            )
         lon[position], lat[position] = inner_lon, inner_lat
     return lon, lat, leg, np.asarray(metres, dtype=np.float64) / 1000.0
 
@@ -226,20 +244,26 @@ def geodesic_inverse(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Return forward and back azimuths [deg] and lengths [m] of legs (WGS84).
 
+    Compiled Vincenty inverse (:mod:`openskies.geo.vincenty`, within 0.1 mm
+    of GeographicLib), with ``pyproj.Geod.inv`` for the legs it leaves.
+
     Parameters
     ----------
     lon1, lat1, lon2, lat2
         Start and end of each leg [degrees], 1-d float64 arrays of one length.
     """
-    # pyproj writes results into its inputs with inplace=True: pass copies
-    azimuth, back, metres = wgs84().inv(
-        lon1.copy(), lat1.copy(), lon2.copy(), lat2.copy(), inplace=True
-    )
-    return (
-        np.asarray(azimuth, dtype=np.float64),
-        np.asarray(back, dtype=np.float64),
-        np.asarray(metres, dtype=np.float64),
-    )
+    from openskies.geo.vincenty import inverse
+
+    ends = [np.ascontiguousarray(x, dtype=np.float64) for x in (lon1, lat1, lon2, lat2)]
+    azimuth, back, metres, done = inverse(*ends)
+    rest = np.flatnonzero(~done)
+    if rest.size:  # nearly antipodal, polar or coincident: GeographicLib
+        # pyproj writes results into its inputs with inplace=True: pass copies
+        x1, y1, x2, y2 = (x[rest] for x in ends)
+        results = wgs84().inv(x1, y1, x2, y2, inplace=True)
+        for out, result in zip((azimuth, back, metres), results, strict=True):
+            out[rest] = result
+    return azimuth, back, metres
 
 
 def area_km2(geometry: BaseGeometry) -> float:

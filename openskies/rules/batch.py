@@ -182,7 +182,6 @@ def check_routes(
         high = min(count, low + _CHUNK)
         settler = _Settler(grouped, low, high) if use_cells else None
         tracks = Tracks.of(coords, starts, ends, transit, low, high, settle=settler)
-        distance[low:high] = tracks.distance
         for positions, day_view, rules in grouped:
             mine = positions[(positions >= low) & (positions < high)]
             if mine.size:
@@ -197,6 +196,8 @@ def check_routes(
                     tolerance_km,
                 )
                 state.record(verdict, rules, mine)
+        # after the verdicts: routes near their limit get GeographicLib's lengths
+        distance[low:high] = tracks.distance
     result["legal"] = ~state.binding.any(axis=1)
     result["violations"] = state.ids(state.binding)
     result["findings"] = state.ids(state.findings)

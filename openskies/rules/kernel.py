@@ -28,10 +28,12 @@ import numpy as np
 
 from openskies.geo.cells import INSIDE, OUTSIDE, band_of
 from openskies.geo.geodesy import (
+    LENGTH_ERROR_KM,
     densify_legs,
     geodesic_inverse,
     leg_parts,
     length_inside_km,
+    wgs84,
 )
 from openskies.rules.airfields import End, airfield_distances
 from openskies.rules.catalogue import RuleId, rank_of
@@ -97,6 +99,27 @@ class Tracks:
         self.distance, self.transit_distance = distance
         self._parts = parts
         self.leaves = np.zeros(observation.size, bool) if leaves is None else leaves
+        #: Observation legs (lon1, lat1, lon2, lat2 [deg]) and their routes.
+        self.legs: tuple[list[NDArray[np.float64]], NDArray[np.intp]] | None = None
+        #: Number of observation legs of each route.
+        self.count = np.zeros(observation.size, dtype=np.intp)
+
+    def exact_distance(self, local: NDArray[np.intp]) -> None:
+        """Recompute the observation length of tracks ``local`` with GeographicLib.
+
+        The compiled lengths (:func:`geodesic_inverse`) are within
+        ``LENGTH_ERROR_KM`` per leg of GeographicLib's; a route that close to
+        its distance limit gets GeographicLib's lengths, so its verdict is that
+        of the exact lengths.
+        """
+        if self.legs is None or not local.size:
+            return
+        ends, route = self.legs
+        mine = np.isin(route, local)
+        x1, y1, x2, y2 = (x[mine] for x in ends)
+        _, _, metres = wgs84().inv(x1, y1, x2, y2, inplace=True)
+        km = np.bincount(route[mine], weights=metres, minlength=self.distance.size)
+        self.distance[local] = km[local] / 1000.0
 
     @classmethod
     def of(
@@ -171,7 +194,7 @@ class Tracks:
             np.bincount(leg_route, weights=lengths * ~flags, minlength=count),
             np.bincount(leg_route, weights=lengths * flags, minlength=count),
         ]
-        return cls(
+        tracks = cls(
             low,
             (coords[starts[low:high]], coords[ends[low:high]]),
             observation,
@@ -179,6 +202,9 @@ class Tracks:
             (km[0].astype(np.float64), km[1].astype(np.float64)),
             leaves,
         )
+        tracks.legs = ([x[~flags] for x in ends_], leg_route[~flags])
+        tracks.count = np.bincount(tracks.legs[1], minlength=count)
+        return tracks
 
     @cached_property
     def everything(self) -> NDArray[np.object_]:
@@ -454,6 +480,11 @@ def judge(
     open_ = np.flatnonzero(~leaves)
     leaves[open_] = leaves_territory(rules.territory, observation[open_])
     verdict.add(RuleId.TERRITORY, leaves)
+    # within the compiled lengths' error of the limit: GeographicLib's lengths
+    slack = LENGTH_ERROR_KM * tracks.count[local]
+    tracks.exact_distance(
+        local[np.abs(tracks.distance[local] - verdict.limit) <= slack]
+    )
     # False where there is no limit (NaN)
     verdict.add(RuleId.DISTANCE, tracks.distance[local] > verdict.limit)
     tree = shapely.STRtree(observation) if local.size > 1 else None
