@@ -71,11 +71,13 @@ def check(inst: OPInstance, order: tuple[int, ...]) -> tuple[float, float]:
     return float(inst.scores[list(order[:-1])].sum()), length
 
 
-def solve(inst: OPInstance, options: SolveOptions) -> tuple[tuple[int, ...], str]:
+def solve(
+    inst: OPInstance, options: SolveOptions, engine: str = "auto"
+) -> tuple[tuple[int, ...], str]:
     """Solve one instance with its metric (or its matrix); return route and status."""
-    kwargs: dict[str, object] = {"metric": inst.metric}
+    kwargs: dict[str, object] = {"metric": inst.metric, "engine": engine}
     if inst.matrix is not None:
-        kwargs = {"distance_matrix": inst.matrix}
+        kwargs = {"distance_matrix": inst.matrix, "engine": engine}
     res = solve_orienteering(
         inst.coords,
         inst.scores,
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--iterations", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--engine", choices=("auto", "ils", "knn"), default="auto")
     ap.add_argument("--memory", action="store_true", help="print peak RSS [MB]")
     args = ap.parse_args(argv)
     gens = ("1", "2") if args.gen == "both" else (args.gen,)
@@ -122,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         ref = read_oplib_solution(args.dir / "ea4op" / f.parent.name / f"{f.stem}.sol")
         t = time.perf_counter()
-        order, status = solve(inst, options)
+        order, status = solve(inst, options, args.engine)
         elapsed = time.perf_counter() - t
         score, _ = check(inst, order)
         ratio = score / ref.score

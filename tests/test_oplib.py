@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from openskies.errors import DataError, OptionsError
+from openskies.options import SolveOptions
+from openskies.routing.orienteering import solve_orienteering
 from openskies.routing.tsplib import read_oplib, read_oplib_solution, tsplib_distance
 
 DATA = Path(__file__).parent / "data" / "oplib"
@@ -143,3 +145,26 @@ def test_explicit_weights_of_the_wrong_count_are_refused(tmp_path):
     )
     with pytest.raises(DataError, match="UPPER_ROW of 3 nodes needs 3 weights, got 2"):
         read_oplib(_write(tmp_path, text))
+
+
+def test_ils_accepting_worse_paths_reaches_ea4op_within_one_percent():
+    # Regression (issue 15): accepting a worse path in 5 % of the rounds left the
+    # dense search at 3,360 on gr96 gen2 after 300 rounds (0.990 of EA4OP's 3,394);
+    # accepting it in 20 % escapes that optimum (3,373, seed 0).
+    inst = read_oplib(DATA / "gr96-gen2-50.oplib")
+    ref = read_oplib_solution(DATA / "gr96-gen2-50.sol")
+    res = solve_orienteering(
+        inst.coords,
+        inst.scores,
+        start=inst.depot,
+        budget=inst.cost_limit,
+        metric=inst.metric,
+        engine="ils",
+        options=SolveOptions(time_limit_s=60.0, seed=0, iteration_limit=300),
+    )
+    order = res.order
+    assert order[0] == order[-1] == inst.depot
+    assert len(set(order[:-1])) == len(order) - 1
+    assert inst.route_length(order) <= inst.cost_limit
+    assert res.score == float(inst.scores[list(order[:-1])].sum())
+    assert res.score > 0.99 * ref.score

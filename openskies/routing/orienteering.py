@@ -7,7 +7,8 @@ score whose path length stays within a budget; ties go to the shorter path.
 Three engines: an exact dynamic programme over subsets, which proves
 optimality and serves up to 14 reachable optional points; a dense iterated
 local search (greedy insertion; 2-opt, or-opt, insertion and swap moves;
-random removal or forced insertion as perturbation) on an (n, n) matrix of
+random removal or forced insertion as perturbation; a worse path is accepted
+in 20 % of the rounds) on an (n, n) matrix of
 legs; and, for more than 200 points with a planar or TSPLIB metric, a
 compiled (numba) neighbour-list search with legs computed on demand
 (:mod:`openskies.routing.knn_search`).  On the 89 public Tsiligirides and
