@@ -17,13 +17,16 @@ _LON = st.floats(-180.0, 180.0)
 _LAT = st.floats(-90.0, 90.0)
 
 
+def _inverse(legs: list[tuple[float, ...]]) -> tuple[np.ndarray, ...]:
+    """``(lon1, lat1, lon2, lat2)`` arrays and ``geodesic_inverse``'s three."""
+    ends = tuple(np.array(x, dtype=np.float64) for x in zip(*legs, strict=True))
+    return (*ends, *geodesic_inverse(*ends))
+
+
 @settings(max_examples=200)
 @given(st.lists(st.tuples(_ANY, _ANY, _ANY, _ANY), min_size=1, max_size=8))
 def test_hostile_coordinates_never_raise_or_hang(legs: list[tuple[float, ...]]) -> None:
-    lon1, lat1, lon2, lat2 = (
-        np.array(x, dtype=np.float64) for x in zip(*legs, strict=True)
-    )
-    azimuth, back, metres = geodesic_inverse(lon1, lat1, lon2, lat2)
+    lon1, _, _, _, azimuth, back, metres = _inverse(legs)
     assert azimuth.shape == back.shape == metres.shape == lon1.shape
     finite = np.isfinite(metres)
     assert (metres[finite] >= 0.0).all()
@@ -33,9 +36,6 @@ def test_hostile_coordinates_never_raise_or_hang(legs: list[tuple[float, ...]]) 
 @settings(max_examples=300)
 @given(st.lists(st.tuples(_LON, _LAT, _LON, _LAT), min_size=1, max_size=8))
 def test_lengths_of_any_valid_legs_match_pyproj(legs: list[tuple[float, ...]]) -> None:
-    lon1, lat1, lon2, lat2 = (
-        np.array(x, dtype=np.float64) for x in zip(*legs, strict=True)
-    )
-    _, _, metres = geodesic_inverse(lon1, lat1, lon2, lat2)
+    lon1, lat1, lon2, lat2, _, _, metres = _inverse(legs)
     _, _, expected = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
     assert np.abs(metres - expected).max() < 1e-3
