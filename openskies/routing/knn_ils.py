@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit
 
 from openskies.routing.knn_kernels import (
+    Problem,
     _best_insertion,
     _insert,
     _or_opt,
@@ -166,16 +167,8 @@ def _score(prize: np.ndarray, seq: np.ndarray, n_on: int) -> float:
 
 @njit(cache=True)
 def improve(
-    x: np.ndarray,
-    y: np.ndarray,
-    metric: int,
-    neigh: np.ndarray,
-    rstart: np.ndarray,
-    ritems: np.ndarray,
-    prize: np.ndarray,
-    cand: np.ndarray,
+    problem: Problem,
     limit: float,
-    eps: float,
     seq: np.ndarray,
     pos: np.ndarray,
     n_on: int,
@@ -186,29 +179,13 @@ def improve(
     n_active: int,
 ) -> tuple[int, float]:
     """Local search, noisy greedy insertion, and again until nothing is inserted."""
+    x, y, metric, neigh, _, _, prize, cand, eps = problem
     touched = np.empty(x.size, dtype=np.int64)
     for _ in range(100):
         n_on = local_search(x, y, metric, neigh, seq, pos, n_on, eps, active, n_active)
         length = path_length(x, y, metric, seq, n_on)
         n_on, length, added = insert_greedy(
-            x,
-            y,
-            metric,
-            neigh,
-            rstart,
-            ritems,
-            prize,
-            cand,
-            limit,
-            eps,
-            seq,
-            pos,
-            n_on,
-            length,
-            noise,
-            alpha,
-            state,
-            touched,
+            problem, limit, seq, pos, n_on, length, noise, alpha, state, touched
         )
         if added == 0:
             n_on, added = _replace(
@@ -283,16 +260,8 @@ def _replace(
 
 @njit(cache=True)
 def ils_rounds(
-    x: np.ndarray,
-    y: np.ndarray,
-    metric: int,
-    neigh: np.ndarray,
-    rstart: np.ndarray,
-    ritems: np.ndarray,
-    prize: np.ndarray,
-    cand: np.ndarray,
+    problem: Problem,
     limit: float,
-    eps: float,
     cur: np.ndarray,
     best: np.ndarray,
     counts: np.ndarray,
@@ -309,6 +278,7 @@ def ils_rounds(
     ``counts`` = [current count, best count, stall]; scores compare inner
     nodes, lengths break ties.  Returns the rounds run.
     """
+    x, y, metric, neigh, _, _, prize, cand, eps = problem
     n_on = counts[0]
     cur_score = _score(prize, cur[0], n_on)
     cur_len = path_length(x, y, metric, cur[0], n_on)
@@ -325,25 +295,9 @@ def ils_rounds(
             x, y, metric, neigh, prize, is_cand, limit, eps,
             seq, pos, n_on, state, touched, max_run,
         )  # fmt: skip
+        alpha = 1.0 if rand(state) < 0.7 else 0.5
         m, length = improve(
-            x,
-            y,
-            metric,
-            neigh,
-            rstart,
-            ritems,
-            prize,
-            cand,
-            limit,
-            eps,
-            seq,
-            pos,
-            m,
-            noise,
-            1.0 if rand(state) < 0.7 else 0.5,
-            state,
-            touched,
-            n_t,
+            problem, limit, seq, pos, m, noise, alpha, state, touched, n_t
         )
         if length > limit:
             m, length = _repair(x, y, metric, prize, seq, pos, m, limit, eps, -1)
@@ -377,15 +331,7 @@ def _fresh(n: int, s: int, e: int) -> np.ndarray:
 
 @njit(cache=True)
 def start_path(
-    x: np.ndarray,
-    y: np.ndarray,
-    metric: int,
-    neigh: np.ndarray,
-    rstart: np.ndarray,
-    ritems: np.ndarray,
-    prize: np.ndarray,
-    cand: np.ndarray,
-    eps: float,
+    problem: Problem,
     limit: float,
     ends: tuple[int, int],
     state: np.ndarray,
@@ -398,6 +344,7 @@ def start_path(
 
     Returns the (2, n + 2) path array and its count.
     """
+    x, y, metric, _, _, _, prize, _, eps = problem
     n, (s, e) = x.size, ends
     active = np.empty(n + 2, dtype=np.int64)
     best, m_best, best_key = _fresh(n, s, e), 2, (np.inf, np.inf)
@@ -406,49 +353,11 @@ def start_path(
         seq, pos = p[0], p[1, :n]
         active[0], active[1] = s, e
         cap = np.inf if mode == 1 else limit
-        m, _ = improve(
-            x,
-            y,
-            metric,
-            neigh,
-            rstart,
-            ritems,
-            prize,
-            cand,
-            cap,
-            eps,
-            seq,
-            pos,
-            2,
-            0.0,
-            1.0,
-            state,
-            active,
-            2,
-        )
+        m, _ = improve(problem, cap, seq, pos, 2, 0.0, 1.0, state, active, 2)
         if mode == 1:
             m, _ = _repair(x, y, metric, prize, seq, pos, m, limit, eps, -1)
             active[:m] = seq[:m]
-            m, _ = improve(
-                x,
-                y,
-                metric,
-                neigh,
-                rstart,
-                ritems,
-                prize,
-                cand,
-                limit,
-                eps,
-                seq,
-                pos,
-                m,
-                0.0,
-                1.0,
-                state,
-                active,
-                m,
-            )
+            m, _ = improve(problem, limit, seq, pos, m, 0.0, 1.0, state, active, m)
         key = (-_score(prize, seq, m), path_length(x, y, metric, seq, m))
         if key < best_key:
             best, m_best, best_key = p, m, key

@@ -24,6 +24,14 @@ from numba import njit
 
 #: Metric codes of the kernels.
 METRIC_CODES = {"euclidean": 0, "euc_2d": 1, "ceil_2d": 2, "att": 3, "geo": 4}
+#: What the search kernels share, packed once by the caller:
+#: ``(x, y, metric, neigh, rstart, ritems, prize, cand, eps)`` (the
+#: coordinates, metric code, neighbour lists and their reverse as CSR, scores,
+#: the candidates' indices and the length resolution).
+Problem = tuple[
+    np.ndarray, np.ndarray, int, np.ndarray, np.ndarray, np.ndarray,
+    np.ndarray, np.ndarray, float,
+]  # fmt: skip
 _GEO_R = 6378.388
 _ALL_EDGES = 64  # a path this short is scanned whole for an insertion
 
@@ -212,10 +220,6 @@ def _insert(seq: np.ndarray, pos: np.ndarray, n_on: int, i: int, v: int) -> int:
     return n_on + 1
 
 
-class Problem:  # documentation of the tuple the kernels share (not compiled)
-    """``(x, y, metric, neigh, rstart, ritems, prize, limit, eps)``."""
-
-
 @njit(cache=True)
 def _best_insertion(
     x: np.ndarray,
@@ -269,16 +273,8 @@ def _best_insertion(
 
 @njit(cache=True)
 def insert_greedy(
-    x: np.ndarray,
-    y: np.ndarray,
-    metric: int,
-    neigh: np.ndarray,
-    rstart: np.ndarray,
-    ritems: np.ndarray,
-    prize: np.ndarray,
-    cand: np.ndarray,
+    problem: Problem,
     limit: float,
-    eps: float,
     seq: np.ndarray,
     pos: np.ndarray,
     n_on: int,
@@ -293,6 +289,7 @@ def insert_greedy(
     Returns the new count, length and the number of inserted nodes, whose
     indices are written to ``touched``.
     """
+    x, y, metric, neigh, rstart, ritems, prize, cand, eps = problem
     m = cand.size
     cost = np.empty(m)
     at = np.empty(m, dtype=np.int64)

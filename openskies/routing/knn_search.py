@@ -120,8 +120,8 @@ def knn_search(
     mixed = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) % 2**64
     state = np.array([mixed or 1], dtype=np.uint64)
     cand = np.ascontiguousarray(cand, dtype=np.int64)
-    args = (x, y, code, neigh, rstart, ritems, prize, cand, eps)
-    cur, n_on = start_path(*args, limit, ends, state, cand.size <= _DROP_MAX)
+    problem = (x, y, code, neigh, rstart, ritems, prize, cand, eps)
+    cur, n_on = start_path(problem, limit, ends, state, cand.size <= _DROP_MAX)
     best = cur.copy()
     counts = np.array([n_on, n_on, 0], dtype=np.int64)
     left = math.inf if rounds is None else rounds
@@ -132,8 +132,8 @@ def knn_search(
             break
         k = int(min(_BATCH, left))
         ils_rounds(
-            x, y, code, neigh, rstart, ritems, prize, cand, limit, eps,
-            cur, best, counts, state, k, _NOISE, max_run, _DEV, _RESTART,
+            problem, limit, cur, best, counts, state, k, _NOISE, max_run, _DEV,
+            _RESTART,
         )  # fmt: skip
         left -= k
     return [int(v) for v in best[0, : counts[1]]]
