@@ -7,7 +7,8 @@ the engine; see its docstring for the method and the measurements behind it.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     Ints = NDArray[np.int64]
 
 __all__ = ["Search", "knapsack_bound", "repair", "route_length", "route_score"]
+
+_MOVES = 50  # local-search moves of the first path between deadline checks
+_BATCH_S = 0.01  # aimed wall time of one batch of rounds between deadline checks [s]
+_MAX_BATCH = 64  # most rounds in one batch
 
 
 def route_length(dist: Floats, route: list[int]) -> float:
@@ -65,23 +70,26 @@ def repair(
 
     Points in ``keep`` go last.
     """
-    while route_length(dist, r) > limit and len(r) > 2:
-        arr = np.array(r)
-        saving = dist[arr[:-2], arr[1:-1]] + dist[arr[1:-1], arr[2:]]
-        saving -= dist[arr[:-2], arr[2:]]
-        ratio = prize[arr[1:-1]] / np.maximum(saving, 1e-12 * max(limit, 1.0))
-        kept = np.isin(arr[1:-1], keep)
-        if not kept.all():
-            ratio[kept] = np.inf
-        del r[int(ratio.argmin()) + 1]
-    return r
+    from openskies.routing.ils_kernels import repair as repair_kernel
+
+    seq = np.asarray(r, dtype=np.int64)
+    on = np.zeros(len(dist), dtype=np.bool_)
+    on[seq] = True
+    kept = np.zeros(len(dist), dtype=np.bool_)
+    kept[np.asarray(keep, dtype=np.int64)] = True
+    d = np.ascontiguousarray(dist, dtype=np.float64)
+    n_on = repair_kernel(d, prize, seq, seq.size, on, limit, kept)
+    return [int(v) for v in seq[:n_on]]
 
 
 class Search:
     """Iterated local search over paths ``[start, ..., end]`` within the budget.
 
-    Every path it holds is within the budget; moves are checked on the exact
-    float64 length.  Each loop stops at the deadline and returns what it has.
+    The moves are compiled (:mod:`openskies.routing.ils_kernels`); this class
+    holds the paths between batches of rounds and checks the deadline between
+    them.  Every path it holds is within the budget; moves are checked on the
+    exact float64 length.  The same input and seed give the same path unless
+    the deadline cuts the search short.
     """
 
     # p_worse 0.2 (was 0.05) put all 68 OPLib instances <= 200 nodes within 1 % of EA4OP
@@ -97,214 +105,72 @@ class Search:
         seed: int,
         deadline: Deadline,
     ) -> None:
-        self.d, self.prize, self.ends = dist, prize, ends
-        self.cand, self.limit, self.deadline = cand, limit, deadline
-        self.eps = 1e-12 * max(limit, 1.0)  # length resolution of the search
-        self.rng = np.random.default_rng(seed)
+        self.d = np.ascontiguousarray(dist, dtype=np.float64)
+        self.prize = np.ascontiguousarray(prize, dtype=np.float64)
+        self.ends, self.limit, self.deadline = ends, limit, deadline
+        self.cand = np.ascontiguousarray(cand, dtype=np.int64)
+        mixed = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) % 2**64
+        self.state = np.array([mixed or 1], dtype=np.uint64)
 
-    def late(self) -> bool:
-        """Whether the deadline has passed."""
-        return self.deadline.expired
+    def first(self) -> tuple[Ints, int]:
+        """Greedy insertion then local search from ``[start, end]``.
 
-    def length(self, r: list[int]) -> float:
-        """Float64 length of path ``r``."""
-        return route_length(self.d, r)
+        The local search checks the deadline every :data:`_MOVES` moves and
+        returns the path it has when it passes.
+        """
+        from openskies.routing.ils_kernels import insert_greedy, local_search
 
-    def key(self, r: list[int]) -> tuple[float, float]:
-        """Sort key: larger score first, then shorter length."""
-        return (-route_score(self.prize, r), self.length(r))
+        seq = np.empty(len(self.d) + 1, dtype=np.int64)
+        seq[:2] = self.ends
+        on = np.zeros(len(self.d), dtype=np.bool_)
+        on[list(self.ends)] = True
+        args = (self.d, self.prize, self.cand, seq)
+        n_on = insert_greedy(*args, 2, on, self.limit, 0.0, self.state)
+        done = False
+        while not done and not self.deadline.expired:
+            n_on, done = local_search(*args, n_on, on, self.limit, _MOVES)
+        return seq, n_on
 
     def run(self, bound: float, rounds: int | None = None) -> list[int]:
         """Perturb and re-optimise until a stop: deadline, bound, stagnation, rounds.
 
-        Every step checks the deadline, the first greedy insertion too: a
-        search out of time returns the path it has (at worst start -> end).
+        The deadline is checked between batches of rounds sized to take
+        about :data:`_BATCH_S` each (the batch size does not change the
+        result); a search out of time returns the best path it has (at worst
+        start -> end).
         """
-        best = cur = self.local_search(self.insert(list(self.ends), 0.0))
-        best_key = cur_key = self.key(cur)
-        stall, max_stall = 0, 2000 + 40 * self.cand.size
+        from openskies.routing.ils_kernels import ils_rounds, inner_score
+
+        seq, n_on = self.first()
+        on = np.zeros(len(self.d), dtype=np.bool_)
+        on[seq[:n_on]] = True
+        paths = np.stack([seq, seq, seq])
+        score, length = inner_score(self.prize, self.cand, on), self.length(seq, n_on)
+        counts = np.array([n_on, n_on, 0], dtype=np.int64)
+        keys = np.array([score, length, score, length])
+        base = math.fsum(self.prize[sorted(set(self.ends))].tolist())
+        max_stall = 2000 + 40 * self.cand.size
+        params = np.array(
+            [self.noise, self.p_worse, self.restart, self.p_force, max_stall, bound - base]
+        )
         left = math.inf if rounds is None else rounds
-        while -best_key[0] < bound and stall < max_stall and left and not self.late():
-            new = self.local_search(self.insert(self.perturb(cur), self.noise))
-            new_key = self.key(new)
-            stall, left = stall + 1, left - 1
-            if new_key < best_key:
-                best, best_key, stall = new, new_key, 0
-            if new_key[0] <= cur_key[0] or self.rng.random() < self.p_worse:
-                cur, cur_key = new, new_key
-            if stall % self.restart == self.restart - 1:
-                cur, cur_key = best, best_key
-        return best
-
-    def local_search(self, r: list[int]) -> list[int]:
-        """Shorten, insert and replace until no move improves (score, -length)."""
-        while not self.late():
-            r = self.shorten(r)
-            longer = self.insert(r, 0.0)
-            if len(longer) > len(r):
-                r = longer
-                continue
-            new = self.replace(r)
-            if new is None:
+        batch = 1
+        while left > 0 and keys[2] < bound - base and counts[2] < max_stall:
+            if self.deadline.expired:
                 break
-            r = new
-        return r
+            k = int(min(batch, left))
+            t0 = time.perf_counter()
+            ils_rounds(self.d, self.prize, self.cand, self.limit, paths, counts, keys,
+                       self.state, k, params)  # fmt: skip
+            left -= k
+            if time.perf_counter() - t0 < _BATCH_S / 2:
+                batch = min(2 * batch, _MAX_BATCH)
+            elif batch > 1:
+                batch //= 2
+        return [int(v) for v in paths[1, : counts[1]]]
 
-    def shorten(self, r: list[int]) -> list[int]:
-        """Apply the best improving 2-opt, else or-opt, move until none is left."""
-        length = self.length(r)
-        while len(r) >= 4 and not self.late():
-            arr = np.array(r)
-            m = self.d[arr[:, None], arr[None, :]]  # legs among the path's points
-            ab = np.diagonal(m, 1)
-            # g[k]: change in the legs before leg k when reversed (0 if symmetric)
-            g = np.r_[0.0, np.cumsum(np.diagonal(m, -1) - ab)]
-            delta = m[:-1, :-1] + m[1:, 1:] + g[None, :-1] - g[1:, None]
-            delta = np.triu(delta - ab[:, None] - ab[None, :], 2)
-            k = int(delta.argmin())
-            new: list[int] | None = None
-            if delta.flat[k] < -self.eps:
-                i, j = divmod(k, len(r) - 1)
-                new = r[: i + 1] + r[i + 1 : j + 1][::-1] + r[j + 1 :]
-            else:
-                new = self.or_opt(r, m, ab, g)
-            if new is None or (new_len := self.length(new)) >= length:
-                break
-            r, length = new, new_len
-        return r
+    def length(self, seq: Ints, n_on: int) -> float:
+        """Float64 length of ``seq[:n_on]``."""
+        from openskies.routing.ils_kernels import path_length
 
-    def or_opt(
-        self, r: list[int], m: Floats, ab: Floats, g: Floats
-    ) -> list[int] | None:
-        """Best move of a run of 1-3 points elsewhere (maybe reversed), or None.
-
-        ``m`` holds the legs among the points of ``r`` (``m[x, y]`` from
-        ``r[x]`` to ``r[y]``), ``ab`` the path's legs, ``g`` as in `shorten`.
-        """
-        n = len(r)
-        best, move, legs = -self.eps, (0, 0, 0, False), np.arange(n - 1)
-        for k in (1, 2, 3):
-            i = np.arange(1, n - k)  # the run is r[i : i + k], put into leg t
-            if i.size == 0:
-                break
-            gain = m[i - 1, i] + m[i + k - 1, i + k] - m[i - 1, i + k]
-            fwd = m[:-1, 1 : n - k].T + m[k : n - 1, 1:]
-            rev = m[:-1, k : n - 1].T + m[1 : n - k, 1:]
-            rev += (g[i + k - 1] - g[i])[:, None]
-            delta = np.minimum(fwd, rev) - ab[None, :] - gain[:, None]
-            delta[(legs >= i[:, None] - 1) & (legs <= i[:, None] + k - 1)] = np.inf
-            x = int(delta.argmin())
-            if delta.flat[x] < best:
-                best, (ii, t) = float(delta.flat[x]), divmod(x, n - 1)
-                move = (int(i[ii]), k, t, bool(rev[ii, t] < fwd[ii, t]))
-        if best == -self.eps:
-            return None
-        i0, k, t, flip = move
-        run = r[i0 : i0 + k][::-1] if flip else r[i0 : i0 + k]
-        rest = r[:i0] + r[i0 + k :]
-        pos = t + 1 if t < i0 else t + 1 - k
-        return rest[:pos] + run + rest[pos:]
-
-    def unvisited(self, r: list[int]) -> Ints:
-        """Candidate points not on ``r``."""
-        on = np.zeros(len(self.d), dtype=bool)
-        on[r] = True
-        return self.cand[~on[self.cand]]
-
-    def insertion_costs(self, r: list[int], u: Ints) -> Any:
-        """Return the added length of inserting each of ``u`` into each leg of ``r``."""
-        d, a, b = self.d, np.array(r[:-1]), np.array(r[1:])
-        return d[a[:, None], u[None, :]] + d[u[None, :], b[:, None]] - d[a, b][:, None]
-
-    def insert(self, r: list[int], noise: float) -> list[int]:
-        """Greedily insert points while they fit, best score per added length first.
-
-        With ``noise`` the ratios are perturbed, and half the time ranked by score
-        alone (this finds paths that skip cheap points for dearer, richer ones).
-        """
-        d, u, length = self.d, self.unvisited(r), self.length(r)
-        cost = self.insertion_costs(r, u)  # (legs, u), updated after each insertion
-        by_score = noise > 0 and self.rng.random() < 0.5  # else by score per length
-        while u.size and not self.late():
-            pos = cost.argmin(0)
-            c = cost[pos, np.arange(u.size)]
-            fits = length + c <= self.limit
-            if not fits.any():
-                break
-            ratio = self.prize[u] / (1.0 if by_score else np.maximum(c, self.eps))
-            if noise:
-                ratio *= self.rng.uniform(1.0 - noise, 1.0 + noise, u.size)
-            x = int(np.where(fits, ratio, -np.inf).argmax())
-            p, node = int(pos[x]), int(u[x])
-            new = [*r[: p + 1], node, *r[p + 1 :]]
-            new_len = self.length(new)
-            u, cost = np.delete(u, x), np.delete(cost, x, axis=1)
-            if new_len > self.limit:
-                continue
-            a, b = r[p], r[p + 1]
-            rows = [
-                d[a, u] + d[u, node] - d[a, node],
-                d[node, u] + d[u, b] - d[node, b],
-            ]
-            cost = np.concatenate([cost[:p], rows, cost[p + 1 :]])
-            r, length = new, new_len
-        return r
-
-    def replace(self, r: list[int]) -> list[int] | None:
-        """Best swap of a visited point for an unvisited one, or None.
-
-        A swap must raise the score, or keep it and shorten the path.  The new
-        point takes the old one's place or its own cheapest leg, if that leg
-        does not touch the old point.
-        """
-        u = self.unvisited(r)
-        if u.size == 0 or len(r) < 3:
-            return None
-        d, length, arr = self.d, self.length(r), np.array(r)
-        cost = self.insertion_costs(r, u)
-        leg = cost.argmin(0)
-        pos = np.arange(1, len(r) - 1)
-        prev, v, nxt = arr[pos - 1], arr[pos], arr[pos + 1]
-        saving = d[prev, v] + d[v, nxt] - d[prev, nxt]
-        touch = (leg[None, :] == pos[:, None] - 1) | (leg[None, :] == pos[:, None])
-        apart = np.where(touch, np.inf, cost[leg, np.arange(u.size)][None, :])
-        in_place = d[prev[:, None], u[None, :]] + d[u[None, :], nxt[:, None]]
-        in_place -= d[prev, nxt][:, None]
-        new_len = length - saving[:, None] + np.minimum(apart, in_place)
-        gain = self.prize[u][None, :] - self.prize[v][:, None]
-        shorter = (gain == 0) & (new_len < length - self.eps)
-        ok = (new_len <= self.limit) & ((gain > 0) | shorter)
-        if not ok.any():
-            return None
-        pp, uu = np.nonzero(ok)
-        x = np.lexsort((new_len[pp, uu], -gain[pp, uu]))[0]
-        p, j, node = int(pos[pp[x]]), int(uu[x]), int(u[uu[x]])
-        if in_place[pp[x], j] <= apart[pp[x], j]:
-            new = [*r[:p], node, *r[p + 1 :]]
-        else:
-            at = int(leg[j])
-            new = [*r[: at + 1], node, *r[at + 1 :]]
-            del new[p if at >= p else p + 1]
-        ok_new = self.length(new) <= self.limit and self.key(new) < self.key(r)
-        return new if ok_new else None
-
-    def perturb(self, r: list[int]) -> list[int]:
-        """Remove a random run or random points, or force in unvisited points."""
-        inner, mode, u = r[1:-1], self.rng.random(), self.unvisited(r)
-        if mode < self.p_force and u.size:
-            k = min(u.size, int(self.rng.integers(1, 4)))
-            forced = self.rng.choice(u, k, replace=False).tolist()
-            for x in forced:
-                pos = int(self.insertion_costs(r, np.array([x]))[:, 0].argmin())
-                r = [*r[: pos + 1], x, *r[pos + 1 :]]
-            return repair(self.d, self.prize, r, self.limit, forced)
-        if not inner:
-            return r
-        k = int(self.rng.integers(1, max(1, min(10, len(inner) // 3)) + 1))
-        if mode < (1 + self.p_force) / 2:
-            i = int(self.rng.integers(0, len(inner) - k + 1))
-            inner = inner[:i] + inner[i + k :]
-        else:
-            drop = set(self.rng.choice(len(inner), k, replace=False).tolist())
-            inner = [x for j, x in enumerate(inner) if j not in drop]
-        return [r[0], *inner, r[-1]]
+        return float(path_length(self.d, seq, n_on))
