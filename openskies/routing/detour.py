@@ -358,12 +358,15 @@ class Network:
             new_comp.append(c)
             return len(self.xy) + len(new_xy) - 1
 
-        for k, x in enumerate(comps):
-            for y in comps[k + 1 :]:
-                (ax, ay), (bx, by) = shapely.shortest_line(shapes[x], shapes[y]).coords
-                if self.free.transit_legal([ax], [ay], [bx], [by])[0]:
-                    gx, gy = gateway(x, (ax, ay)), gateway(y, (bx, by))
-                    self.gates[(x, y)], self.gates[(y, x)] = (gx, gy), (gy, gx)
+        pairs = [(x, y) for k, x in enumerate(comps) for y in comps[k + 1 :]]
+        ends = np.array(
+            [shapely.shortest_line(shapes[x], shapes[y]).coords for x, y in pairs]
+        ).reshape(-1, 4)  # ax, ay, bx, by per pair: one transit test for all
+        ok = self.free.transit_legal(*ends.T) if pairs else []
+        for (x, y), (ax, ay, bx, by), legal in zip(pairs, ends.tolist(), ok, strict=True):
+            if legal:
+                gx, gy = gateway(x, (ax, ay)), gateway(y, (bx, by))
+                self.gates[(x, y)], self.gates[(y, x)] = (gx, gy), (gy, gx)
         if new_xy:
             self.xy = np.vstack([self.xy, np.asarray(new_xy)])
             self.comp = np.concatenate([self.comp, np.asarray(new_comp, np.intp)])

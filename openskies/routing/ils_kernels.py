@@ -370,7 +370,11 @@ def _perturb(
     state: np.ndarray,
     keep: np.ndarray,
 ) -> int:
-    """Remove a random run or random points, or force in unvisited points."""
+    """Remove a random run or random points, or force in unvisited points.
+
+    The path is then repaired to the budget (:func:`repair`; forced points
+    go last).  Returns the new count.
+    """
     mode = rand(state)
     free = 0
     for v in cand:
@@ -403,7 +407,8 @@ def _perturb(
         for x in range(i, i + k):
             on[seq[x]] = False
         seq[i : n_on - k] = seq[i + k : n_on].copy()
-        return n_on - k
+        # without the triangle inequality a shorter path may be longer: repair
+        return repair(d, prize, seq, n_on - k, on, limit, keep)
     idx = np.arange(1, n_on - 1)
     for r in range(k):  # k distinct inner positions: a partial Fisher-Yates shuffle
         j = r + int(rand(state) * (inner - r))
@@ -414,7 +419,7 @@ def _perturb(
         if x == n_on - 1 or on[seq[x]]:
             seq[w] = seq[x]
             w += 1
-    return w
+    return repair(d, prize, seq, w, on, limit, keep)
 
 
 @njit(cache=True)
