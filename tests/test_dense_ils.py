@@ -98,8 +98,9 @@ def test_local_search_ends_in_a_local_optimum_within_budget(case, limit):
     on = np.zeros(n, dtype=np.bool_)
     on[[0, end]] = True
     cand = np.array([v for v in range(n) if v not in (0, end)], dtype=np.int64)
-    n_on = k.insert_greedy(d, prize, cand, seq, 2, on, limit, 0.0, np.ones(1, np.uint64))
-    n_on, done = k.local_search(d, prize, cand, seq, n_on, on, limit, 10_000)
+    state = np.ones(1, np.uint64)
+    n_on = k.insert_greedy(d, prize, cand, seq, 2, on, limit, 0.0, state)
+    n_on, done = k.local_search(d, prize, cand, seq, n_on, on, limit, 10_000, state)
     assert done
     got = seq[:n_on].tolist()
     assert got[0] == 0 and got[-1] == end

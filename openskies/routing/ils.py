@@ -112,47 +112,30 @@ class Search:
         mixed = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) % 2**64
         self.state = np.array([mixed or 1], dtype=np.uint64)
 
-    def first(self) -> tuple[Ints, int]:
-        """Greedy insertion then local search from ``[start, end]``.
-
-        The local search checks the deadline every :data:`_MOVES` moves and
-        returns the path it has when it passes.
-        """
-        from openskies.routing.ils_kernels import insert_greedy, local_search
-
-        seq = np.empty(len(self.d) + 1, dtype=np.int64)
-        seq[:2] = self.ends
-        on = np.zeros(len(self.d), dtype=np.bool_)
-        on[list(self.ends)] = True
-        args = (self.d, self.prize, self.cand, seq)
-        n_on = insert_greedy(*args, 2, on, self.limit, 0.0, self.state)
-        done = False
-        while not done and not self.deadline.expired:
-            n_on, done = local_search(*args, n_on, on, self.limit, _MOVES)
-        return seq, n_on
-
     def run(self, bound: float, rounds: int | None = None) -> list[int]:
         """Perturb and re-optimise until a stop: deadline, bound, stagnation, rounds.
 
-        The deadline is checked between batches of rounds sized to take
-        about :data:`_BATCH_S` each (the batch size does not change the
-        result); a search out of time returns the best path it has (at worst
-        start -> end).
+        First a greedy insertion and a local search (the deadline checked
+        every :data:`_MOVES` moves), then rounds of perturbation and local
+        search in batches sized to take about :data:`_BATCH_S` each (the
+        batch size does not change the result).  A search out of time
+        returns the best path it has (at worst start -> end).
         """
-        from openskies.routing.ils_kernels import ils_rounds, inner_score
+        from openskies.routing.ils_kernels import ils_step
 
-        seq, n_on = self.first()
-        on = np.zeros(len(self.d), dtype=np.bool_)
-        on[seq[:n_on]] = True
-        paths = np.stack([seq, seq, seq])
-        score, length = inner_score(self.prize, self.cand, on), self.length(seq, n_on)
-        counts = np.array([n_on, n_on, 0], dtype=np.int64)
-        keys = np.array([score, length, score, length])
+        paths = np.zeros((3, len(self.d) + 1), dtype=np.int64)
+        paths[:2, :2] = self.ends
+        counts = np.array([2, 2, 0, 0], dtype=np.int64)  # see ils_step
+        keys = np.zeros(4)
         base = math.fsum(self.prize[sorted(set(self.ends))].tolist())
         max_stall = 2000 + 40 * self.cand.size
         params = np.array(
-            [self.noise, self.p_worse, self.restart, self.p_force, max_stall, bound - base]
-        )
+            [self.noise, self.p_worse, self.restart, self.p_force, max_stall,
+             bound - base, _MOVES]
+        )  # fmt: skip
+        args = (self.d, self.prize, self.cand, self.limit, paths, counts, keys)
+        while counts[3] < 2 and not self.deadline.expired:
+            ils_step(*args, self.state, 0, params)
         left = math.inf if rounds is None else rounds
         batch = 1
         while left > 0 and keys[2] < bound - base and counts[2] < max_stall:
@@ -160,17 +143,10 @@ class Search:
                 break
             k = int(min(batch, left))
             t0 = time.perf_counter()
-            ils_rounds(self.d, self.prize, self.cand, self.limit, paths, counts, keys,
-                       self.state, k, params)  # fmt: skip
+            ils_step(*args, self.state, k, params)
             left -= k
             if time.perf_counter() - t0 < _BATCH_S / 2:
                 batch = min(2 * batch, _MAX_BATCH)
             elif batch > 1:
                 batch //= 2
         return [int(v) for v in paths[1, : counts[1]]]
-
-    def length(self, seq: Ints, n_on: int) -> float:
-        """Float64 length of ``seq[:n_on]``."""
-        from openskies.routing.ils_kernels import path_length
-
-        return float(path_length(self.d, seq, n_on))

@@ -49,7 +49,7 @@ def inner_score(prize: np.ndarray, cand: np.ndarray, on: np.ndarray) -> float:
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _cheapest(d: np.ndarray, seq: np.ndarray, n_on: int, u: int) -> tuple[int, float]:
     """Leg of ``seq`` where inserting ``u`` adds least length (first such) and that length."""
     best, at = _INF, 0
@@ -61,7 +61,14 @@ def _cheapest(d: np.ndarray, seq: np.ndarray, n_on: int, u: int) -> tuple[int, f
     return at, best
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _copy(src: np.ndarray, dst: np.ndarray, n_on: int) -> None:
+    """Copy ``src[:n_on]`` into ``dst`` (a loop: slices cost seconds of compiling)."""
+    for t in range(n_on):
+        dst[t] = src[t]
+
+
+@njit(cache=True, inline="always")
 def _put(seq: np.ndarray, n_on: int, i: int, v: int) -> int:
     """Insert ``v`` at index ``i`` of ``seq``; return the new count."""
     for t in range(n_on, i, -1):
@@ -70,7 +77,7 @@ def _put(seq: np.ndarray, n_on: int, i: int, v: int) -> int:
     return n_on + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _cut(seq: np.ndarray, n_on: int, i: int) -> int:
     """Delete ``seq[i]``; return the new count."""
     for t in range(i, n_on - 1):
@@ -144,7 +151,7 @@ def insert_greedy(
     return n_on
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _reversal_gain(d: np.ndarray, seq: np.ndarray, n_on: int, g: np.ndarray) -> None:
     """``g[k]``: change of the legs before leg k when they are reversed (0 if symmetric)."""
     g[0] = 0.0
@@ -197,7 +204,7 @@ def _or_opt(
     return best, bi, bk, bt, flip
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _apply_or_opt(
     seq: np.ndarray, n_on: int, out: np.ndarray, i0: int, k: int, t: int, flip: bool
 ) -> None:
@@ -224,9 +231,10 @@ def _shorten(
     while n_on >= 4:
         _reversal_gain(d, seq, n_on, g)
         delta, i, j = _two_opt(d, seq, n_on, g)
-        tmp[:n_on] = seq[:n_on]
+        _copy(seq, tmp, n_on)
         if delta < -eps:
-            tmp[i + 1 : j + 1] = seq[i + 1 : j + 1][::-1]
+            for x in range(i + 1, j + 1):
+                tmp[x] = seq[i + 1 + j - x]
         else:
             delta, i0, k, t, flip = _or_opt(d, seq, n_on, g, eps)
             if delta == -eps:
@@ -235,7 +243,7 @@ def _shorten(
         new_len = path_length(d, tmp, n_on)
         if new_len >= length:
             return
-        seq[:n_on] = tmp[:n_on]
+        _copy(tmp, seq, n_on)
         length = new_len
 
 
@@ -282,7 +290,7 @@ def _replace(
                 b_at = -1 if in_place <= apart else leg
     if bp < 0:
         return False
-    tmp[:n_on] = seq[:n_on]
+    _copy(seq, tmp, n_on)
     if b_at < 0:
         tmp[bp] = bu
     else:
@@ -292,7 +300,7 @@ def _replace(
     if new_len > limit or (best_gain == 0 and not new_len < length):
         return False
     on[seq[bp]], on[bu] = False, True
-    seq[:n_on] = tmp[:n_on]
+    _copy(tmp, seq, n_on)
     return True
 
 
@@ -306,15 +314,16 @@ def local_search(
     on: np.ndarray,
     limit: float,
     moves: int,
+    state: np.ndarray,
 ) -> tuple[int, bool]:
     """Shorten, insert and replace until no move improves, or ``moves`` steps.
 
-    Returns the new count and whether the path is a local optimum.
+    Returns the new count and whether the path is a local optimum (``state``,
+    the random state, is not drawn from: no noise).
     """
     eps = 1e-12 * max(limit, 1.0)
     g = np.empty(seq.size + 1)
-    tmp = np.empty_like(seq)
-    state = np.ones(1, dtype=np.uint64)  # unused: no noise
+    tmp = np.empty(seq.size, dtype=np.int64)
     for _ in range(moves):
         _shorten(d, seq, n_on, eps, g, tmp)
         longer = insert_greedy(d, prize, cand, seq, n_on, on, limit, 0.0, state)
@@ -406,10 +415,13 @@ def _perturb(
         i = 1 + int(rand(state) * (inner - k + 1))
         for x in range(i, i + k):
             on[seq[x]] = False
-        seq[i : n_on - k] = seq[i + k : n_on].copy()
+        for x in range(i, n_on - k):
+            seq[x] = seq[x + k]
         # without the triangle inequality a shorter path may be longer: repair
         return repair(d, prize, seq, n_on - k, on, limit, keep)
-    idx = np.arange(1, n_on - 1)
+    idx = np.empty(inner, dtype=np.int64)
+    for x in range(inner):
+        idx[x] = x + 1
     for r in range(k):  # k distinct inner positions: a partial Fisher-Yates shuffle
         j = r + int(rand(state) * (inner - r))
         idx[r], idx[j] = idx[j], idx[r]
@@ -422,16 +434,17 @@ def _perturb(
     return repair(d, prize, seq, w, on, limit, keep)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _mark(seq: np.ndarray, n_on: int, on: np.ndarray) -> None:
     """Set ``on`` to the points of ``seq[:n_on]``."""
-    on[:] = False
+    for v in range(on.size):
+        on[v] = False
     for t in range(n_on):
         on[seq[t]] = True
 
 
 @njit(cache=True)
-def ils_rounds(
+def ils_step(
     d: np.ndarray,
     prize: np.ndarray,
     cand: np.ndarray,
@@ -443,37 +456,54 @@ def ils_rounds(
     rounds: int,
     params: np.ndarray,
 ) -> None:
-    """Run up to ``rounds`` perturbation rounds of the iterated local search.
+    """Advance the iterated local search by one step between deadline checks.
 
-    ``paths`` rows 0, 1 and 2 hold the current, best and scratch paths,
-    ``counts`` their counts then the rounds without a new best, ``keys`` the
-    inner score and length of the current and best paths; all are updated.
-    ``params``: noise, probability of accepting a worse path, rounds without
-    a new best before going back to the best path, probability of forcing
-    points in, most rounds without a new best, and the inner score that
-    stops the search (the bound).
+    ``paths`` rows 0, 1 and 2 hold the current, best and scratch paths;
+    ``counts`` their counts, the rounds without a new best and the phase;
+    ``keys`` the inner score and length of the current and best paths; all
+    are updated.  Phase 0: greedy insertion into the current path (phase 1
+    next).  Phase 1: at most ``params[6]`` local-search moves on it, which
+    also make it the best path (phase 2 at a local optimum).  Phase 2: at most
+    ``rounds`` perturbation rounds.  ``params``: noise, probability of
+    accepting a worse path, rounds without a new best before going back to
+    the best path, probability of forcing points in, most rounds without a
+    new best, the inner score that stops the search (the bound), moves.
     """
-    noise, p_worse, restart, p_force, max_stall, target = params
+    noise, p_worse, restart, p_force, max_stall, target, moves = params
     on = np.zeros(d.shape[0], dtype=np.bool_)
     keep = np.zeros(d.shape[0], dtype=np.bool_)
     cur, best, new = paths[0], paths[1], paths[2]
+    _mark(cur, counts[0], on)
+    if counts[3] < 2:
+        if counts[3] == 0:
+            counts[0] = insert_greedy(d, prize, cand, cur, counts[0], on, limit, 0.0, state)
+            counts[3] = 1
+        counts[0], done = local_search(
+            d, prize, cand, cur, counts[0], on, limit, int(moves), state
+        )
+        keys[0] = keys[2] = inner_score(prize, cand, on)
+        keys[1] = keys[3] = path_length(d, cur, counts[0])
+        counts[1] = counts[0]
+        _copy(cur, best, counts[0])
+        counts[3] = 2 if done else 1
+        return
     for _ in range(rounds):
         if keys[2] >= target or counts[2] >= max_stall:
             return
         n_on = counts[0]
-        new[:n_on] = cur[:n_on]
+        _copy(cur, new, n_on)
         _mark(new, n_on, on)
         n_on = _perturb(d, prize, cand, new, n_on, on, limit, p_force, state, keep)
         n_on = insert_greedy(d, prize, cand, new, n_on, on, limit, noise, state)
-        n_on = local_search(d, prize, cand, new, n_on, on, limit, 1 << 62)[0]
+        n_on = local_search(d, prize, cand, new, n_on, on, limit, 1 << 62, state)[0]
         score, length = inner_score(prize, cand, on), path_length(d, new, n_on)
         counts[2] += 1
         if score > keys[2] or (score == keys[2] and length < keys[3]):
-            best[:n_on] = new[:n_on]
+            _copy(new, best, n_on)
             counts[1], keys[2], keys[3], counts[2] = n_on, score, length, 0
         if score >= keys[0] or rand(state) < p_worse:
-            cur[:n_on] = new[:n_on]
+            _copy(new, cur, n_on)
             counts[0], keys[0], keys[1] = n_on, score, length
         if counts[2] % restart == restart - 1:
-            cur[: counts[1]] = best[: counts[1]]
+            _copy(best, cur, counts[1])
             counts[0], keys[0], keys[1] = counts[1], keys[2], keys[3]
