@@ -195,6 +195,8 @@ class FreeSpace:
         self, lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
     ) -> NDArray[np.bool_]:
         """Return whether each transit leg avoids the binding no-fly areas."""
+        if not self.no_fly:  # nothing to avoid: no need to densify the legs
+            return np.ones(np.broadcast(lon1, lat1, lon2, lat2).size, dtype=bool)
         lines = _lines(lon1, lat1, lon2, lat2)
         ok = np.ones(lines.size, dtype=bool)
         for zone in self.no_fly:

@@ -94,6 +94,7 @@ class Search:
 
     # p_worse 0.2 (was 0.05) put all 68 OPLib instances <= 200 nodes within 1 % of EA4OP
     noise, p_worse, restart, p_force = 0.3, 0.2, 200, 0.3
+    stall = (2000, 40)  # rounds without a new best that stop the search: a + b per candidate
 
     def __init__(
         self,
@@ -128,7 +129,7 @@ class Search:
         counts = np.array([2, 2, 0, 0], dtype=np.int64)  # see ils_step
         keys = np.zeros(4)
         base = math.fsum(self.prize[sorted(set(self.ends))].tolist())
-        max_stall = 2000 + 40 * self.cand.size
+        max_stall = self.stall[0] + self.stall[1] * self.cand.size
         params = np.array(
             [self.noise, self.p_worse, self.restart, self.p_force, max_stall,
              bound - base, _MOVES]
