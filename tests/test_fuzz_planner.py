@@ -4,13 +4,16 @@ Only OpenSkiesError subclasses may escape :func:`plan_route` on thousands of
 sites with one hostile value or point hidden among them (extreme numbers,
 NaN, inf, 2**63, wrong types), and the ``plan-route`` command exits 2 with
 exactly one line on stderr.  The candidate filters
-(:mod:`openskies.routing.candidates`) keep their invariants on extreme inputs.
+(:mod:`openskies.routing.candidates`) keep their invariants on extreme inputs,
+and the dense engine behind the planner (compiled kernels) refuses hostile
+distance matrices and returns paths within the budget on extreme valid ones.
 Examples are bounded; ``OPENSKIES_HYPOTHESIS_PROFILE=openskies-long`` runs the
 profile's larger budget.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -25,6 +28,7 @@ from openskies import SolveOptions
 from openskies.cli.main import main
 from openskies.errors import OpenSkiesError
 from openskies.routing.candidates import keep_candidates, straight_bound
+from openskies.routing.orienteering import solve_orienteering
 from openskies.routing.planner import MAX_SITES, plan_route
 
 LONG = os.environ.get("OPENSKIES_HYPOTHESIS_PROFILE") == "openskies-long"
@@ -201,3 +205,56 @@ def test_plan_route_cli_refuses_more_than_max_sites_in_one_line(tmp_path, capsys
     assert code == 2
     assert len(err.splitlines()) == 1
     assert f"at most {MAX_SITES:,} sites" in err
+
+
+HOSTILE_LEG = st.sampled_from(
+    [math.nan, math.inf, -math.inf, -1.0, 1e308, -1e308, 2**63, 2**1100, None, "ten"]
+)
+EXTREME_LEG = st.sampled_from([0.0, 1e-300, 5e-324, 1.0, 1e12, 1e15])
+
+
+@examples(25)
+@given(
+    n=st.integers(2, 30),
+    bad=HOSTILE_LEG,
+    where=st.tuples(st.integers(0, 29), st.integers(0, 29)),
+)
+def test_a_hostile_leg_in_the_planners_matrix_is_refused(n, bad, where):
+    # the dense engine behind the planner (its compiled kernels must never
+    # see a NaN, inf or negative leg): one bad entry anywhere is refused
+    d = np.ones((n, n), dtype=object)
+    d[where[0] % n, where[1] % n] = bad
+    with pytest.raises(OpenSkiesError):
+        solve_orienteering(None, np.ones(n), start=0, budget=10.0,
+                           distance_matrix=d.tolist(), engine="ils")  # fmt: skip
+
+
+@examples(30)
+@given(
+    n=st.integers(1, 40),
+    legs=st.lists(EXTREME_LEG, min_size=1, max_size=40),
+    scores=st.lists(st.sampled_from([0.0, 1.0, 1e15]), min_size=1, max_size=40),
+    budget=st.sampled_from([0.0, 1e-300, 1.0, 1e12, 1e15]),
+    end=st.none() | st.integers(0, 39),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_extreme_matrices_give_paths_within_budget(n, legs, scores, budget, end, seed):
+    # extreme but valid legs, scores, budgets and seeds: the search returns a
+    # path from start to end within the budget, or reports infeasibility
+    rng = np.random.default_rng(len(legs))
+    d = rng.choice(np.asarray(legs), (n, n))
+    prize = np.resize(np.asarray(scores), n)
+    end = None if end is None else end % n
+    res = solve_orienteering(
+        None, prize, start=0, end=end, budget=budget, distance_matrix=d,
+        engine="ils", options=SolveOptions(seed=seed, iteration_limit=30),
+    )  # fmt: skip
+    if not res.order:
+        assert d[0, 0 if end is None else end] > budget * (1 + 1e-9)
+        return
+    order = list(res.order)
+    assert order[0] == 0 and order[-1] == (0 if end is None else end)
+    length = math.fsum(d[a, b] for a, b in itertools.pairwise(order))
+    assert length <= budget * (1 + 1e-9) * (1 + 1e-12)
+    assert res.score == math.fsum(prize[sorted(set(order))].tolist())
+    assert res.score <= res.bound
