@@ -83,7 +83,8 @@ def test_two_opt_and_or_opt_deltas_are_the_length_changes(case):
     k._apply_or_opt(seq, n_on, out, i0, run, t, flip)
     moved = out[:n_on].tolist()
     assert sorted(moved) == sorted(path)
-    assert moved[0] == path[0] and moved[-1] == path[-1]
+    assert moved[0] == path[0]
+    assert moved[-1] == path[-1]
     assert delta == pytest.approx(length_of(d, moved) - base, abs=1e-9)
 
 
@@ -103,14 +104,15 @@ def test_local_search_ends_in_a_local_optimum_within_budget(case, limit):
     n_on, done = k.local_search(d, prize, cand, seq, n_on, on, limit, 10_000, state)
     assert done
     got = seq[:n_on].tolist()
-    assert got[0] == 0 and got[-1] == end
+    assert got[0] == 0
+    assert got[-1] == end
     assert len(set(got[1:-1])) == n_on - 2
     assert on.sum() == len(set(got))
     length = length_of(d, got)
     assert length <= limit or got == [0, end]
     for v in cand[~on[cand]].tolist():  # no unvisited point fits anywhere
         for t in range(n_on - 1):
-            assert length_of(d, got[: t + 1] + [v] + got[t + 1 :]) > limit
+            assert length_of(d, [*got[: t + 1], v, *got[t + 1 :]]) > limit
     if n_on >= 4:  # no improving 2-opt
         for a in range(n_on - 1):
             for b in range(a + 2, n_on - 1):
@@ -148,7 +150,8 @@ def test_iterated_search_reaches_the_brute_force_optimum(points, closed, limit):
     cand = np.array([v for v in range(n) if v not in (s, e)], dtype=np.int64)
     search = Search(d, prize, (s, e), cand, limit, 3, Deadline(60.0))
     got = search.run(math.inf, 300)
-    assert got[0] == s and got[-1] == e
+    assert got[0] == s
+    assert got[-1] == e
     assert length_of(d, got) <= limit
     assert math.fsum(prize[got[1:-1]].tolist()) == brute_best(d, prize, s, e, limit)
 
@@ -193,7 +196,8 @@ def test_perturbation_keeps_paths_within_budget_and_distinct():
     for _ in range(300):
         n_on = k._perturb(d, prize, cand, seq, n_on, on, 120.0, 0.3, state, keep)
         got = seq[:n_on].tolist()
-        assert got[0] == 0 and got[-1] == 1
+        assert got[0] == 0
+        assert got[-1] == 1
         assert len(set(got)) == n_on
         assert sorted(np.flatnonzero(on).tolist()) == sorted(got)
         assert length_of(d, got) <= 120.0

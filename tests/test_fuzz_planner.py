@@ -253,7 +253,8 @@ def test_extreme_matrices_give_paths_within_budget(n, legs, scores, budget, end,
         assert d[0, 0 if end is None else end] > budget * (1 + 1e-9)
         return
     order = list(res.order)
-    assert order[0] == 0 and order[-1] == (0 if end is None else end)
+    assert order[0] == 0
+    assert order[-1] == (0 if end is None else end)
     length = math.fsum(d[a, b] for a, b in itertools.pairwise(order))
     assert length <= budget * (1 + 1e-9) * (1 + 1e-12)
     assert res.score == math.fsum(prize[sorted(set(order))].tolist())

@@ -362,8 +362,10 @@ class Network:
         ends = np.array(
             [shapely.shortest_line(shapes[x], shapes[y]).coords for x, y in pairs]
         ).reshape(-1, 4)  # ax, ay, bx, by per pair: one transit test for all
-        ok = self.free.transit_legal(*ends.T) if pairs else []
-        for (x, y), (ax, ay, bx, by), legal in zip(pairs, ends.tolist(), ok, strict=True):
+        ok = self.free.transit_legal(*ends.T) if pairs else np.zeros(0, bool)
+        for (x, y), (ax, ay, bx, by), legal in zip(
+            pairs, ends.tolist(), ok, strict=True
+        ):
             if legal:
                 gx, gy = gateway(x, (ax, ay)), gateway(y, (bx, by))
                 self.gates[(x, y)], self.gates[(y, x)] = (gx, gy), (gy, gx)

@@ -1,7 +1,15 @@
 """The orienteering engines' shared path arithmetic and the iterated local search.
 
 Private to :mod:`openskies.routing.orienteering`, which validates the input and chooses
-the engine; see its docstring for the method and the measurements behind it.
+the engine; see its docstring for the method and the measurements behind it.  The
+moves of the dense search run compiled (:mod:`openskies.routing.ils_kernels`, numba,
+cached on disk); :class:`Search` holds its paths in int arrays between batches of
+rounds and checks the deadline between them.  Compiled, a round costs about a
+twentieth of the numpy search it replaces (1,000 rounds of a 150-point instance:
+0.14 s, was 2.5 s), so at 1,000 sites over Russia the planner's search settles
+within its 10 s default (``benchmarks/bench_planner_scale.py``).  numba compiles
+the kernels once per installation (about 7 s of CPU); later processes load them
+from the disk cache in about 0.05 s after numba's own start.
 """
 
 from __future__ import annotations
@@ -94,7 +102,8 @@ class Search:
 
     # p_worse 0.2 (was 0.05) put all 68 OPLib instances <= 200 nodes within 1 % of EA4OP
     noise, p_worse, restart, p_force = 0.3, 0.2, 200, 0.3
-    stall = (2000, 40)  # rounds without a new best that stop the search: a + b per candidate
+    # the search stops after stall[0] + stall[1] * candidates rounds without a new best
+    stall = (2000, 40)
 
     def __init__(
         self,

@@ -51,7 +51,7 @@ def inner_score(prize: np.ndarray, cand: np.ndarray, on: np.ndarray) -> float:
 
 @njit(cache=True, inline="always")
 def _cheapest(d: np.ndarray, seq: np.ndarray, n_on: int, u: int) -> tuple[int, float]:
-    """Leg of ``seq`` where inserting ``u`` adds least length (first such) and that length."""
+    """Return the leg of ``seq`` where ``u`` adds least length (the first) and it."""
     best, at = _INF, 0
     for t in range(n_on - 1):
         a, b = seq[t], seq[t + 1]
@@ -153,7 +153,7 @@ def insert_greedy(
 
 @njit(cache=True, inline="always")
 def _reversal_gain(d: np.ndarray, seq: np.ndarray, n_on: int, g: np.ndarray) -> None:
-    """``g[k]``: change of the legs before leg k when they are reversed (0 if symmetric)."""
+    """Set ``g[k]``: change of the legs before leg k when reversed (0 if symmetric)."""
     g[0] = 0.0
     for t in range(n_on - 1):
         g[t + 1] = g[t] + d[seq[t + 1], seq[t]] - d[seq[t], seq[t + 1]]
@@ -208,7 +208,7 @@ def _or_opt(
 def _apply_or_opt(
     seq: np.ndarray, n_on: int, out: np.ndarray, i0: int, k: int, t: int, flip: bool
 ) -> None:
-    """Write into ``out`` the path with the run ``seq[i0 : i0 + k]`` moved into leg t."""
+    """Write into ``out`` the path with the run ``seq[i0 : i0 + k]`` moved to leg t."""
     at = t + 1 if t < i0 else t + 1 - k  # index of the run in the new path
     w = 0
     for x in range(n_on):
@@ -224,7 +224,12 @@ def _apply_or_opt(
 
 @njit(cache=True)
 def _shorten(
-    d: np.ndarray, seq: np.ndarray, n_on: int, eps: float, g: np.ndarray, tmp: np.ndarray
+    d: np.ndarray,
+    seq: np.ndarray,
+    n_on: int,
+    eps: float,
+    g: np.ndarray,
+    tmp: np.ndarray,
 ) -> None:
     """Apply the best improving 2-opt, else or-opt, move until none is left."""
     length = path_length(d, seq, n_on)
@@ -476,7 +481,9 @@ def ils_step(
     _mark(cur, counts[0], on)
     if counts[3] < 2:
         if counts[3] == 0:
-            counts[0] = insert_greedy(d, prize, cand, cur, counts[0], on, limit, 0.0, state)
+            counts[0] = insert_greedy(
+                d, prize, cand, cur, counts[0], on, limit, 0.0, state
+            )
             counts[3] = 1
         counts[0], done = local_search(
             d, prize, cand, cur, counts[0], on, limit, int(moves), state

@@ -9,7 +9,7 @@ optimality and serves up to 14 reachable optional points; a dense iterated
 local search (greedy insertion; 2-opt, or-opt, insertion and swap moves;
 random removal or forced insertion as perturbation; a worse path is accepted
 in 20 % of the rounds) on an (n, n) matrix of
-legs; and, for more than 200 points with a planar or TSPLIB metric, a
+legs, compiled (numba, :mod:`openskies.routing.ils_kernels`); and, for more than 200 points with a planar or TSPLIB metric, a
 compiled (numba) neighbour-list search with legs computed on demand
 (:mod:`openskies.routing.knn_search`).  On the 89 public Tsiligirides and
 Chao-Golden-Wasil instances, 1 s per run, the dense search reached the
@@ -34,10 +34,12 @@ Limits (documented bounds on work and numbers)
   of legs, shortest paths and the score bound, O(n^2)) is not interrupted and
   adds about half a second at :data:`MAX_POINTS` points (see
   ``benchmarks/bench_limits.py``).  Every phase of the search stops at the
-  deadline with the best path found so far (at worst the direct leg), within
-  one move of it.  The neighbour-list engine checks the deadline every 20
-  rounds; its first compilation in a process without numba's disk cache
-  (``cache=True``) takes 30-50 s and counts against the time limit.
+  deadline with the best path found so far (at worst the direct leg).  The
+  dense engine checks the deadline every 50 moves of its first local search,
+  then between batches of rounds of about 10 ms; the neighbour-list engine
+  every 20 rounds.  Their first compilation in a process without numba's disk
+  cache (``cache=True``) takes about 7 s (dense) and 30-50 s (neighbour
+  lists) and counts against the time limit.
 """
 
 from __future__ import annotations
