@@ -100,8 +100,9 @@ def test_local_search_ends_in_a_local_optimum_within_budget(case, limit):
     on[[0, end]] = True
     cand = np.array([v for v in range(n) if v not in (0, end)], dtype=np.int64)
     state = np.ones(1, np.uint64)
-    n_on = k.insert_greedy(d, prize, cand, seq, 2, on, limit, 0.0, state)
-    n_on, done = k.local_search(d, prize, cand, seq, n_on, on, limit, 10_000, state)
+    problem = (d, prize, cand, limit)
+    n_on = k.insert_greedy(problem, seq, 2, on, 0.0, state)
+    n_on, done = k.local_search(problem, seq, n_on, on, 10_000, state)
     assert done
     got = seq[:n_on].tolist()
     assert got[0] == 0
@@ -192,9 +193,10 @@ def test_perturbation_keeps_paths_within_budget_and_distinct():
     seq = as_seq([0, 1], n)
     on = np.zeros(n, dtype=np.bool_)
     on[[0, 1]] = True
-    n_on = k.insert_greedy(d, prize, cand, seq, 2, on, 120.0, 0.0, state)
+    problem = (d, prize, cand, 120.0)
+    n_on = k.insert_greedy(problem, seq, 2, on, 0.0, state)
     for _ in range(300):
-        n_on = k._perturb(d, prize, cand, seq, n_on, on, 120.0, 0.3, state, keep)
+        n_on = k._perturb(problem, seq, n_on, on, 0.3, state, keep)
         got = seq[:n_on].tolist()
         assert got[0] == 0
         assert got[-1] == 1
@@ -202,7 +204,7 @@ def test_perturbation_keeps_paths_within_budget_and_distinct():
         assert sorted(np.flatnonzero(on).tolist()) == sorted(got)
         assert length_of(d, got) <= 120.0
         assert not keep.any()
-        n_on = k.insert_greedy(d, prize, cand, seq, n_on, on, 120.0, 0.3, state)
+        n_on = k.insert_greedy(problem, seq, n_on, on, 0.3, state)
         assert length_of(d, seq[:n_on].tolist()) <= 120.0
 
 

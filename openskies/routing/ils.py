@@ -86,7 +86,8 @@ def repair(
     kept = np.zeros(len(dist), dtype=np.bool_)
     kept[np.asarray(keep, dtype=np.int64)] = True
     d = np.ascontiguousarray(dist, dtype=np.float64)
-    n_on = repair_kernel(d, prize, seq, seq.size, on, limit, kept)
+    cand = np.zeros(0, dtype=np.int64)  # repair needs no candidates
+    n_on = repair_kernel((d, prize, cand, float(limit)), seq, seq.size, on, kept)
     return [int(v) for v in seq[:n_on]]
 
 
@@ -143,7 +144,7 @@ class Search:
             [self.noise, self.p_worse, self.restart, self.p_force, max_stall,
              bound - base, _MOVES]
         )  # fmt: skip
-        args = (self.d, self.prize, self.cand, self.limit, paths, counts, keys)
+        args = ((self.d, self.prize, self.cand, self.limit), paths, counts, keys)
         while counts[3] < 2 and not self.deadline.expired:
             ils_step(*args, self.state, 0, params)
         left = math.inf if rounds is None else rounds

@@ -25,6 +25,9 @@ from numba import njit
 from openskies.routing.knn_kernels import rand
 
 _INF = np.inf
+#: What the kernels share, packed once by the caller: ``(d, prize, cand, limit)``
+#: (the (n, n) legs, the scores, the candidates' indices, the budget).
+Problem = tuple[np.ndarray, np.ndarray, np.ndarray, float]
 
 
 @njit(cache=True)
@@ -87,13 +90,10 @@ def _cut(seq: np.ndarray, n_on: int, i: int) -> int:
 
 @njit(cache=True)
 def insert_greedy(
-    d: np.ndarray,
-    prize: np.ndarray,
-    cand: np.ndarray,
+    problem: Problem,
     seq: np.ndarray,
     n_on: int,
     on: np.ndarray,
-    limit: float,
     noise: float,
     state: np.ndarray,
 ) -> int:
@@ -103,6 +103,7 @@ def insert_greedy(
     ``[1 - noise, 1 + noise]`` and, half the time, ranked by score alone.
     Returns the new count.
     """
+    d, prize, cand, limit = problem
     eps = 1e-12 * max(limit, 1.0)
     m = 0
     u = np.empty(cand.size, dtype=np.int64)
@@ -254,15 +255,7 @@ def _shorten(
 
 @njit(cache=True)
 def _replace(
-    d: np.ndarray,
-    prize: np.ndarray,
-    cand: np.ndarray,
-    seq: np.ndarray,
-    n_on: int,
-    on: np.ndarray,
-    limit: float,
-    eps: float,
-    tmp: np.ndarray,
+    problem: Problem, seq: np.ndarray, n_on: int, on: np.ndarray, tmp: np.ndarray
 ) -> bool:
     """Apply the best swap of a visited point for an unvisited one; False if none.
 
@@ -271,6 +264,8 @@ def _replace(
     not touch the old point.  Ties go to the shorter path, then to the earlier
     position and candidate.
     """
+    d, prize, cand, limit = problem
+    eps = 1e-12 * max(limit, 1.0)
     if n_on < 3:
         return False
     length = path_length(d, seq, n_on)
@@ -311,13 +306,10 @@ def _replace(
 
 @njit(cache=True)
 def local_search(
-    d: np.ndarray,
-    prize: np.ndarray,
-    cand: np.ndarray,
+    problem: Problem,
     seq: np.ndarray,
     n_on: int,
     on: np.ndarray,
-    limit: float,
     moves: int,
     state: np.ndarray,
 ) -> tuple[int, bool]:
@@ -326,34 +318,30 @@ def local_search(
     Returns the new count and whether the path is a local optimum (``state``,
     the random state, is not drawn from: no noise).
     """
+    d, limit = problem[0], problem[3]
     eps = 1e-12 * max(limit, 1.0)
     g = np.empty(seq.size + 1)
     tmp = np.empty(seq.size, dtype=np.int64)
     for _ in range(moves):
         _shorten(d, seq, n_on, eps, g, tmp)
-        longer = insert_greedy(d, prize, cand, seq, n_on, on, limit, 0.0, state)
+        longer = insert_greedy(problem, seq, n_on, on, 0.0, state)
         if longer > n_on:
             n_on = longer
             continue
-        if not _replace(d, prize, cand, seq, n_on, on, limit, eps, tmp):
+        if not _replace(problem, seq, n_on, on, tmp):
             return n_on, True
     return n_on, False
 
 
 @njit(cache=True)
 def repair(
-    d: np.ndarray,
-    prize: np.ndarray,
-    seq: np.ndarray,
-    n_on: int,
-    on: np.ndarray,
-    limit: float,
-    keep: np.ndarray,
+    problem: Problem, seq: np.ndarray, n_on: int, on: np.ndarray, keep: np.ndarray
 ) -> int:
     """Drop the points of least score per saved length until within budget.
 
     Points with ``keep[v]`` go last.  Returns the new count.
     """
+    d, prize, _, limit = problem
     eps = 1e-12 * max(limit, 1.0)
     while n_on > 2 and path_length(d, seq, n_on) > limit:
         spare = False
@@ -373,13 +361,10 @@ def repair(
 
 @njit(cache=True)
 def _perturb(
-    d: np.ndarray,
-    prize: np.ndarray,
-    cand: np.ndarray,
+    problem: Problem,
     seq: np.ndarray,
     n_on: int,
     on: np.ndarray,
-    limit: float,
     p_force: float,
     state: np.ndarray,
     keep: np.ndarray,
@@ -389,6 +374,7 @@ def _perturb(
     The path is then repaired to the budget (:func:`repair`; forced points
     go last).  Returns the new count.
     """
+    d, cand = problem[0], problem[2]
     mode = rand(state)
     free = 0
     for v in cand:
@@ -408,7 +394,7 @@ def _perturb(
             at = _cheapest(d, seq, n_on, x)[0]
             n_on = _put(seq, n_on, at + 1, x)
             on[x] = keep[x] = True
-        n_on = repair(d, prize, seq, n_on, on, limit, keep)
+        n_on = repair(problem, seq, n_on, on, keep)
         for r in range(k):
             keep[u[r]] = False
         return n_on
@@ -423,7 +409,7 @@ def _perturb(
         for x in range(i, n_on - k):
             seq[x] = seq[x + k]
         # without the triangle inequality a shorter path may be longer: repair
-        return repair(d, prize, seq, n_on - k, on, limit, keep)
+        return repair(problem, seq, n_on - k, on, keep)
     idx = np.empty(inner, dtype=np.int64)
     for x in range(inner):
         idx[x] = x + 1
@@ -436,7 +422,7 @@ def _perturb(
         if x == n_on - 1 or on[seq[x]]:
             seq[w] = seq[x]
             w += 1
-    return repair(d, prize, seq, w, on, limit, keep)
+    return repair(problem, seq, w, on, keep)
 
 
 @njit(cache=True, inline="always")
@@ -450,10 +436,7 @@ def _mark(seq: np.ndarray, n_on: int, on: np.ndarray) -> None:
 
 @njit(cache=True)
 def ils_step(
-    d: np.ndarray,
-    prize: np.ndarray,
-    cand: np.ndarray,
-    limit: float,
+    problem: Problem,
     paths: np.ndarray,
     counts: np.ndarray,
     keys: np.ndarray,
@@ -475,19 +458,16 @@ def ils_step(
     new best, the inner score that stops the search (the bound), moves.
     """
     noise, p_worse, restart, p_force, max_stall, target, moves = params
+    d, prize, cand, _ = problem
     on = np.zeros(d.shape[0], dtype=np.bool_)
     keep = np.zeros(d.shape[0], dtype=np.bool_)
     cur, best, new = paths[0], paths[1], paths[2]
     _mark(cur, counts[0], on)
     if counts[3] < 2:
         if counts[3] == 0:
-            counts[0] = insert_greedy(
-                d, prize, cand, cur, counts[0], on, limit, 0.0, state
-            )
+            counts[0] = insert_greedy(problem, cur, counts[0], on, 0.0, state)
             counts[3] = 1
-        counts[0], done = local_search(
-            d, prize, cand, cur, counts[0], on, limit, int(moves), state
-        )
+        counts[0], done = local_search(problem, cur, counts[0], on, int(moves), state)
         keys[0] = keys[2] = inner_score(prize, cand, on)
         keys[1] = keys[3] = path_length(d, cur, counts[0])
         counts[1] = counts[0]
@@ -500,9 +480,9 @@ def ils_step(
         n_on = counts[0]
         _copy(cur, new, n_on)
         _mark(new, n_on, on)
-        n_on = _perturb(d, prize, cand, new, n_on, on, limit, p_force, state, keep)
-        n_on = insert_greedy(d, prize, cand, new, n_on, on, limit, noise, state)
-        n_on = local_search(d, prize, cand, new, n_on, on, limit, 1 << 62, state)[0]
+        n_on = _perturb(problem, new, n_on, on, p_force, state, keep)
+        n_on = insert_greedy(problem, new, n_on, on, noise, state)
+        n_on = local_search(problem, new, n_on, on, 1 << 62, state)[0]
         score, length = inner_score(prize, cand, on), path_length(d, new, n_on)
         counts[2] += 1
         if score > keys[2] or (score == keys[2] and length < keys[3]):

@@ -8,13 +8,14 @@ Three engines: an exact dynamic programme over subsets, which proves
 optimality and serves up to 14 reachable optional points; a dense iterated
 local search (greedy insertion; 2-opt, or-opt, insertion and swap moves;
 random removal or forced insertion as perturbation; a worse path is accepted
-in 20 % of the rounds) on an (n, n) matrix of
-legs, compiled (numba, :mod:`openskies.routing.ils_kernels`); and, for more than 200 points with a planar or TSPLIB metric, a
-compiled (numba) neighbour-list search with legs computed on demand
-(:mod:`openskies.routing.knn_search`).  On the 89 public Tsiligirides and
-Chao-Golden-Wasil instances, 1 s per run, the dense search reached the
-best-known score in 266 of 267 runs (3 seeds); OR-Tools routing with guided
-local search in 20 of 89 (no better at 5 s) and PyVRP 0.14 in 79-84 of 89.
+in 20 % of the rounds) on an (n, n) matrix of legs, compiled (numba,
+:mod:`openskies.routing.ils_kernels`); and, for more than 200 points with a
+planar or TSPLIB metric, a compiled (numba) neighbour-list search with legs
+computed on demand (:mod:`openskies.routing.knn_search`).  On the 89 public
+Tsiligirides and Chao-Golden-Wasil instances, 1 s per run, the dense search
+reached the best-known score in 267 of 267 runs (3 seeds; 266 before it was
+compiled); OR-Tools routing with guided local search in 20 of 89 (no better
+at 5 s) and PyVRP 0.14 in 79-84 of 89.
 See ``benchmarks/bench_orienteering.py``; OPLib (up to 7,397 points) in
 ``benchmarks/bench_oplib.py`` and the README's engine section.
 
