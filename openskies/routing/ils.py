@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from numpy.typing import NDArray
 
     from openskies.options import Deadline
@@ -30,9 +32,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Search", "knapsack_bound", "repair", "route_length", "route_score"]
 
-_MOVES = 50  # local-search moves of the first path between deadline checks
-_BATCH_S = 0.01  # aimed wall time of one batch of rounds between deadline checks [s]
-_MAX_BATCH = 64  # most rounds in one batch
+_BATCH_S = (
+    0.01  # aimed wall time of a batch of moves or rounds between deadline checks [s]
+)
+_MAX_BATCH = 64  # most moves or rounds in one batch
 
 
 def route_length(dist: Floats, route: list[int]) -> float:
@@ -126,11 +129,12 @@ class Search:
     def run(self, bound: float, rounds: int | None = None) -> list[int]:
         """Perturb and re-optimise until a stop: deadline, bound, stagnation, rounds.
 
-        First a greedy insertion and a local search (the deadline checked
-        every :data:`_MOVES` moves), then rounds of perturbation and local
-        search in batches sized to take about :data:`_BATCH_S` each (the
-        batch size does not change the result).  A search out of time
-        returns the best path it has (at worst start -> end).
+        First a greedy insertion and a local search, then rounds of
+        perturbation and local search; the deadline is checked between
+        batches of moves, then of rounds, sized to take about
+        :data:`_BATCH_S` each (the batch sizes do not change the result).  A
+        search out of time returns the best path it has (at worst start ->
+        end).
         """
         from openskies.routing.ils_kernels import ils_step
 
@@ -142,22 +146,30 @@ class Search:
         max_stall = self.stall[0] + self.stall[1] * self.cand.size
         params = np.array(
             [self.noise, self.p_worse, self.restart, self.p_force, max_stall,
-             bound - base, _MOVES]
+             bound - base, 1]
         )  # fmt: skip
         args = ((self.d, self.prize, self.cand, self.limit), paths, counts, keys)
-        while counts[3] < 2 and not self.deadline.expired:
-            ils_step(*args, self.state, 0, params)
+        while counts[3] < 2 and not self.deadline.expired:  # params[6]: moves
+            params[6] = _timed(ils_step, (*args, self.state, 0, params), params[6])
         left = math.inf if rounds is None else rounds
         batch = 1
         while left > 0 and keys[2] < bound - base and counts[2] < max_stall:
             if self.deadline.expired:
                 break
             k = int(min(batch, left))
-            t0 = time.perf_counter()
-            ils_step(*args, self.state, k, params)
+            batch = int(_timed(ils_step, (*args, self.state, k, params), batch))
             left -= k
-            if time.perf_counter() - t0 < _BATCH_S / 2:
-                batch = min(2 * batch, _MAX_BATCH)
-            elif batch > 1:
-                batch //= 2
         return [int(v) for v in paths[1, : counts[1]]]
+
+
+def _timed(step: Callable[..., None], args: tuple[Any, ...], size: float) -> float:
+    """Call ``step(*args)``; return the next batch size after ``size``.
+
+    Doubled (up to :data:`_MAX_BATCH`) when the call took less than half of
+    :data:`_BATCH_S`, else halved (at least 1).
+    """
+    t0 = time.perf_counter()
+    step(*args)
+    if time.perf_counter() - t0 < _BATCH_S / 2:
+        return min(2 * size, _MAX_BATCH)
+    return max(size // 2, 1)

@@ -229,12 +229,19 @@ def _shorten(
     seq: np.ndarray,
     n_on: int,
     eps: float,
-    g: np.ndarray,
-    tmp: np.ndarray,
-) -> None:
-    """Apply the best improving 2-opt, else or-opt, move until none is left."""
+    scratch: tuple[np.ndarray, np.ndarray],
+    moves: int,
+) -> int:
+    """Apply the best improving 2-opt, else or-opt, move until none is left.
+
+    At most ``moves`` moves (``scratch``: float and int arrays of the path's
+    size).  Returns the moves left, -1 if they ran out first.
+    """
+    g, tmp = scratch
     length = path_length(d, seq, n_on)
     while n_on >= 4:
+        if moves == 0:
+            return -1
         _reversal_gain(d, seq, n_on, g)
         delta, i, j = _two_opt(d, seq, n_on, g)
         _copy(seq, tmp, n_on)
@@ -244,13 +251,15 @@ def _shorten(
         else:
             delta, i0, k, t, flip = _or_opt(d, seq, n_on, g, eps)
             if delta == -eps:
-                return
+                break
             _apply_or_opt(seq, n_on, tmp, i0, k, t, flip)
         new_len = path_length(d, tmp, n_on)
         if new_len >= length:
-            return
+            break
         _copy(tmp, seq, n_on)
         length = new_len
+        moves -= 1
+    return moves
 
 
 @njit(cache=True)
@@ -313,22 +322,24 @@ def local_search(
     moves: int,
     state: np.ndarray,
 ) -> tuple[int, bool]:
-    """Shorten, insert and replace until no move improves, or ``moves`` steps.
+    """Shorten, insert and replace until no move improves, or ``moves`` moves.
 
     Returns the new count and whether the path is a local optimum (``state``,
     the random state, is not drawn from: no noise).
     """
     d, limit = problem[0], problem[3]
     eps = 1e-12 * max(limit, 1.0)
-    g = np.empty(seq.size + 1)
-    tmp = np.empty(seq.size, dtype=np.int64)
-    for _ in range(moves):
-        _shorten(d, seq, n_on, eps, g, tmp)
+    scratch = (np.empty(seq.size + 1), np.empty(seq.size, dtype=np.int64))
+    while moves > 0:
+        moves = _shorten(d, seq, n_on, eps, scratch, moves)
+        if moves <= 0:
+            break
         longer = insert_greedy(problem, seq, n_on, on, 0.0, state)
+        moves -= 1
         if longer > n_on:
             n_on = longer
             continue
-        if not _replace(problem, seq, n_on, on, tmp):
+        if not _replace(problem, seq, n_on, on, scratch[1]):
             return n_on, True
     return n_on, False
 

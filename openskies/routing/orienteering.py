@@ -36,11 +36,14 @@ Limits (documented bounds on work and numbers)
   adds about half a second at :data:`MAX_POINTS` points (see
   ``benchmarks/bench_limits.py``).  Every phase of the search stops at the
   deadline with the best path found so far (at worst the direct leg).  The
-  dense engine checks the deadline every 50 moves of its first local search,
-  then between batches of rounds of about 10 ms; the neighbour-list engine
-  every 20 rounds.  Their first compilation in a process without numba's disk
-  cache (``cache=True``) takes about 7 s (dense) and 30-50 s (neighbour
-  lists) and counts against the time limit.
+  dense engine checks it between batches of moves (2-opt, or-opt, insertion,
+  swap; a move costs O(m^2) on a path of m points, tens of ms at 2,000) and
+  then of rounds (a perturbation and local search), each batch sized to take
+  about 10 ms but at least one move or round (up to about 0.4 s at 2,000
+  points); the neighbour-list engine every 20 rounds.  Their first
+  compilation in a process without numba's disk cache (``cache=True``) takes
+  about 7 s (dense) and 30-50 s (neighbour lists) and counts against the
+  time limit.
 """
 
 from __future__ import annotations
