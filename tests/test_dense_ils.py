@@ -224,3 +224,41 @@ def test_matrix_search_same_seed_same_path_and_within_budget():
     assert runs[0].engine == "ils"
     assert length_of(d, runs[0].order) <= 200.0 * (1 + 1e-9)
     assert runs[0].score == math.fsum(prize[list(set(runs[0].order))].tolist())
+
+
+def test_every_move_counts_against_the_budget_between_deadline_checks():
+    # Regression: the budget counted local-search loops, not the 2-opt and
+    # or-opt moves inside them, so the first local search of a long path
+    # (1,776 points) ran 44 s past a 3 s limit.  One move per call must stop
+    # after one move, and calls of one move must reach the unbounded search's
+    # local optimum exactly.
+    rng = np.random.default_rng(8)
+    n = 120
+    xy = rng.uniform(0, 100, (n, 2))
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    prize = rng.integers(1, 10, n).astype(np.float64)
+    cand = np.arange(1, n, dtype=np.int64)
+    problem = (d, prize, cand, 2000.0)  # every point fits: a long path
+    state = np.ones(1, np.uint64)
+
+    def start():
+        seq, on = as_seq([0, 0], n), np.zeros(n, dtype=np.bool_)
+        on[0] = True
+        return seq, on, k.insert_greedy(problem, seq, 2, on, 0.0, state)
+
+    seq, on, n_on = start()
+    first = seq[:n_on].copy()
+    n_one, done = k.local_search(problem, seq, n_on, on, 1, state)
+    assert not done
+    changed = np.flatnonzero(seq[:n_one] != first)
+    assert changed.size > 0  # one 2-opt move: one reversed segment
+    assert np.array_equal(seq[changed], first[changed][::-1])
+    whole, on_whole, n_whole = start()
+    n_whole, settled = k.local_search(problem, whole, n_whole, on_whole, 1 << 40, state)
+    assert settled
+    calls = 1
+    while not done:
+        n_one, done = k.local_search(problem, seq, n_one, on, 1, state)
+        calls += 1
+    assert calls > 10
+    assert np.array_equal(seq[:n_one], whole[:n_whole])
