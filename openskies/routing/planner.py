@@ -51,7 +51,10 @@ Model (documented choices)
   :data:`MAX_SITES` are refused before any work.  A greedy chain on the
   planner's distances is the first incumbent, so a short limit still gives a
   route.  The free space and the detour graphs of a rule set and reading are
-  cached for the next plan.
+  cached for the next plan.  The search's moves are compiled (numba,
+  :mod:`openskies.routing.ils_kernels`): the first plan in a process without
+  numba's disk cache also compiles them, about 7 s of CPU once per
+  installation, which the time limit does not bound.
 * **Verification**: every route is checked by ``check_route``; a route with a
   binding violation is repaired (shorter budget, or one site fewer) and planned
   again, so a plan never carries an illegal route.  ``status`` is
