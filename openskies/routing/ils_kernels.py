@@ -7,7 +7,8 @@ legs are read from a dense (n, n) float64 matrix ``d`` (asymmetric allowed, no
 triangle inequality assumed).  Every path a kernel keeps is within the budget
 ``limit`` on its exact float64 length (the legs summed in order).  Scratch
 arrays are allocated once per call of :func:`local_search` or
-:func:`ils_rounds`, never per move.
+:func:`ils_step`, never per move; :func:`ils_step`, the entry point, releases
+the GIL, so that it does not block other threads (e.g. Dask's).
 
 The moves are those of the numpy search they replace: greedy insertion by score
 per added length (or by score alone, with noise, after a perturbation), the
@@ -445,7 +446,7 @@ def _mark(seq: np.ndarray, n_on: int, on: np.ndarray) -> None:
         on[seq[t]] = True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def ils_step(
     problem: Problem,
     paths: np.ndarray,
