@@ -89,8 +89,9 @@ def repair(
     kept = np.zeros(len(dist), dtype=np.bool_)
     kept[np.asarray(keep, dtype=np.int64)] = True
     d = np.ascontiguousarray(dist, dtype=np.float64)
+    p = np.ascontiguousarray(prize, dtype=np.float64)
     cand = np.zeros(0, dtype=np.int64)  # repair needs no candidates
-    n_on = repair_kernel((d, prize, cand, float(limit)), seq, seq.size, on, kept)
+    n_on = repair_kernel((d, p, cand, float(limit)), seq, seq.size, on, kept)
     return [int(v) for v in seq[:n_on]]
 
 
@@ -121,7 +122,7 @@ class Search:
     ) -> None:
         self.d = np.ascontiguousarray(dist, dtype=np.float64)
         self.prize = np.ascontiguousarray(prize, dtype=np.float64)
-        self.ends, self.limit, self.deadline = ends, limit, deadline
+        self.ends, self.limit, self.deadline = ends, float(limit), deadline
         self.cand = np.ascontiguousarray(cand, dtype=np.int64)
         mixed = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) % 2**64
         self.state = np.array([mixed or 1], dtype=np.uint64)
