@@ -56,6 +56,7 @@ __all__ = [
     "geodesic_inverse",
     "geodesic_km",
     "leg_parts",
+    "leg_pieces",
     "length_km",
     "local_distance_km",
 ]
@@ -144,6 +145,31 @@ def _pieces(
     return np.asarray(np.ceil(np.sqrt(stray / tolerance_km)), dtype=np.float64)
 
 
+def leg_pieces(
+    lat1: NDArray[np.float64],
+    lat2: NDArray[np.float64],
+    inverse: tuple[NDArray[np.float64], ...],
+    tolerance_km: float = DENSIFY_TOLERANCE_KM,
+    max_spacing_km: float = MAX_SPACING_KM,
+) -> NDArray[np.intp]:
+    """Return in how many equal pieces :func:`densify_legs` cuts each leg.
+
+    Parameters
+    ----------
+    lat1, lat2
+        Latitudes of the ends of each leg [deg].
+    inverse
+        Forward and back azimuths [deg] and lengths [m] of the legs
+        (:func:`geodesic_inverse`).
+    tolerance_km, max_spacing_km
+        As for :func:`densify_legs` [km].
+    """
+    azimuth, back, metres = inverse
+    curved = _pieces(lat1, lat2, azimuth, back, metres / 1000.0, tolerance_km)
+    spaced = np.maximum(curved, np.ceil(metres / (1000.0 * max_spacing_km)))
+    return np.asarray(np.maximum(spaced, 1).astype(np.intp))
+
+
 def densify_legs(
     lon1: ArrayLike,
     lat1: ArrayLike,
@@ -196,9 +222,9 @@ def densify_legs(
         if inverse is None
         else inverse
     )
-    curved = _pieces(starts_lat, ends_lat, azimuth, back, metres / 1000.0, tolerance_km)
-    spaced = np.maximum(curved, np.ceil(metres / (1000.0 * max_spacing_km)))
-    pieces: NDArray[np.intp] = np.maximum(spaced, 1).astype(np.intp)
+    pieces = leg_pieces(
+        starts_lat, ends_lat, (azimuth, back, metres), tolerance_km, max_spacing_km
+    )
     sizes = pieces + 1
     ends = np.cumsum(sizes)
     offsets = ends - sizes

@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["inverse"]
+__all__ = ["inverse", "points", "walk"]
 
 _A = 6378137.0  # WGS84 semi-major axis [m]
 _F = 1.0 / 298.257223563  # WGS84 flattening
@@ -189,13 +189,13 @@ def points(
         inner = pieces[i] - 1
         done[i] = abs(lat1[i]) <= _POLAR_DEG
         if done[i]:
-            _walk(lon1[i], lat1[i], azimuth[i], metres[i], pieces[i], lon, lat, at)
+            walk(lon1[i], lat1[i], azimuth[i], metres[i], pieces[i], lon, lat, at)
         at += inner
     return done
 
 
 @njit(cache=True)
-def _walk(
+def walk(
     lon1: float,
     lat1: float,
     azimuth: float,

@@ -33,7 +33,14 @@ from openskies.rules.batch_input import (
 from openskies.rules.catalogue import RuleId, rank_of
 from openskies.rules.kernel import Judgement, Tracks, judge, repeats
 from openskies.rules.registry import TOLERANCE_KM, as_view, check_options
-from openskies.rules.settle import Legs, rule_cells, settle
+from openskies.rules.settle import (
+    Legs,
+    Settled,
+    final_areas,
+    rule_areas,
+    rule_cells,
+    settle,
+)
 
 if TYPE_CHECKING:
     import geopandas
@@ -229,17 +236,23 @@ class _Settler:
                 self.group[mine - low] = len(self.rules)
                 self.rules.append(rules)
 
-    def __call__(self, legs: Legs) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-        """Return the legs left out and the routes known to leave the territory."""
+    def __call__(self, legs: Legs) -> Settled:
+        """Return the legs left out and the routes known to break rules."""
         skip = np.zeros(legs.km.size, dtype=bool)
         leaves = np.zeros(legs.routes, dtype=bool)
+        hits: dict[int, NDArray[np.bool_]] = {}
         group = self.group[legs.route]
         for index, rules in enumerate(self.rules):
             which = np.flatnonzero(group == index)
-            settled, known = settle(rule_cells(rules), legs, which)
+            final = final_areas(rules)
+            settled, broken = settle(rule_cells(rules), legs, which, final)
             skip[which] = settled
-            leaves |= known
-        return skip, leaves
+            leaves |= broken[:, 0]
+            for column, area in enumerate(rule_areas(rules), start=1):
+                if final[column - 1]:
+                    known = hits.setdefault(id(area), np.zeros(legs.routes, bool))
+                    known |= broken[:, column]
+        return Settled(skip, leaves, hits)
 
 
 class _Verdicts:

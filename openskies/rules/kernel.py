@@ -32,13 +32,20 @@ from openskies.geo.geodesy import (
     densify_legs,
     geodesic_inverse,
     leg_parts,
+    leg_pieces,
     length_inside_km,
     wgs84,
 )
 from openskies.rules.airfields import End, airfield_distances
 from openskies.rules.catalogue import RuleId, rank_of
 from openskies.rules.registry import REPEAT_DECIMALS
-from openskies.rules.settle import CELLS_FROM_LINES, Legs, Settler, unsettled_lines
+from openskies.rules.settle import (
+    CELLS_FROM_LINES,
+    Legs,
+    Settled,
+    Settler,
+    unsettled_lines,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -80,8 +87,11 @@ class Tracks:
     transit_distance
         Length of the transit legs of each route [km].
     leaves
-        Whether each route is already known to leave the territory (a leg end
-        in a cell outside it, see :mod:`openskies.rules.settle`).
+        Whether each route is already known to leave the territory (see
+        :mod:`openskies.rules.settle`).
+    hits
+        Per area known to be touched by some routes (keyed by ``id(area)``),
+        whether each route is.
     """
 
     def __init__(
@@ -91,14 +101,17 @@ class Tracks:
         observation: NDArray[np.object_],
         parts: tuple[NDArray[np.object_], NDArray[np.intp]],
         distance: tuple[NDArray[np.float64], NDArray[np.float64]],
-        leaves: NDArray[np.bool_] | None = None,
+        settled: Settled | None = None,
     ) -> None:
         self.offset = offset
         self.first, self.last = ends
         self.observation = observation
         self.distance, self.transit_distance = distance
         self._parts = parts
-        self.leaves = np.zeros(observation.size, bool) if leaves is None else leaves
+        count = observation.size
+        self.leaves = np.zeros(count, bool) if settled is None else settled.leaves
+        #: Per final area (by ``id``), whether each route is known to touch it.
+        self.hits = {} if settled is None else settled.hits
         #: Observation legs (lon1, lat1, lon2, lat2 [deg]) and their routes.
         self.legs: tuple[list[NDArray[np.float64]], NDArray[np.intp]] | None = None
         #: Number of observation legs of each route.
@@ -174,10 +187,14 @@ class Tracks:
         # one line per run of legs of one kind in one route: fewer, longer parts
         joined = np.concatenate(([False], leg_route[1:] == leg_route[:-1]))
         joined[1:] &= (flags[1:] == flags[:-1]) & join
-        leaves = None
+        settled = None
         keep = np.arange(lengths.size)
         if settle is not None:
-            skip, leaves = settle(Legs(a, b, lengths, leg_route, flags, count))
+            pieces = leg_pieces(ends_[1], ends_[3], inverse)
+            both = np.column_stack((inverse[0], inverse[2]))
+            legs = Legs(a, b, lengths, leg_route, flags, count, both, pieces)
+            settled = settle(legs)
+            skip = settled.skip
             keep = np.flatnonzero(~skip)
             # a line never bridges a leg left out
             joined[1:] &= ~skip[:-1]
@@ -200,7 +217,7 @@ class Tracks:
             observation,
             (parts, leg_route[part_leg]),
             (km[0].astype(np.float64), km[1].astype(np.float64)),
-            leaves,
+            settled,
         )
         tracks.legs = ([x[~flags] for x in ends_], leg_route[~flags])
         tracks.count = np.bincount(tracks.legs[1], minlength=count)
@@ -476,8 +493,10 @@ def judge(
     limits = np.array([a.max_distance_km for a in rules.start_airfields] + [np.nan])
     verdict.limit = limits[verdict.used[End.START]].astype(np.float64)
     observation = tracks.observation[local]
+    # routes whose legs are all settled have nothing left for GEOS
+    shown = np.flatnonzero(~shapely.is_empty(observation))
     leaves = tracks.leaves[local].copy()
-    open_ = np.flatnonzero(~leaves)
+    open_ = shown[~leaves[shown]]
     leaves[open_] = leaves_territory(rules.territory, observation[open_])
     verdict.add(RuleId.TERRITORY, leaves)
     # within the compiled lengths' error of the limit: GeographicLib's lengths
@@ -487,11 +506,31 @@ def judge(
     )
     # False where there is no limit (NaN)
     verdict.add(RuleId.DISTANCE, tracks.distance[local] > verdict.limit)
-    tree = shapely.STRtree(observation) if local.size > 1 else None
+    tree = shapely.STRtree(observation[shown]) if shown.size > 1 else None
     if rules.border is not None:
-        verdict.add(RuleId.BORDER, crosses(rules.border, observation, tree))
-    _judge_restrictions(verdict, rules, tracks, local, tree, reading)
+        verdict.add(
+            RuleId.BORDER, _touches(rules.border, tracks, local, shown, tree)
+        )
+    _judge_restrictions(verdict, rules, tracks, local, (shown, tree), reading)
     return verdict
+
+
+def _touches(
+    area: BaseGeometry,
+    tracks: Tracks,
+    local: NDArray[np.intp],
+    shown: NDArray[np.intp],
+    tree: STRtree | None,
+) -> NDArray[np.bool_]:
+    """Whether each track ``local`` touches ``area`` (known or by GEOS).
+
+    ``shown``: the positions in ``local`` of the tracks with legs left;
+    ``tree``: an STRtree of those tracks.
+    """
+    known = tracks.hits.get(id(area))
+    hits = np.zeros(local.size, bool) if known is None else known[local]
+    hits[shown] |= crosses(area, tracks.observation[local[shown]], tree)
+    return hits
 
 
 def _judge_restrictions(
@@ -499,12 +538,17 @@ def _judge_restrictions(
     rules: RuleSet,
     tracks: Tracks,
     local: NDArray[np.intp],
-    tree: STRtree | None,
+    shown_tree: tuple[NDArray[np.intp], STRtree | None],
     reading: str,
 ) -> None:
-    """Add the breaches of the restrictions in force to ``verdict``."""
+    """Add the breaches of the restrictions in force to ``verdict``.
+
+    ``shown_tree``: the positions in ``local`` of the tracks with observation
+    legs left, and an STRtree of those.
+    """
     import shapely
 
+    shown, tree = shown_tree
     observation = tracks.observation[local]
     everything_tree = None
     for order, check in enumerate(rules.checks):
@@ -515,15 +559,15 @@ def _judge_restrictions(
             continue
         elif r.kind == "no_fly":
             everything = tracks.everything[local]
-            if everything_tree is None and tree is not None:
+            if everything_tree is None and local.size > 1:
                 everything_tree = shapely.STRtree(everything)
             hits = crosses(check.area, everything, everything_tree)
         elif r.kind == "distance_sublimit":
-            near = np.flatnonzero(crosses(check.area, observation, tree))
+            near = shown[crosses(check.area, observation[shown], tree)]
             km = np.zeros(local.size)
             km[near] = length_inside_km(observation[near], check.area)
             verdict.sublimit_km[check.label] = km
             hits = km > (r.value if r.value is not None else math.inf)
         else:
-            hits = crosses(check.area, observation, tree)
+            hits = _touches(check.area, tracks, local, shown, tree)
         verdict.add(r.id, hits, check.binding(reading), order, check)

@@ -37,12 +37,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from openskies.caching import cached
-from openskies.geo.cells import BOUNDARY, OUTSIDE, CellGrid, band_of, cell_grid
+from openskies.geo.cell_edges import EdgeStack, cell_edges, stack_edges
+from openskies.geo.cells import BOUNDARY, INSIDE, OUTSIDE, CellGrid, band_of, cell_grid
 from openskies.geo.geodesy import MAX_SPACING_KM
 
 if TYPE_CHECKING:
@@ -55,8 +57,10 @@ __all__ = [
     "CELLS_FROM_LINES",
     "Legs",
     "RuleCells",
+    "Settled",
     "Settler",
     "area_cells",
+    "final_areas",
     "rule_cells",
     "settle",
     "settled_inside",
@@ -82,6 +86,11 @@ class Legs:
         Whether each leg is a transit leg.
     routes
         Number of routes of the chunk.
+    inverse
+        Forward azimuth [deg] and length [m] of each leg, (n, 2).
+    pieces
+        In how many pieces each leg is densified
+        (:func:`~openskies.geo.geodesy.leg_pieces`).
     """
 
     start: NDArray[np.float64]
@@ -90,10 +99,32 @@ class Legs:
     route: NDArray[np.intp]
     transit: NDArray[np.bool_]
     routes: int
+    inverse: NDArray[np.float64]
+    pieces: NDArray[np.int64]
 
 
-#: Given legs, the legs to leave out and the routes known to leave the territory.
-Settler = Callable[[Legs], tuple["NDArray[np.bool_]", "NDArray[np.bool_]"]]
+@dataclass(frozen=True)
+class Settled:
+    """What the cells settle of a chunk's legs.
+
+    Attributes
+    ----------
+    skip
+        Per leg: no densified test needed (see the module notes).
+    leaves
+        Per route: known to leave the territory.
+    hits
+        Per final area (keyed by ``id(area)``; :func:`final_areas`), per route:
+        known to touch it.
+    """
+
+    skip: NDArray[np.bool_]
+    leaves: NDArray[np.bool_]
+    hits: dict[int, NDArray[np.bool_]]
+
+
+#: Given legs, the legs to leave out and the routes known to break rules.
+Settler = Callable[[Legs], Settled]
 
 
 #: Fewest lines for which :func:`clear_of` settles lines by cells.
@@ -138,6 +169,27 @@ class RuleCells:
     grid: CellGrid
     inner: NDArray[np.float32]
     clear: NDArray[np.float32]
+    wkb: tuple[bytes, ...] = ()
+
+    @cached_property
+    def edges(self) -> tuple[EdgeStack, NDArray[np.float32]]:
+        """The territory's and every area's cells and boundary segments, stacked.
+
+        With, per area and cell, the distance [km] within which points stay in
+        the cell's good class (inside the territory, outside an area); built
+        on first use.
+        """
+        import shapely
+
+        south, step = self.grid.south, self.grid.step
+        north = south + self.grid.state.shape[0] * step
+        areas = [shapely.from_wkb(w) for w in self.wkb]
+        edges = [cell_edges(a, south, north, step) for a in areas]
+        grids = [cell_grid(a, south, north, step) for a in areas]
+        clearance = np.stack(
+            [grids[0].inner] + [g.outer for g in grids[1:]]
+        ).astype(np.float32)
+        return stack_edges(edges, south, step), clearance
 
 
 def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
@@ -145,6 +197,21 @@ def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
     areas = [] if rules.border is None else [rules.border]
     areas += [c.area for c in rules.checks if c.area is not None]
     return areas
+
+
+def final_areas(rules: RuleSet) -> list[bool]:
+    """Per area of :func:`rule_areas`: whether any touch decides its rule.
+
+    True for the border zone and corridors; False for a distance sub-limit
+    (the length inside counts) and a no-fly area (transit legs count too).
+    """
+    final = [] if rules.border is None else [True]
+    final += [
+        c.restriction.kind not in ("no_fly", "distance_sublimit")
+        for c in rules.checks
+        if c.area is not None
+    ]
+    return final
 
 
 def rule_cells(rules: RuleSet) -> RuleCells:
@@ -214,13 +281,13 @@ def _rule_cells(
     clear = np.full(grid.state.shape, np.inf, dtype=np.float32)
     for area in areas:
         np.minimum(clear, cell_grid(shapely.from_wkb(area), *band).outer, out=clear)
-    return RuleCells(grid, np.minimum(grid.inner, clear), clear)
+    return RuleCells(grid, np.minimum(grid.inner, clear), clear, (territory, *areas))
 
 
 def settle(
-    cells: RuleCells, legs: Legs, which: NDArray[np.intp]
+    cells: RuleCells, legs: Legs, which: NDArray[np.intp], final: list[bool]
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Return which of the legs ``which`` are settled, and which end outside.
+    """Return which of the legs ``which`` are settled, and the known breaches.
 
     Parameters
     ----------
@@ -230,24 +297,40 @@ def settle(
         The legs of a chunk of routes.
     which
         Positions of the legs of one rule set in ``legs``.
+    final
+        Per area (:func:`rule_areas`): whether a touch decides its rule
+        (:func:`final_areas`).
 
     Returns
     -------
     settled
-        Per leg of ``which``: no densified test needed (see the module notes).
-    leaves
-        Per route of the chunk: an end of one of its observation legs lies in a
-        cell outside the territory.
+        Per leg of ``which``: no densified test needed (see the module notes
+        and :mod:`openskies.rules.settle_legs`).
+    broken
+        Per route of the chunk (rows) and area (columns: the territory, then
+        :func:`rule_areas`): the route is known to leave the territory, or to
+        touch a final area.
     """
-    ends = np.concatenate((legs.start[which], legs.end[which]))
-    inner, areas, state = _look_up(cells, ends)
-    n = which.size
-    km = legs.km[which]
-    observing = ~legs.transit[which]
-    outside = observing & ((state[:n] == OUTSIDE) | (state[n:] == OUTSIDE))
-    leaves = np.zeros(legs.routes, dtype=bool)
-    leaves[legs.route[which[outside]]] = True
-    inside = _enough(inner, km)
-    clear = _enough(areas, km)
-    settled = observing & (inside | (leaves[legs.route[which]] & clear))
-    return settled, leaves
+    from openskies.rules.settle_legs import settle_legs
+
+    stack, clearance = cells.edges
+    ends = np.column_stack((legs.start[which], legs.end[which]))
+    frame = np.array([stack.south, stack.step, *stack.state.shape[1:]], dtype=float)
+    good = np.array([INSIDE] + [OUTSIDE] * len(final), dtype=np.int8)
+    return settle_legs(  # type: ignore[no-any-return]
+        ends,
+        np.ascontiguousarray(legs.inverse[which]),
+        np.ascontiguousarray(legs.pieces[which]),
+        legs.route[which].astype(np.int64),
+        legs.transit[which],
+        legs.routes,
+        clearance,
+        good,
+        np.array([True, *final]),
+        stack.state,
+        stack.boundary,
+        stack.start,
+        stack.edge,
+        stack.segments,
+        frame,
+    )

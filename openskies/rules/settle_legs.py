@@ -1,0 +1,177 @@
+"""Compiled settling of legs, chord by chord: the kernel of :mod:`.settle`.
+
+For every observation leg of a chunk and every area of its rule set (the
+territory first, then the border zone and every area of a restriction),
+:func:`settle_legs` decides, without GEOS, whether the leg's densified track
+
+* stays in the area's good class (inside the territory, outside a zone):
+  by the clearances of its ends (the block argument of :mod:`.settle`, with
+  the leg's own spacing of densified points) or, failing that, chord by chord
+  (:func:`~openskies.geo.cell_edges.line_class` on the very points
+  :func:`~openskies.geo.geodesy.densify_legs` computes);
+* certainly leaves it (a vertex in a cell of the other class, or a chord
+  crossing a boundary segment properly): the route then breaks the area's
+  rule whatever its other legs do, when the area is *final* (its rule is
+  decided by any touch: the territory, the border zone, corridors; not a
+  distance sub-limit, whose length inside counts, nor a no-fly area, which
+  transit legs also reach);
+* or neither (grazing, at the antimeridian or a pole, beyond the band).
+
+A leg is left out of the densified tracks when, for every area, it stays in
+the good class or its route is already known to break a final area's rule;
+the routes known to break each final area are returned, so the verdicts equal
+those on the whole tracks.
+
+References
+----------
+Treaty on Open Skies, Art. II.11, VI.II.2-4; treaty.md R17.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from openskies.geo.cell_edges import NEGATIVE, POSITIVE, line_class
+from openskies.geo.cells import BOUNDARY
+from openskies.geo.vincenty import walk
+
+__all__ = ["settle_legs"]
+
+_POLAR_DEG = 89.99  # from here densification is GeographicLib's
+_SLACK_KM = 1e-6  # rounding of lengths and distances [km]
+
+
+@njit(cache=True)
+def _cell(x: float, y: float, frame: np.ndarray) -> tuple[int, int, bool]:
+    """Row, column and whether a point [deg] is in the grid of ``frame``."""
+    south, step = frame[0], frame[1]
+    rows, columns = int(frame[2]), int(frame[3])
+    if not (-180.0 < x < 180.0 and south <= y < south + rows * step):
+        return 0, 0, False
+    row = int(math.floor((y - south) / step))
+    column = int(math.floor((x + 180.0) / step))
+    inside = 0 <= row < rows and 0 <= column < columns
+    return row, column, inside
+
+
+@njit(cache=True)
+def _broken(
+    ends: np.ndarray, route: np.ndarray, transit: np.ndarray, routes: int,
+    state: np.ndarray, good: np.ndarray, final: np.ndarray, frame: np.ndarray,
+) -> np.ndarray:
+    """Per route and area: an end of an observation leg in a cell of the other class."""
+    broken = np.zeros((routes, good.size), dtype=np.bool_)
+    for i in range(route.size):
+        if transit[i]:
+            continue
+        for side in range(2):
+            row, column, inside = _cell(ends[i, 2 * side], ends[i, 2 * side + 1], frame)
+            if not inside:
+                continue
+            for area in range(good.size):
+                kind = state[area, row, column]
+                if final[area] and kind != BOUNDARY and kind != good[area]:
+                    broken[route[i], area] = True
+    return broken
+
+
+@njit(cache=True)
+def settle_legs(
+    ends: np.ndarray,
+    inverse: np.ndarray,
+    pieces: np.ndarray,
+    route: np.ndarray,
+    transit: np.ndarray,
+    routes: int,
+    clearance: np.ndarray,
+    good: np.ndarray,
+    final: np.ndarray,
+    state: np.ndarray,
+    boundary: np.ndarray,
+    start: np.ndarray,
+    edge: np.ndarray,
+    segments: np.ndarray,
+    frame: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return which legs to leave out and, per route and area, known breaches.
+
+    Parameters
+    ----------
+    ends
+        Legs, (n, 4) of lon1, lat1, lon2, lat2 [deg].
+    inverse
+        Forward azimuth [deg] and length [m] of each leg, (n, 2).
+    pieces
+        Pieces of each leg's densification (int64).
+    route, transit, routes
+        Chunk-local route of each leg, whether it is a transit leg, and the
+        number of routes.
+    clearance
+        Per area and cell, a distance [km] within which points stay in the
+        cell's class (float32; 0 for boundary cells and cells of the other
+        class).
+    good, final
+        Per area: the class legs may lie in, and whether a route touching its
+        other class breaks the area's rule whatever its other legs do.
+    state, boundary, start, edge, segments
+        The stacked cells and boundary segments
+        (:class:`~openskies.geo.cell_edges.EdgeStack`).
+    frame
+        South [deg], cell side [deg], rows and columns of the grid.
+    """
+    areas = good.size
+    broken = _broken(ends, route, transit, routes, state, good, final, frame)
+    skip = np.zeros(route.size, dtype=np.bool_)
+    need = np.zeros(areas, dtype=np.bool_)
+    lon = np.empty(int(pieces.max()) + 1 if pieces.size else 1)
+    lat = np.empty_like(lon)
+    stamp = np.zeros(segments.shape[0] + 1, dtype=np.int64)
+    for i in range(route.size):
+        if transit[i]:
+            continue
+        owner = route[i]
+        km = inverse[i, 1] / 1000.0
+        enough = km + km / pieces[i] + _SLACK_KM
+        p = _cell(ends[i, 0], ends[i, 1], frame)
+        q = _cell(ends[i, 2], ends[i, 3], frame)
+        wanted = False
+        for area in range(areas):
+            need[area] = False
+            if final[area] and broken[owner, area]:
+                continue
+            total = 0.0
+            if p[2]:
+                total += clearance[area, p[0], p[1]]
+            if q[2]:
+                total += clearance[area, q[0], q[1]]
+            if total > enough:
+                continue
+            need[area] = wanted = True
+        if not wanted:
+            skip[i] = True
+            continue
+        if abs(ends[i, 1]) > _POLAR_DEG:
+            continue
+        count = pieces[i] + 1
+        lon[0], lat[0] = ends[i, 0], ends[i, 1]
+        walk(ends[i, 0], ends[i, 1], inverse[i, 0], inverse[i, 1], pieces[i], lon, lat, 1)
+        lon[count - 1], lat[count - 1] = ends[i, 2], ends[i, 3]
+        keep = False
+        for area in range(areas):
+            if not need[area]:
+                continue
+            if final[area] and broken[owner, area]:
+                continue
+            verdict = line_class(
+                lon, lat, count, area, good[area], state, boundary, start, edge,
+                segments, frame, stamp,
+            )
+            if verdict == POSITIVE and final[area]:
+                broken[owner, area] = True
+            elif verdict != NEGATIVE:
+                keep = True
+        skip[i] = not keep
+    return skip, broken
