@@ -44,7 +44,7 @@ import numpy as np
 from numba import njit
 
 from openskies.caching import cached
-from openskies.geo.cells import BOUNDARY, PAD_DEG, boundary_pieces, cell_grid
+from openskies.geo.cells import BOUNDARY, OUTSIDE, PAD_DEG, boundary_pieces, cell_grid
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -188,10 +188,10 @@ def _orient(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) ->
 
 
 @njit(cache=True)
-def _meet(chord: np.ndarray, segment: np.ndarray) -> int:
-    """0: chord and segment disjoint, 1: they cross properly, 2: undecided."""
+def _meet(chord: np.ndarray, segments: np.ndarray, s: int) -> int:
+    """0: chord and segment ``s`` disjoint, 1: they cross properly, 2: undecided."""
     px, py, qx, qy = chord[0], chord[1], chord[2], chord[3]
-    ax, ay, bx, by = segment[0], segment[1], segment[2], segment[3]
+    ax, ay, bx, by = segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3]
     if max(px, qx) < min(ax, bx) or max(ax, bx) < min(px, qx):
         return 0
     if max(py, qy) < min(ay, by) or max(ay, by) < min(py, qy):
@@ -210,6 +210,27 @@ def _meet(chord: np.ndarray, segment: np.ndarray) -> int:
 
 
 @njit(cache=True)
+def _columns(chord: np.ndarray, low: float, high: float, frame: np.ndarray) -> tuple[int, int]:
+    """First and last column of the cells the chord may touch between two latitudes.
+
+    The latitudes are those of a row's edges widened by twice ``PAD_DEG``; so
+    is the chord's stretch of longitudes between them (far above rounding).
+    """
+    x0, y0, x1, y1 = chord[0], chord[1], chord[2], chord[3]
+    t0, t1 = 0.0, 1.0
+    if y1 != y0:
+        a, b = (low - y0) / (y1 - y0), (high - y0) / (y1 - y0)
+        t0, t1 = max(0.0, min(a, b)), min(1.0, max(a, b))
+    if t0 > t1:
+        return 0, -1
+    xa, xb = x0 + t0 * (x1 - x0), x0 + t1 * (x1 - x0)
+    step, columns = frame[1], int(frame[3])
+    first = int(math.floor((min(xa, xb) - 2.0 * PAD_DEG + 180.0) / step))
+    last = int(math.floor((max(xa, xb) + 2.0 * PAD_DEG + 180.0) / step))
+    return max(0, first), min(columns - 1, last)
+
+
+@njit(cache=True)
 def _crosses(
     chord: np.ndarray,
     area: int,
@@ -223,13 +244,16 @@ def _crosses(
     """Whether a chord within the grid crosses the area's boundary (2: undecided).
 
     ``frame`` holds south, step, rows and columns; ``stamp`` marks the
-    segments tested (its last entry counts the chords).
+    segments tested (its last entry counts the chords).  The cells tested are,
+    row by row, those the chord's stretch in the row's band of latitudes
+    touches (both widened by twice ``PAD_DEG``).
     """
     south, step = frame[0], frame[1]
     rows, columns = int(frame[2]), int(frame[3])
     x0, y0, x1, y1 = chord[0], chord[1], chord[2], chord[3]
-    r0 = int(math.floor((min(y0, y1) - south) / step))
-    r1 = int(math.floor((max(y0, y1) - south) / step)) + 1
+    # rows beyond the grid hold no boundary (see line_class)
+    r0 = min(rows, max(0, int(math.floor((min(y0, y1) - south) / step))))
+    r1 = min(rows, max(0, int(math.floor((max(y0, y1) - south) / step)) + 1))
     c0 = int(math.floor((min(x0, x1) + 180.0) / step))
     c1 = int(math.floor((max(x0, x1) + 180.0) / step)) + 1
     table = boundary[area]
@@ -237,28 +261,20 @@ def _crosses(
         return 0
     stamp[-1] += 1
     token = stamp[-1]
-    pieces = max(1, int(math.ceil(max(abs(x1 - x0), abs(y1 - y0)) / step)))
-    for j in range(pieces):
-        ax, ay = x0 + (x1 - x0) * (j / pieces), y0 + (y1 - y0) * (j / pieces)
-        bx = x0 + (x1 - x0) * ((j + 1) / pieces)
-        by = y0 + (y1 - y0) * ((j + 1) / pieces)
-        low_r = max(0, int(math.floor((min(ay, by) - 2.0 * PAD_DEG - south) / step)))
-        high_r = min(rows - 1, int(math.floor((max(ay, by) + 2 * PAD_DEG - south) / step)))
-        low_c = max(0, int(math.floor((min(ax, bx) - 2.0 * PAD_DEG + 180.0) / step)))
-        high_c = min(
-            columns - 1, int(math.floor((max(ax, bx) + 2.0 * PAD_DEG + 180.0) / step))
-        )
-        for row in range(low_r, high_r + 1):
-            for column in range(low_c, high_c + 1):
-                cell = row * columns + column
-                for entry in range(start[area, cell], start[area, cell + 1]):
-                    s = edge[entry]
-                    if stamp[s] == token:
-                        continue
-                    stamp[s] = token
-                    meet = _meet(chord, segments[s])
-                    if meet != 0:
-                        return meet
+    low_row = max(0, int(math.floor((min(y0, y1) - 2.0 * PAD_DEG - south) / step)))
+    high_row = int(math.floor((max(y0, y1) + 2.0 * PAD_DEG - south) / step))
+    for row in range(low_row, min(rows - 1, high_row) + 1):
+        low = south + row * step - 2.0 * PAD_DEG
+        first, last = _columns(chord, low, low + step + 4.0 * PAD_DEG, frame)
+        for cell in range(row * columns + first, row * columns + last + 1):
+            for entry in range(start[area, cell], start[area, cell + 1]):
+                s = edge[entry]
+                if stamp[s] == token:
+                    continue
+                stamp[s] = token
+                meet = _meet(chord, segments, s)
+                if meet != 0:
+                    return meet
     return 0
 
 
@@ -269,6 +285,7 @@ def line_class(
     count: int,
     area: int,
     good: int,
+    bounded: bool,
     state: np.ndarray,
     boundary: np.ndarray,
     start: np.ndarray,
@@ -286,6 +303,9 @@ def line_class(
     good
         The class of cells a line may lie in (``INSIDE`` for a territory,
         ``OUTSIDE`` for a zone).
+    bounded
+        Whether the area lies in the grid's band of latitudes, at least a cell
+        from its edges: then points beyond the band are outside it.
     frame
         South [deg], cell side [deg], rows and columns of the grid.
     stamp
@@ -298,20 +318,24 @@ def line_class(
         ``INSIDE``) or exterior (``OUTSIDE``) of the area; ``POSITIVE``: some
         point does not; ``UNDECIDED``: leave it to GEOS (a vertex beyond the
         band or at longitude 180, a chord across the antimeridian, a line
-        wholly in boundary cells, or a touching or grazing chord).
+        wholly in boundary cells, or a touching or grazing chord).  The
+        points' latitudes are within -90..90.
     """
     south, step = frame[0], frame[1]
     rows, columns = int(frame[2]), int(frame[3])
     known = False
     for i in range(count):
         x, y = lon[i], lat[i]
-        if not (-180.0 < x < 180.0 and south <= y < south + rows * step):
+        if not (-180.0 < x < 180.0 and abs(y) <= 90.0):
             return UNDECIDED
         row = int(math.floor((y - south) / step))
-        column = int(math.floor((x + 180.0) / step))
-        if row < 0 or row >= rows or column < 0 or column >= columns:
+        column = min(columns - 1, int(math.floor((x + 180.0) / step)))
+        if 0 <= row < rows:
+            kind = state[area, row, column]
+        elif bounded:
+            kind = OUTSIDE
+        else:
             return UNDECIDED
-        kind = state[area, row, column]
         if kind != BOUNDARY:
             if kind != good:
                 return POSITIVE

@@ -107,44 +107,6 @@ def geodesic_km(
     return np.asarray(metres, dtype=np.float64).reshape(shape) / 1000.0
 
 
-def _pieces(
-    lat1: NDArray[np.float64],
-    lat2: NDArray[np.float64],
-    azimuth: NDArray[np.float64],
-    back: NDArray[np.float64],
-    km: NDArray[np.float64],
-    tolerance_km: float,
-) -> NDArray[np.float64]:
-    """Return how many pieces keep each leg's chart chords within the tolerance.
-
-    A straight chart line at latitude ``lat`` and heading ``a`` curves against
-    the geodesic by ``tan(lat) f(sin(a)) / R`` with ``f(s) = s (2 - s**2)``
-    (largest, 1.089, at ``s**2 = 2/3``); a chord of length ``s`` on a curve of
-    curvature ``k`` strays at most ``k s**2 / 8`` from it.  Along a geodesic
-    the latitude and ``sin(a)`` are monotonic except at its vertex, where it runs
-    east-west at the latitude ``acos(cos(lat1) sin(a1))`` (Clairaut), so their
-    ranges over a leg are spanned by its ends and the vertex.
-    """
-    radians = np.radians
-    poleward = radians(np.maximum(np.abs(lat1), np.abs(lat2)))
-    sin1, sin2 = np.abs(np.sin(radians(azimuth))), np.abs(np.sin(radians(back)))
-    low, high = np.minimum(sin1, sin2), np.maximum(sin1, sin2)
-    # the heading turns from poleward to equatorward: the vertex is on the leg
-    vertex = np.cos(radians(azimuth)) * np.cos(radians(back)) > 0
-    clairaut = np.arccos(np.minimum(np.cos(radians(lat1)) * sin1, 1.0))
-    poleward = np.where(vertex, np.maximum(poleward, clairaut), poleward)
-    high = np.where(vertex, 1.0, high)
-    peak = math.sqrt(2.0 / 3.0)
-    shape = np.where(
-        high <= peak,
-        high * (2.0 - high**2),
-        np.where(low >= peak, low * (2.0 - low**2), peak * 4.0 / 3.0),
-    )
-    curvature = np.tan(np.minimum(poleward, radians(89.999))) * shape
-    stray = km**2 * curvature / (8.0 * _EARTH_KM)
-    return np.asarray(np.ceil(np.sqrt(stray / tolerance_km)), dtype=np.float64)
-
-
 def leg_pieces(
     lat1: NDArray[np.float64],
     lat2: NDArray[np.float64],
@@ -153,6 +115,9 @@ def leg_pieces(
     max_spacing_km: float = MAX_SPACING_KM,
 ) -> NDArray[np.intp]:
     """Return in how many equal pieces :func:`densify_legs` cuts each leg.
+
+    Compiled (:func:`openskies.geo.vincenty.pieces`), so that the legality
+    kernel's densified chords are these bit for bit.
 
     Parameters
     ----------
@@ -164,10 +129,12 @@ def leg_pieces(
     tolerance_km, max_spacing_km
         As for :func:`densify_legs` [km].
     """
-    azimuth, back, metres = inverse
-    curved = _pieces(lat1, lat2, azimuth, back, metres / 1000.0, tolerance_km)
-    spaced = np.maximum(curved, np.ceil(metres / (1000.0 * max_spacing_km)))
-    return np.asarray(np.maximum(spaced, 1).astype(np.intp))
+    from openskies.geo.vincenty import pieces
+
+    azimuth, back, metres = (np.ascontiguousarray(x, dtype=np.float64) for x in inverse)
+    ends = [np.ascontiguousarray(x, dtype=np.float64) for x in (lat1, lat2)]
+    limits = np.array([tolerance_km, max_spacing_km])
+    return np.asarray(pieces(*ends, azimuth, back, metres, limits), dtype=np.intp)
 
 
 def densify_legs(

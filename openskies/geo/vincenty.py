@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["inverse", "points", "walk"]
+__all__ = ["inverse", "leg_pieces", "pieces", "points", "walk"]
 
 _A = 6378137.0  # WGS84 semi-major axis [m]
 _F = 1.0 / 298.257223563  # WGS84 flattening
@@ -34,6 +34,8 @@ _TOLERANCE = 1e-12  # change of the auxiliary longitude at convergence [rad]
 _ITERATIONS = 50
 _POLAR_DEG = 89.99  # beyond this latitude a leg goes to GeographicLib
 _ANTIPODAL_RAD = math.radians(179.0)  # beyond this auxiliary longitude, too
+_EARTH_KM = 6371.0  # mean radius
+_PEAK = math.sqrt(2.0 / 3.0)  # sin(heading) of the largest chart curvature
 
 
 @njit(cache=True)
@@ -241,3 +243,61 @@ def walk(
         x -= 360.0 * math.floor((x + 180.0) / 360.0)
         lon[at + k - 1] = 180.0 if x == -180.0 else x
         lat[at + k - 1] = math.degrees(phi)
+
+
+@njit(cache=True)
+def leg_pieces(
+    lat1: float,
+    lat2: float,
+    azimuth: float,
+    back: float,
+    metres: float,
+    limits: np.ndarray,
+) -> int:
+    """Return how many equal pieces keep one leg's chart chords within tolerance.
+
+    A straight chart line at latitude ``lat`` and heading ``a`` curves against
+    the geodesic by ``tan(lat) f(sin(a)) / R`` with ``f(s) = s (2 - s**2)``
+    (largest, 1.089, at ``s**2 = 2/3``); a chord of length ``s`` on a curve of
+    curvature ``k`` strays at most ``k s**2 / 8`` from it.  Along a geodesic
+    the latitude and ``sin(a)`` are monotonic except at its vertex, where it runs
+    east-west at the latitude ``acos(cos(lat1) sin(a1))`` (Clairaut), so their
+    ranges over a leg are spanned by its ends and the vertex.  ``limits``: the
+    tolerance [km] and the largest spacing of points [km]; ``azimuth`` and
+    ``back`` [deg], ``metres`` [m] as :func:`inverse` returns them.
+    """
+    poleward = math.radians(max(abs(lat1), abs(lat2)))
+    sin1 = abs(math.sin(math.radians(azimuth)))
+    sin2 = abs(math.sin(math.radians(back)))
+    low, high = min(sin1, sin2), max(sin1, sin2)
+    # the heading turns from poleward to equatorward: the vertex is on the leg
+    if math.cos(math.radians(azimuth)) * math.cos(math.radians(back)) > 0:
+        clairaut = math.acos(min(math.cos(math.radians(lat1)) * sin1, 1.0))
+        poleward, high = max(poleward, clairaut), 1.0
+    if high <= _PEAK:
+        shape = high * (2.0 - high * high)
+    elif low >= _PEAK:
+        shape = low * (2.0 - low * low)
+    else:
+        shape = _PEAK * 4.0 / 3.0
+    curvature = math.tan(min(poleward, math.radians(89.999))) * shape
+    km = metres / 1000.0
+    stray = km * km * curvature / (8.0 * _EARTH_KM)
+    curved = math.ceil(math.sqrt(stray / limits[0]))
+    return max(curved, math.ceil(km / limits[1]), 1)
+
+
+@njit(cache=True)
+def pieces(
+    lat1: np.ndarray,
+    lat2: np.ndarray,
+    azimuth: np.ndarray,
+    back: np.ndarray,
+    metres: np.ndarray,
+    limits: np.ndarray,
+) -> np.ndarray:
+    """:func:`leg_pieces` of every leg (int64)."""
+    result = np.empty(lat1.size, dtype=np.int64)
+    for i in range(lat1.size):
+        result[i] = leg_pieces(lat1[i], lat2[i], azimuth[i], back[i], metres[i], limits)
+    return result

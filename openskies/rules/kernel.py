@@ -32,7 +32,6 @@ from openskies.geo.geodesy import (
     densify_legs,
     geodesic_inverse,
     leg_parts,
-    leg_pieces,
     length_inside_km,
     wgs84,
 )
@@ -190,9 +189,7 @@ class Tracks:
         settled = None
         keep = np.arange(lengths.size)
         if settle is not None:
-            pieces = leg_pieces(ends_[1], ends_[3], inverse)
-            both = np.column_stack((inverse[0], inverse[2]))
-            legs = Legs(a, b, lengths, leg_route, flags, count, both, pieces)
+            legs = Legs(a, b, lengths, leg_route, flags, count, np.column_stack(inverse))
             settled = settle(legs)
             skip = settled.skip
             keep = np.flatnonzero(~skip)

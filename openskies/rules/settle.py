@@ -45,7 +45,7 @@ import numpy as np
 from openskies.caching import cached
 from openskies.geo.cell_edges import EdgeStack, cell_edges, stack_edges
 from openskies.geo.cells import BOUNDARY, INSIDE, OUTSIDE, CellGrid, band_of, cell_grid
-from openskies.geo.geodesy import MAX_SPACING_KM
+from openskies.geo.geodesy import DENSIFY_TOLERANCE_KM, MAX_SPACING_KM
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -87,10 +87,7 @@ class Legs:
     routes
         Number of routes of the chunk.
     inverse
-        Forward azimuth [deg] and length [m] of each leg, (n, 2).
-    pieces
-        In how many pieces each leg is densified
-        (:func:`~openskies.geo.geodesy.leg_pieces`).
+        Forward and back azimuths [deg] and length [m] of each leg, (n, 3).
     """
 
     start: NDArray[np.float64]
@@ -100,7 +97,6 @@ class Legs:
     transit: NDArray[np.bool_]
     routes: int
     inverse: NDArray[np.float64]
-    pieces: NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -172,12 +168,13 @@ class RuleCells:
     wkb: tuple[bytes, ...] = ()
 
     @cached_property
-    def edges(self) -> tuple[EdgeStack, NDArray[np.float32]]:
+    def edges(self) -> tuple[EdgeStack, NDArray[np.float32], NDArray[np.bool_]]:
         """The territory's and every area's cells and boundary segments, stacked.
 
         With, per area and cell, the distance [km] within which points stay in
-        the cell's good class (inside the territory, outside an area); built
-        on first use.
+        the cell's good class (inside the territory, outside an area), and per
+        area whether it lies in the band of latitudes at least a cell from its
+        edges; built on first use.
         """
         import shapely
 
@@ -189,7 +186,10 @@ class RuleCells:
         clearance = np.stack(
             [grids[0].inner] + [g.outer for g in grids[1:]]
         ).astype(np.float32)
-        return stack_edges(edges, south, step), clearance
+        bounded = np.array(
+            [south + step < a.bounds[1] and a.bounds[3] < north - step for a in areas]
+        )
+        return stack_edges(edges, south, step), clearance, bounded
 
 
 def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
@@ -313,24 +313,25 @@ def settle(
     """
     from openskies.rules.settle_legs import settle_legs
 
-    stack, clearance = cells.edges
+    stack, clearance, bounded = cells.edges
     ends = np.column_stack((legs.start[which], legs.end[which]))
     frame = np.array([stack.south, stack.step, *stack.state.shape[1:]], dtype=float)
     good = np.array([INSIDE] + [OUTSIDE] * len(final), dtype=np.int8)
     return settle_legs(  # type: ignore[no-any-return]
         ends,
         np.ascontiguousarray(legs.inverse[which]),
-        np.ascontiguousarray(legs.pieces[which]),
         legs.route[which].astype(np.int64),
         legs.transit[which],
         legs.routes,
         clearance,
         good,
         np.array([True, *final]),
+        bounded,
         stack.state,
         stack.boundary,
         stack.start,
         stack.edge,
         stack.segments,
         frame,
+        np.array([DENSIFY_TOLERANCE_KM, MAX_SPACING_KM]),
     )

@@ -35,13 +35,15 @@ import numpy as np
 from numba import njit
 
 from openskies.geo.cell_edges import NEGATIVE, POSITIVE, line_class
-from openskies.geo.cells import BOUNDARY
-from openskies.geo.vincenty import walk
+from openskies.geo.cells import BOUNDARY, OUTSIDE
+from openskies.geo.vincenty import leg_pieces, walk
 
 __all__ = ["settle_legs"]
 
 _POLAR_DEG = 89.99  # from here densification is GeographicLib's
 _SLACK_KM = 1e-6  # rounding of lengths and distances [km]
+_COVER_KM = 1e-5  # rounding of points along a leg [km]
+_SAMPLES = 2  # most pieces a leg is cut into to settle it by clearances
 
 
 @njit(cache=True)
@@ -60,41 +62,107 @@ def _cell(x: float, y: float, frame: np.ndarray) -> tuple[int, int, bool]:
 @njit(cache=True)
 def _broken(
     ends: np.ndarray, route: np.ndarray, transit: np.ndarray, routes: int,
-    state: np.ndarray, good: np.ndarray, final: np.ndarray, frame: np.ndarray,
+    state: np.ndarray, good: np.ndarray, final: np.ndarray, bounded: np.ndarray,
+    frame: np.ndarray,
 ) -> np.ndarray:
-    """Per route and area: an end of an observation leg in a cell of the other class."""
+    """Per route and area: an end of an observation leg in a cell of the other class.
+
+    Beyond the band of latitudes, the cells of bounded areas are outside.
+    """
     broken = np.zeros((routes, good.size), dtype=np.bool_)
     for i in range(route.size):
         if transit[i]:
             continue
         for side in range(2):
-            row, column, inside = _cell(ends[i, 2 * side], ends[i, 2 * side + 1], frame)
-            if not inside:
-                continue
+            x, y = ends[i, 2 * side], ends[i, 2 * side + 1]
+            row, column, inside = _cell(x, y, frame)
+            beyond = -180.0 < x < 180.0 and not inside
             for area in range(good.size):
-                kind = state[area, row, column]
+                if inside:
+                    kind = state[area, row, column]
+                elif beyond and bounded[area]:
+                    kind = OUTSIDE
+                else:
+                    continue
                 if final[area] and kind != BOUNDARY and kind != good[area]:
                     broken[route[i], area] = True
     return broken
 
 
 @njit(cache=True)
+def _clear(
+    x: float, y: float, area: int, clearance: np.ndarray, frame: np.ndarray
+) -> float:
+    """The clearance [km] of the cell of a point for one area (0 beyond the grid)."""
+    row, column, inside = _cell(x, y, frame)
+    return float(clearance[area, row, column]) if inside else 0.0
+
+
+@njit(cache=True)
+def _covered(
+    leg: np.ndarray,
+    inverse: np.ndarray,
+    spacing: float,
+    need: np.ndarray,
+    clearance: np.ndarray,
+    frame: np.ndarray,
+    near: np.ndarray,
+) -> bool:
+    """Settle areas of ``need`` by the clearances of points along the leg.
+
+    Points at arc lengths ``j L / m`` (m = 2, then ``_SAMPLES``) with
+    clearances ``c_j``: a densified point within ``c_j`` of one lies in its
+    block, so every chord (arc ``spacing``) lies in one block when
+    ``c_j + c_(j+1) > L / m + spacing`` for every ``j`` (the proof of
+    :mod:`.settle`, with ``_COVER_KM`` for the points' rounding).  Clears the
+    areas so settled in ``need``; returns whether any is left.  ``near``:
+    scratch, (areas + 2, ``_SAMPLES + 1``).
+    """
+    metres = inverse[2]
+    km = metres / 1000.0
+    areas = need.size
+    lon, lat = near[areas], near[areas + 1]
+    parts = 1
+    while parts < _SAMPLES:
+        parts *= 2
+        walk(leg[0], leg[1], inverse[0], metres, parts, lon, lat, 1)
+        lon[0], lat[0], lon[parts], lat[parts] = leg[0], leg[1], leg[2], leg[3]
+        left = False
+        for area in range(areas):
+            if not need[area]:
+                continue
+            for j in range(parts + 1):
+                near[area, j] = _clear(lon[j], lat[j], area, clearance, frame)
+            settled = True
+            for j in range(parts):
+                if near[area, j] + near[area, j + 1] <= km / parts + spacing + _COVER_KM:
+                    settled = False
+                    break
+            need[area] = not settled
+            left = left or not settled
+        if not left:
+            return False
+    return True
+
+
+@njit(cache=True)
 def settle_legs(
     ends: np.ndarray,
     inverse: np.ndarray,
-    pieces: np.ndarray,
     route: np.ndarray,
     transit: np.ndarray,
     routes: int,
     clearance: np.ndarray,
     good: np.ndarray,
     final: np.ndarray,
+    bounded: np.ndarray,
     state: np.ndarray,
     boundary: np.ndarray,
     start: np.ndarray,
     edge: np.ndarray,
     segments: np.ndarray,
     frame: np.ndarray,
+    limits: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return which legs to leave out and, per route and area, known breaches.
 
@@ -103,9 +171,7 @@ def settle_legs(
     ends
         Legs, (n, 4) of lon1, lat1, lon2, lat2 [deg].
     inverse
-        Forward azimuth [deg] and length [m] of each leg, (n, 2).
-    pieces
-        Pieces of each leg's densification (int64).
+        Forward and back azimuths [deg] and length [m] of each leg, (n, 3).
     route, transit, routes
         Chunk-local route of each leg, whether it is a transit leg, and the
         number of routes.
@@ -116,25 +182,34 @@ def settle_legs(
     good, final
         Per area: the class legs may lie in, and whether a route touching its
         other class breaks the area's rule whatever its other legs do.
+    bounded
+        Per area: whether it lies in the band of latitudes, a cell from its
+        edges (points beyond the band are outside it).
     state, boundary, start, edge, segments
         The stacked cells and boundary segments
         (:class:`~openskies.geo.cell_edges.EdgeStack`).
     frame
         South [deg], cell side [deg], rows and columns of the grid.
+    limits
+        Tolerance and largest spacing of densified points [km]
+        (:func:`~openskies.geo.vincenty.leg_pieces`).
     """
     areas = good.size
-    broken = _broken(ends, route, transit, routes, state, good, final, frame)
+    broken = _broken(ends, route, transit, routes, state, good, final, bounded, frame)
     skip = np.zeros(route.size, dtype=np.bool_)
     need = np.zeros(areas, dtype=np.bool_)
-    lon = np.empty(int(pieces.max()) + 1 if pieces.size else 1)
-    lat = np.empty_like(lon)
+    near = np.zeros((areas + 2, _SAMPLES + 1))
+    lon = np.empty(16)
+    lat = np.empty(16)
     stamp = np.zeros(segments.shape[0] + 1, dtype=np.int64)
     for i in range(route.size):
         if transit[i]:
             continue
         owner = route[i]
-        km = inverse[i, 1] / 1000.0
-        enough = km + km / pieces[i] + _SLACK_KM
+        km = inverse[i, 2] / 1000.0
+        count = leg_pieces(ends[i, 1], ends[i, 3], inverse[i, 0], inverse[i, 1], inverse[i, 2], limits)
+        spacing = km / count
+        enough = km + spacing + _SLACK_KM
         p = _cell(ends[i, 0], ends[i, 1], frame)
         q = _cell(ends[i, 2], ends[i, 3], frame)
         wanted = False
@@ -150,23 +225,25 @@ def settle_legs(
             if total > enough:
                 continue
             need[area] = wanted = True
+        if wanted and abs(ends[i, 1]) > _POLAR_DEG:
+            continue  # densified by GeographicLib
+        if wanted and count > 1:
+            wanted = _covered(ends[i], inverse[i], spacing, need, clearance, frame, near)
         if not wanted:
             skip[i] = True
             continue
-        if abs(ends[i, 1]) > _POLAR_DEG:
-            continue
-        count = pieces[i] + 1
+        if count + 1 > lon.size:
+            lon = np.empty(2 * (count + 1))
+            lat = np.empty_like(lon)
         lon[0], lat[0] = ends[i, 0], ends[i, 1]
-        walk(ends[i, 0], ends[i, 1], inverse[i, 0], inverse[i, 1], pieces[i], lon, lat, 1)
-        lon[count - 1], lat[count - 1] = ends[i, 2], ends[i, 3]
+        walk(ends[i, 0], ends[i, 1], inverse[i, 0], inverse[i, 2], count, lon, lat, 1)
+        lon[count], lat[count] = ends[i, 2], ends[i, 3]
         keep = False
         for area in range(areas):
-            if not need[area]:
-                continue
-            if final[area] and broken[owner, area]:
+            if not need[area] or (final[area] and broken[owner, area]):
                 continue
             verdict = line_class(
-                lon, lat, count, area, good[area], state, boundary, start, edge,
+                lon, lat, count + 1, area, good[area], bounded[area], state, boundary, start, edge,
                 segments, frame, stamp,
             )
             if verdict == POSITIVE and final[area]:
