@@ -218,14 +218,16 @@ def walk(
     cos2_alpha = 1.0 - sin_alpha * sin_alpha
     big_a, big_b = _series(cos2_alpha * (_A * _A - _B * _B) / (_B * _B))
     c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
+    # cos(2 sigma1 + sigma) from the sine and cosine of sigma
+    sin_2s1, cos_2s1 = math.sin(2.0 * sigma1), math.cos(2.0 * sigma1)
     delta = 0.0  # the correction changes little from point to point: start there
     for k in range(1, pieces):
         base = metres * k / pieces / (_B * big_a)
         sigma = base + delta
         cos_2sm = sin_sigma = cos_sigma = 0.0
         for _ in range(_ITERATIONS):
-            cos_2sm = math.cos(2.0 * sigma1 + sigma)
             sin_sigma, cos_sigma = math.sin(sigma), math.cos(sigma)
+            cos_2sm = cos_2s1 * cos_sigma - sin_2s1 * sin_sigma
             delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
             if abs(base + delta - sigma) < _TOLERANCE:
                 break  # sigma is the fixed point within 1e-12 rad (6 micrometres)
@@ -233,7 +235,7 @@ def walk(
         across = sin_u1 * sin_sigma - cos_u1 * cos_sigma * cos_alpha1
         phi = math.atan2(
             sin_u1 * cos_sigma + cos_u1 * sin_sigma * cos_alpha1,
-            (1.0 - _F) * math.hypot(sin_alpha, across),
+            (1.0 - _F) * math.sqrt(sin_alpha * sin_alpha + across * across),
         )
         lam = math.atan2(
             sin_sigma * sin_alpha1, cos_u1 * cos_sigma - sin_u1 * sin_sigma * cos_alpha1

@@ -43,7 +43,7 @@ __all__ = ["settle_legs"]
 _POLAR_DEG = 89.99  # from here densification is GeographicLib's
 _SLACK_KM = 1e-6  # rounding of lengths and distances [km]
 _COVER_KM = 1e-5  # rounding of points along a leg [km]
-_SAMPLES = 2  # most pieces a leg is cut into to settle it by clearances
+_SAMPLES = 4  # most pieces a leg is cut into to settle it by clearances
 
 
 @njit(cache=True)
@@ -207,12 +207,14 @@ def settle_legs(
             continue
         owner = route[i]
         km = inverse[i, 2] / 1000.0
-        count = leg_pieces(ends[i, 1], ends[i, 3], inverse[i, 0], inverse[i, 1], inverse[i, 2], limits)
-        spacing = km / count
-        enough = km + spacing + _SLACK_KM
+        # the spacing of densified points is at most min(L, 100 km): try that
+        # bound first, the leg's own spacing (its pieces) only if it fails
+        enough = km + min(km, limits[1]) + _SLACK_KM
         p = _cell(ends[i, 0], ends[i, 1], frame)
         q = _cell(ends[i, 2], ends[i, 3], frame)
         wanted = False
+        count = 0
+        spacing = 0.0
         for area in range(areas):
             need[area] = False
             if final[area] and broken[owner, area]:
@@ -223,6 +225,13 @@ def settle_legs(
             if q[2]:
                 total += clearance[area, q[0], q[1]]
             if total > enough:
+                continue
+            if count == 0:
+                count = leg_pieces(
+                    ends[i, 1], ends[i, 3], inverse[i, 0], inverse[i, 1], inverse[i, 2], limits
+                )
+                spacing = km / count
+            if total > km + spacing + _SLACK_KM:
                 continue
             need[area] = wanted = True
         if wanted and abs(ends[i, 1]) > _POLAR_DEG:
