@@ -189,7 +189,8 @@ class Tracks:
         settled = None
         keep = np.arange(lengths.size)
         if settle is not None:
-            legs = Legs(a, b, lengths, leg_route, flags, count, np.column_stack(inverse))
+            both = np.column_stack(ends_)
+            legs = Legs(both, lengths, leg_route, flags, count, np.column_stack(inverse))
             settled = settle(legs)
             skip = settled.skip
             keep = np.flatnonzero(~skip)

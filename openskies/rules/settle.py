@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openskies.caching import cached
+from openskies.caching import BoundedCache, cached
 from openskies.geo.cell_edges import EdgeStack, cell_edges, stack_edges
 from openskies.geo.cells import BOUNDARY, INSIDE, OUTSIDE, CellGrid, band_of, cell_grid
 from openskies.geo.geodesy import DENSIFY_TOLERANCE_KM, MAX_SPACING_KM
@@ -76,8 +76,8 @@ class Legs:
 
     Attributes
     ----------
-    start, end
-        Ends of each leg, (n, 2) of (lon, lat) [deg].
+    ends
+        Ends of each leg, (n, 4) of lon1, lat1, lon2, lat2 [deg].
     km
         Geodesic length of each leg [km].
     route
@@ -90,8 +90,7 @@ class Legs:
         Forward and back azimuths [deg] and length [m] of each leg, (n, 3).
     """
 
-    start: NDArray[np.float64]
-    end: NDArray[np.float64]
+    ends: NDArray[np.float64]
     km: NDArray[np.float64]
     route: NDArray[np.intp]
     transit: NDArray[np.bool_]
@@ -214,9 +213,20 @@ def final_areas(rules: RuleSet) -> list[bool]:
     return final
 
 
+#: The cells of the rule sets met lately, by identity (rule sets are cached
+#: objects, :func:`~openskies.rules.registry.rule_set`): spares serialising
+#: their areas to find the cells by content on every call.
+_BY_IDENTITY: BoundedCache[int, tuple[RuleSet, RuleCells]] = BoundedCache(64)
+
+
 def rule_cells(rules: RuleSet) -> RuleCells:
     """Return the cells of ``rules``, built once per content of its areas."""
-    return area_cells(rules.territory, rule_areas(rules))
+    held, cells = _BY_IDENTITY.get(
+        id(rules), lambda: (rules, area_cells(rules.territory, rule_areas(rules)))
+    )
+    if held is not rules:  # an id reused after its rule set was freed
+        cells = area_cells(rules.territory, rule_areas(rules))
+    return cells
 
 
 def area_cells(territory: BaseGeometry, areas: list[BaseGeometry]) -> RuleCells:
@@ -314,15 +324,16 @@ def settle(
     from openskies.rules.settle_legs import settle_legs
 
     stack, clearance, bounded = cells.edges
-    ends = np.column_stack((legs.start[which], legs.end[which]))
     frame = np.array([stack.south, stack.step, *stack.state.shape[1:]], dtype=float)
     good = np.array([INSIDE] + [OUTSIDE] * len(final), dtype=np.int8)
     return settle_legs(  # type: ignore[no-any-return]
-        ends,
-        np.ascontiguousarray(legs.inverse[which]),
-        legs.route[which].astype(np.int64),
-        legs.transit[which],
+        which.astype(np.int64),
+        legs.ends,
+        legs.inverse,
+        legs.route.astype(np.int64),
+        legs.transit,
         legs.routes,
+        cells.inner,
         clearance,
         good,
         np.array([True, *final]),

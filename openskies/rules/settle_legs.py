@@ -61,7 +61,7 @@ def _cell(x: float, y: float, frame: np.ndarray) -> tuple[int, int, bool]:
 
 @njit(cache=True)
 def _broken(
-    ends: np.ndarray, route: np.ndarray, transit: np.ndarray, routes: int,
+    which: np.ndarray, ends: np.ndarray, route: np.ndarray, transit: np.ndarray, routes: int,
     state: np.ndarray, good: np.ndarray, final: np.ndarray, bounded: np.ndarray,
     frame: np.ndarray,
 ) -> np.ndarray:
@@ -70,7 +70,7 @@ def _broken(
     Beyond the band of latitudes, the cells of bounded areas are outside.
     """
     broken = np.zeros((routes, good.size), dtype=np.bool_)
-    for i in range(route.size):
+    for i in which:
         if transit[i]:
             continue
         for side in range(2):
@@ -147,11 +147,13 @@ def _covered(
 
 @njit(cache=True)
 def settle_legs(
+    which: np.ndarray,
     ends: np.ndarray,
     inverse: np.ndarray,
     route: np.ndarray,
     transit: np.ndarray,
     routes: int,
+    merged: np.ndarray,
     clearance: np.ndarray,
     good: np.ndarray,
     final: np.ndarray,
@@ -168,6 +170,8 @@ def settle_legs(
 
     Parameters
     ----------
+    which
+        The legs to settle (those of one rule set).
     ends
         Legs, (n, 4) of lon1, lat1, lon2, lat2 [deg].
     inverse
@@ -175,6 +179,9 @@ def settle_legs(
     route, transit, routes
         Chunk-local route of each leg, whether it is a transit leg, and the
         number of routes.
+    merged
+        Per cell, a distance [km] within which points stay inside the
+        territory and outside every area (:attr:`.settle.RuleCells.inner`).
     clearance
         Per area and cell, a distance [km] within which points stay in the
         cell's class (float32; 0 for boundary cells and cells of the other
@@ -195,14 +202,15 @@ def settle_legs(
         (:func:`~openskies.geo.vincenty.leg_pieces`).
     """
     areas = good.size
-    broken = _broken(ends, route, transit, routes, state, good, final, bounded, frame)
-    skip = np.zeros(route.size, dtype=np.bool_)
+    broken = _broken(which, ends, route, transit, routes, state, good, final, bounded, frame)
+    skip = np.zeros(which.size, dtype=np.bool_)
     need = np.zeros(areas, dtype=np.bool_)
     near = np.zeros((areas + 2, _SAMPLES + 1))
     lon = np.empty(16)
     lat = np.empty(16)
     stamp = np.zeros(segments.shape[0] + 1, dtype=np.int64)
-    for i in range(route.size):
+    for k in range(which.size):
+        i = which[k]
         if transit[i]:
             continue
         owner = route[i]
@@ -212,6 +220,9 @@ def settle_legs(
         enough = km + min(km, limits[1]) + _SLACK_KM
         p = _cell(ends[i, 0], ends[i, 1], frame)
         q = _cell(ends[i, 2], ends[i, 3], frame)
+        if p[2] and q[2] and merged[p[0], p[1]] + merged[q[0], q[1]] > enough:
+            skip[k] = True  # inside the territory, clear of every area
+            continue
         wanted = False
         count = 0
         spacing = 0.0
@@ -239,7 +250,7 @@ def settle_legs(
         if wanted and count > 1:
             wanted = _covered(ends[i], inverse[i], spacing, need, clearance, frame, near)
         if not wanted:
-            skip[i] = True
+            skip[k] = True
             continue
         if count + 1 > lon.size:
             lon = np.empty(2 * (count + 1))
@@ -259,5 +270,5 @@ def settle_legs(
                 broken[owner, area] = True
             elif verdict != NEGATIVE:
                 keep = True
-        skip[i] = not keep
+        skip[k] = not keep
     return skip, broken
