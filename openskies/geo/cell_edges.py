@@ -4,8 +4,8 @@ The cells of :mod:`openskies.geo.cells` settle every point and chord that
 lies in cells wholly inside or outside an area; :class:`CellEdges` adds, per
 boundary cell, the area's boundary segments that may touch it (CSR arrays:
 cell -> segments), so that a chart chord through boundary cells is tested in
-compiled code against those segments alone (:func:`line_class`), the planar
-chords GEOS would test.
+compiled code against those segments alone (:func:`chord_crosses`), the
+planar chords GEOS would test.
 
 Exactness
 ---------
@@ -24,9 +24,10 @@ Exactness
   (touching, collinear, grazing within the bound) is *undecided*, and so is
   the whole line, which is left to GEOS.
 * A line crossing no segment lies in one region of the plane cut by the
-  boundary; a vertex in a cell that is not a boundary cell tells which.  A
-  proper crossing puts points of the chord on both sides of a boundary
-  segment of a valid area: in its interior and in its exterior.
+  boundary; a vertex in a cell that is not a boundary cell tells which
+  (:func:`point_class`).  A proper crossing puts points of the chord on both
+  sides of a boundary segment of a valid area: in its interior and in its
+  exterior.
 
 References
 ----------
@@ -57,11 +58,12 @@ __all__ = [
     "CellEdges",
     "EdgeStack",
     "cell_edges",
-    "line_class",
+    "chord_crosses",
+    "point_class",
     "stack_edges",
 ]
 
-#: Classes of a line against an area (:func:`line_class`).
+#: Whether a chord crosses an area's boundary (:func:`chord_crosses`).
 NEGATIVE, POSITIVE, UNDECIDED = 0, 1, 2
 _RELATIVE = 1e-12  # orientations closer to 0 than this share are undecided
 
@@ -231,7 +233,7 @@ def _columns(chord: np.ndarray, low: float, high: float, frame: np.ndarray) -> t
 
 
 @njit(cache=True)
-def _crosses(
+def chord_crosses(
     chord: np.ndarray,
     area: int,
     boundary: np.ndarray,
@@ -241,12 +243,26 @@ def _crosses(
     frame: np.ndarray,
     stamp: np.ndarray,
 ) -> int:
-    """Whether a chord within the grid crosses the area's boundary (2: undecided).
+    """Whether a chart chord crosses an area's boundary: 0 no, 1 yes, 2 undecided.
 
-    ``frame`` holds south, step, rows and columns; ``stamp`` marks the
-    segments tested (its last entry counts the chords).  The cells tested are,
-    row by row, those the chord's stretch in the row's band of latitudes
-    touches (both widened by twice ``PAD_DEG``).
+    Parameters
+    ----------
+    chord
+        lon1, lat1, lon2, lat2 [deg], longitudes in (-180, 180) and less than
+        180 degrees apart.
+    area
+        Index of the area in the stacked arrays (:class:`EdgeStack`).
+    frame
+        South [deg], cell side [deg], rows and columns of the grid.
+    stamp
+        Scratch space, one int64 per segment and one more (the chord count),
+        marking the segments tested.
+
+    Notes
+    -----
+    The cells tested are, row by row, those the chord's stretch in the row's
+    band of latitudes touches (both widened by twice ``PAD_DEG``); rows
+    beyond the grid hold no boundary of a bounded area.
     """
     south, step = frame[0], frame[1]
     rows, columns = int(frame[2]), int(frame[3])
@@ -279,76 +295,19 @@ def _crosses(
 
 
 @njit(cache=True)
-def line_class(
-    lon: np.ndarray,
-    lat: np.ndarray,
-    count: int,
-    area: int,
-    good: int,
-    bounded: bool,
-    state: np.ndarray,
-    boundary: np.ndarray,
-    start: np.ndarray,
-    edge: np.ndarray,
-    segments: np.ndarray,
-    frame: np.ndarray,
-    stamp: np.ndarray,
+def point_class(
+    x: float, y: float, area: int, bounded: bool, state: np.ndarray, frame: np.ndarray
 ) -> int:
-    """Class of the chart line through ``lon[:count], lat[:count]`` [deg].
+    """Class of the cell of a point [deg] for one area; -1 if unknown.
 
-    Parameters
-    ----------
-    area
-        Index of the area in the stacked arrays (:class:`EdgeStack`).
-    good
-        The class of cells a line may lie in (``INSIDE`` for a territory,
-        ``OUTSIDE`` for a zone).
-    bounded
-        Whether the area lies in the grid's band of latitudes, at least a cell
-        from its edges: then points beyond the band are outside it.
-    frame
-        South [deg], cell side [deg], rows and columns of the grid.
-    stamp
-        Scratch space, one int64 per segment and one more (the chord count).
-
-    Returns
-    -------
-    int
-        ``NEGATIVE``: every point of the line lies in the interior (``good``
-        ``INSIDE``) or exterior (``OUTSIDE``) of the area; ``POSITIVE``: some
-        point does not; ``UNDECIDED``: leave it to GEOS (a vertex beyond the
-        band or at longitude 180, a chord across the antimeridian, a line
-        wholly in boundary cells, or a touching or grazing chord).  The
-        points' latitudes are within -90..90.
+    Beyond the band of latitudes, ``OUTSIDE`` when the area is ``bounded`` (it
+    lies in the band, a cell from its edges); unknown at longitude +-180.
     """
     south, step = frame[0], frame[1]
     rows, columns = int(frame[2]), int(frame[3])
-    known = False
-    for i in range(count):
-        x, y = lon[i], lat[i]
-        if not (-180.0 < x < 180.0 and abs(y) <= 90.0):
-            return UNDECIDED
-        row = int(math.floor((y - south) / step))
-        column = min(columns - 1, int(math.floor((x + 180.0) / step)))
-        if 0 <= row < rows:
-            kind = state[area, row, column]
-        elif bounded:
-            kind = OUTSIDE
-        else:
-            return UNDECIDED
-        if kind != BOUNDARY:
-            if kind != good:
-                return POSITIVE
-            known = True
-    chord = np.empty(4)
-    result = NEGATIVE if known else UNDECIDED
-    for i in range(count - 1):
-        chord[0], chord[1], chord[2], chord[3] = lon[i], lat[i], lon[i + 1], lat[i + 1]
-        if abs(chord[2] - chord[0]) > 180.0:
-            return UNDECIDED
-        meet = _crosses(chord, area, boundary, start, edge, segments, frame, stamp)
-        if meet == 1:
-            return POSITIVE
-        if meet == 2:
-            result = UNDECIDED
-    return result
+    if not (-180.0 < x < 180.0 and abs(y) <= 90.0):
+        return -1
+    row = int(math.floor((y - south) / step))
+    if 0 <= row < rows:
+        return int(state[area, row, min(columns - 1, int(math.floor((x + 180.0) / step)))])
+    return OUTSIDE if bounded else -1

@@ -25,7 +25,15 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["inverse", "leg_pieces", "pieces", "points", "walk"]
+__all__ = [
+    "direct_point",
+    "direct_setup",
+    "inverse",
+    "leg_pieces",
+    "pieces",
+    "points",
+    "walk",
+]
 
 _A = 6378137.0  # WGS84 semi-major axis [m]
 _F = 1.0 / 298.257223563  # WGS84 flattening
@@ -197,17 +205,11 @@ def points(
 
 
 @njit(cache=True)
-def walk(
-    lon1: float,
-    lat1: float,
-    azimuth: float,
-    metres: float,
-    pieces: int,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    at: int,
-) -> None:
-    """Write the inner points of one leg from ``lon[at]``, ``lat[at]`` on (direct)."""
+def direct_setup(lat1: float, azimuth: float) -> np.ndarray:
+    """The constants of the direct problem from latitude ``lat1`` along ``azimuth``.
+
+    Both in degrees; the result is the input of :func:`direct_point`.
+    """
     alpha1 = math.radians(azimuth)
     sin_alpha1, cos_alpha1 = math.sin(alpha1), math.cos(alpha1)
     tan_u1 = (1.0 - _F) * math.tan(math.radians(lat1))
@@ -220,31 +222,65 @@ def walk(
     c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
     # cos(2 sigma1 + sigma) from the sine and cosine of sigma
     sin_2s1, cos_2s1 = math.sin(2.0 * sigma1), math.cos(2.0 * sigma1)
-    delta = 0.0  # the correction changes little from point to point: start there
-    for k in range(1, pieces):
-        base = metres * k / pieces / (_B * big_a)
+    setup = np.empty(11)
+    setup[0], setup[1], setup[2], setup[3] = sin_alpha1, cos_alpha1, sin_u1, cos_u1
+    setup[4], setup[5], setup[6], setup[7] = sin_alpha, big_a, big_b, c
+    setup[8], setup[9], setup[10] = sin_2s1, cos_2s1, 0.0
+    return setup
+
+
+@njit(cache=True)
+def direct_point(
+    lon1: float, setup: np.ndarray, metres: float, k: int, pieces: int
+) -> tuple[float, float]:
+    """Point ``k`` of ``pieces`` of a leg of ``metres`` [m] from ``lon1`` [deg].
+
+    ``setup``: :func:`direct_setup` of the leg.  Each point is computed on its
+    own (no warm start), so a point is the same bits whichever others are.
+    Returns longitude (-180 excluded: 180) and latitude [deg].
+    """
+    sin_alpha1, cos_alpha1, sin_u1, cos_u1 = setup[0], setup[1], setup[2], setup[3]
+    sin_alpha, big_a, big_b, c = setup[4], setup[5], setup[6], setup[7]
+    sin_2s1, cos_2s1 = setup[8], setup[9]
+    base = metres * k / pieces / (_B * big_a)
+    sigma = base
+    cos_2sm = sin_sigma = cos_sigma = 0.0
+    for _ in range(_ITERATIONS):
+        sin_sigma, cos_sigma = math.sin(sigma), math.cos(sigma)
+        cos_2sm = cos_2s1 * cos_sigma - sin_2s1 * sin_sigma
+        delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
+        if abs(base + delta - sigma) < _TOLERANCE:
+            break  # sigma is the fixed point within 1e-12 rad (6 micrometres)
         sigma = base + delta
-        cos_2sm = sin_sigma = cos_sigma = 0.0
-        for _ in range(_ITERATIONS):
-            sin_sigma, cos_sigma = math.sin(sigma), math.cos(sigma)
-            cos_2sm = cos_2s1 * cos_sigma - sin_2s1 * sin_sigma
-            delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
-            if abs(base + delta - sigma) < _TOLERANCE:
-                break  # sigma is the fixed point within 1e-12 rad (6 micrometres)
-            sigma = base + delta
-        across = sin_u1 * sin_sigma - cos_u1 * cos_sigma * cos_alpha1
-        phi = math.atan2(
-            sin_u1 * cos_sigma + cos_u1 * sin_sigma * cos_alpha1,
-            (1.0 - _F) * math.sqrt(sin_alpha * sin_alpha + across * across),
-        )
-        lam = math.atan2(
-            sin_sigma * sin_alpha1, cos_u1 * cos_sigma - sin_u1 * sin_sigma * cos_alpha1
-        )
-        turn = lam - _turn(c, sin_alpha, sigma, sin_sigma, cos_sigma, cos_2sm)
-        x = lon1 + math.degrees(turn)
-        x -= 360.0 * math.floor((x + 180.0) / 360.0)
-        lon[at + k - 1] = 180.0 if x == -180.0 else x
-        lat[at + k - 1] = math.degrees(phi)
+    across = sin_u1 * sin_sigma - cos_u1 * cos_sigma * cos_alpha1
+    phi = math.atan2(
+        sin_u1 * cos_sigma + cos_u1 * sin_sigma * cos_alpha1,
+        (1.0 - _F) * math.sqrt(sin_alpha * sin_alpha + across * across),
+    )
+    lam = math.atan2(
+        sin_sigma * sin_alpha1, cos_u1 * cos_sigma - sin_u1 * sin_sigma * cos_alpha1
+    )
+    turn = lam - _turn(c, sin_alpha, sigma, sin_sigma, cos_sigma, cos_2sm)
+    x = lon1 + math.degrees(turn)
+    x -= 360.0 * math.floor((x + 180.0) / 360.0)
+    return (180.0 if x == -180.0 else x), math.degrees(phi)
+
+
+@njit(cache=True)
+def walk(
+    lon1: float,
+    lat1: float,
+    azimuth: float,
+    metres: float,
+    pieces: int,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    at: int,
+) -> None:
+    """Write the inner points of one leg from ``lon[at]``, ``lat[at]`` on (direct)."""
+    setup = direct_setup(lat1, azimuth)
+    for k in range(1, pieces):
+        lon[at + k - 1], lat[at + k - 1] = direct_point(lon1, setup, metres, k, pieces)
 
 
 @njit(cache=True)

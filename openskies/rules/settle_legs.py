@@ -34,16 +34,21 @@ import math
 import numpy as np
 from numba import njit
 
-from openskies.geo.cell_edges import NEGATIVE, POSITIVE, line_class
+from openskies.geo.cell_edges import (
+    NEGATIVE,
+    POSITIVE,
+    UNDECIDED,
+    chord_crosses,
+    point_class,
+)
 from openskies.geo.cells import BOUNDARY, OUTSIDE
-from openskies.geo.vincenty import leg_pieces, walk
+from openskies.geo.vincenty import direct_point, direct_setup, leg_pieces
 
 __all__ = ["settle_legs"]
 
 _POLAR_DEG = 89.99  # from here densification is GeographicLib's
 _SLACK_KM = 1e-6  # rounding of lengths and distances [km]
 _COVER_KM = 1e-5  # rounding of points along a leg [km]
-_SAMPLES = 4  # most pieces a leg is cut into to settle it by clearances
 
 
 @njit(cache=True)
@@ -90,59 +95,103 @@ def _broken(
 
 
 @njit(cache=True)
-def _clear(
-    x: float, y: float, area: int, clearance: np.ndarray, frame: np.ndarray
-) -> float:
-    """The clearance [km] of the cell of a point for one area (0 beyond the grid)."""
-    row, column, inside = _cell(x, y, frame)
-    return float(clearance[area, row, column]) if inside else 0.0
-
-
-@njit(cache=True)
-def _covered(
+def _follow(
     leg: np.ndarray,
     inverse: np.ndarray,
-    spacing: float,
-    need: np.ndarray,
-    clearance: np.ndarray,
+    count: int,
+    areas: np.ndarray,
+    tables: tuple[np.ndarray, ...],
     frame: np.ndarray,
-    near: np.ndarray,
-) -> bool:
-    """Settle areas of ``need`` by the clearances of points along the leg.
+    stamp: np.ndarray,
+) -> np.ndarray:
+    """Follow one leg's densified chords for the areas where ``areas`` is 1.
 
-    Points at arc lengths ``j L / m`` (m = 2, then ``_SAMPLES``) with
-    clearances ``c_j``: a densified point within ``c_j`` of one lies in its
-    block, so every chord (arc ``spacing``) lies in one block when
-    ``c_j + c_(j+1) > L / m + spacing`` for every ``j`` (the proof of
-    :mod:`.settle`, with ``_COVER_KM`` for the points' rounding).  Clears the
-    areas so settled in ``need``; returns whether any is left.  ``near``:
-    scratch, (areas + 2, ``_SAMPLES + 1``).
+    Parameters
+    ----------
+    leg
+        lon1, lat1, lon2, lat2 [deg].
+    inverse
+        Forward and back azimuths [deg] and length [m].
+    count
+        Pieces of the leg's densification (:func:`leg_pieces`).
+    areas
+        Per area, 1 to follow it, else 0 (int8).
+    tables
+        Per area good class and bounded flag, then the clearance, state,
+        boundary, start, edge and segment tables (:func:`settle_legs`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per area followed: ``NEGATIVE`` (every chord stays in the good class),
+        ``POSITIVE`` (some point does not) or ``UNDECIDED``.
+
+    Notes
+    -----
+    From a vertex with clearance ``c`` for an area, the next ``m`` vertices
+    (``m s < c``, ``s`` the arc between vertices) lie in its block, and so do
+    the chords between them; only the vertex ``m`` on is computed
+    (:func:`~openskies.geo.vincenty.direct_point`, the same bits as
+    :func:`~openskies.geo.geodesy.densify_legs`).  A vertex with no clearance
+    gets its next chord tested exactly (:func:`chord_crosses`).  The leg is one
+    chain of chords: with no crossing, all its points are on the side of any
+    vertex in a cell that is not a boundary cell.
     """
-    metres = inverse[2]
-    km = metres / 1000.0
-    areas = need.size
-    lon, lat = near[areas], near[areas + 1]
-    parts = 1
-    while parts < _SAMPLES:
-        parts *= 2
-        walk(leg[0], leg[1], inverse[0], metres, parts, lon, lat, 1)
-        lon[0], lat[0], lon[parts], lat[parts] = leg[0], leg[1], leg[2], leg[3]
-        left = False
-        for area in range(areas):
-            if not need[area]:
+    good, bounded, clearance, state, boundary, start, edge, segments = tables
+    setup = direct_setup(leg[1], inverse[0])
+    spacing = inverse[2] / 1000.0 / count
+    result = np.full(areas.size, NEGATIVE, dtype=np.int8)
+    known = np.zeros(areas.size, dtype=np.bool_)
+    reach = np.zeros(areas.size, dtype=np.int64)  # vertex up to which chords are settled
+    exact = np.zeros(areas.size, dtype=np.bool_)  # the chord into this vertex: test it
+    chord = np.empty(4)
+    followed = areas.copy()
+    at, x, y = 0, leg[0], leg[1]
+    while True:
+        ahead = count
+        for area in range(areas.size):
+            if areas[area] == 0:
                 continue
-            for j in range(parts + 1):
-                near[area, j] = _clear(lon[j], lat[j], area, clearance, frame)
-            settled = True
-            for j in range(parts):
-                if near[area, j] + near[area, j + 1] <= km / parts + spacing + _COVER_KM:
-                    settled = False
-                    break
-            need[area] = not settled
-            left = left or not settled
-        if not left:
-            return False
-    return True
+            if reach[area] > at:
+                ahead = min(ahead, reach[area])
+                continue
+            if exact[area]:
+                exact[area] = False
+                chord[2], chord[3] = x, y
+                meet = UNDECIDED
+                if abs(x - chord[0]) <= 180.0:
+                    meet = chord_crosses(
+                        chord, area, boundary, start, edge, segments, frame, stamp
+                    )
+                if meet != NEGATIVE:
+                    result[area], areas[area] = meet, 0
+                    continue
+            kind = point_class(x, y, area, bounded[area], state, frame)
+            if kind < 0 or (kind != BOUNDARY and kind != good[area]):
+                result[area] = UNDECIDED if kind < 0 else POSITIVE
+                areas[area] = 0
+                continue
+            known[area] |= kind == good[area]
+            if at == count:
+                continue
+            row, column, inside = _cell(x, y, frame)
+            room = float(clearance[area, row, column]) if inside else 0.0
+            jump = int((room - _COVER_KM) / spacing) if room > spacing else 0
+            reach[area] = min(count, at + max(jump, 1))
+            exact[area] = jump < 1
+            ahead = min(ahead, reach[area])
+        if at == count or not areas.any():
+            break
+        chord[0], chord[1] = x, y
+        at = ahead
+        if at == count:
+            x, y = leg[2], leg[3]
+        else:
+            x, y = direct_point(leg[0], setup, inverse[2], at, count)
+    for area in range(areas.size):
+        if followed[area] and result[area] == NEGATIVE and not known[area]:
+            result[area] = UNDECIDED
+    return result
 
 
 @njit(cache=True)
@@ -204,11 +253,9 @@ def settle_legs(
     areas = good.size
     broken = _broken(which, ends, route, transit, routes, state, good, final, bounded, frame)
     skip = np.zeros(which.size, dtype=np.bool_)
-    need = np.zeros(areas, dtype=np.bool_)
-    near = np.zeros((areas + 2, _SAMPLES + 1))
-    lon = np.empty(16)
-    lat = np.empty(16)
+    need = np.zeros(areas, dtype=np.int8)
     stamp = np.zeros(segments.shape[0] + 1, dtype=np.int64)
+    tables = (good, bounded, clearance, state, boundary, start, edge, segments)
     for k in range(which.size):
         i = which[k]
         if transit[i]:
@@ -223,11 +270,9 @@ def settle_legs(
         if p[2] and q[2] and merged[p[0], p[1]] + merged[q[0], q[1]] > enough:
             skip[k] = True  # inside the territory, clear of every area
             continue
-        wanted = False
         count = 0
-        spacing = 0.0
         for area in range(areas):
-            need[area] = False
+            need[area] = 0
             if final[area] and broken[owner, area]:
                 continue
             total = 0.0
@@ -239,36 +284,21 @@ def settle_legs(
                 continue
             if count == 0:
                 count = leg_pieces(
-                    ends[i, 1], ends[i, 3], inverse[i, 0], inverse[i, 1], inverse[i, 2], limits
+                    ends[i, 1], ends[i, 3], inverse[i, 0], inverse[i, 1], inverse[i, 2],
+                    limits,
                 )
-                spacing = km / count
-            if total > km + spacing + _SLACK_KM:
+            if total > km + km / count + _SLACK_KM:
                 continue
-            need[area] = wanted = True
-        if wanted and abs(ends[i, 1]) > _POLAR_DEG:
+            need[area] = 1
+        if need.any() and abs(ends[i, 1]) > _POLAR_DEG:
             continue  # densified by GeographicLib
-        if wanted and count > 1:
-            wanted = _covered(ends[i], inverse[i], spacing, need, clearance, frame, near)
-        if not wanted:
-            skip[k] = True
-            continue
-        if count + 1 > lon.size:
-            lon = np.empty(2 * (count + 1))
-            lat = np.empty_like(lon)
-        lon[0], lat[0] = ends[i, 0], ends[i, 1]
-        walk(ends[i, 0], ends[i, 1], inverse[i, 0], inverse[i, 2], count, lon, lat, 1)
-        lon[count], lat[count] = ends[i, 2], ends[i, 3]
         keep = False
-        for area in range(areas):
-            if not need[area] or (final[area] and broken[owner, area]):
-                continue
-            verdict = line_class(
-                lon, lat, count + 1, area, good[area], bounded[area], state, boundary, start, edge,
-                segments, frame, stamp,
-            )
-            if verdict == POSITIVE and final[area]:
-                broken[owner, area] = True
-            elif verdict != NEGATIVE:
-                keep = True
+        if need.any():
+            verdicts = _follow(ends[i], inverse[i], count, need, tables, frame, stamp)
+            for area in range(areas):
+                if verdicts[area] == POSITIVE and final[area]:
+                    broken[owner, area] = True
+                elif verdicts[area] != NEGATIVE:
+                    keep = True
         skip[k] = not keep
     return skip, broken
