@@ -94,7 +94,8 @@ def _leg(
     lam = difference
     sin_lam = cos_lam = sin_sigma = cos_sigma = sigma = cos2_alpha = cos_2sm = 0.0
     converged = False
-    for _ in range(_ITERATIONS):
+    before = 0.0  # the iterate before the previous one
+    for iteration in range(_ITERATIONS):
         if abs(lam) > _ANTIPODAL_RAD:
             return 0.0, 0.0, 0.0, False
         sin_lam, cos_lam = math.sin(lam), math.cos(lam)
@@ -113,6 +114,11 @@ def _leg(
         if abs(lam - previous) < _TOLERANCE:
             converged = True
             break
+        if iteration == 1:  # linear convergence: Aitken's extrapolation, once
+            bend = (lam - previous) - (previous - before)
+            if bend != 0.0:
+                lam -= (lam - previous) ** 2 / bend
+        before = previous
     if not converged:
         return 0.0, 0.0, 0.0, False
     sin_lam, cos_lam = math.sin(lam), math.cos(lam)
