@@ -211,10 +211,10 @@ def points(
 
 
 @njit(cache=True)
-def direct_setup(lat1: float, azimuth: float) -> np.ndarray:
-    """The constants of the direct problem from latitude ``lat1`` along ``azimuth``.
+def direct_setup(lat1: float, azimuth: float, setup: np.ndarray) -> None:
+    """Write the constants of the direct problem from ``lat1`` along ``azimuth``.
 
-    Both in degrees; the result is the input of :func:`direct_point`.
+    Both in degrees; ``setup`` (11 floats) is the input of :func:`direct_point`.
     """
     alpha1 = math.radians(azimuth)
     sin_alpha1, cos_alpha1 = math.sin(alpha1), math.cos(alpha1)
@@ -228,11 +228,9 @@ def direct_setup(lat1: float, azimuth: float) -> np.ndarray:
     c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
     # cos(2 sigma1 + sigma) from the sine and cosine of sigma
     sin_2s1, cos_2s1 = math.sin(2.0 * sigma1), math.cos(2.0 * sigma1)
-    setup = np.empty(11)
     setup[0], setup[1], setup[2], setup[3] = sin_alpha1, cos_alpha1, sin_u1, cos_u1
     setup[4], setup[5], setup[6], setup[7] = sin_alpha, big_a, big_b, c
     setup[8], setup[9], setup[10] = sin_2s1, cos_2s1, 0.0
-    return setup
 
 
 @njit(cache=True)
@@ -284,7 +282,8 @@ def walk(
     at: int,
 ) -> None:
     """Write the inner points of one leg from ``lon[at]``, ``lat[at]`` on (direct)."""
-    setup = direct_setup(lat1, azimuth)
+    setup = np.empty(11)
+    direct_setup(lat1, azimuth, setup)
     for k in range(1, pieces):
         lon[at + k - 1], lat[at + k - 1] = direct_point(lon1, setup, metres, k, pieces)
 

@@ -103,6 +103,7 @@ def _follow(
     tables: tuple[np.ndarray, ...],
     frame: np.ndarray,
     stamp: np.ndarray,
+    scratch: np.ndarray,
 ) -> np.ndarray:
     """Follow one leg's densified chords for the areas where ``areas`` is 1.
 
@@ -119,6 +120,10 @@ def _follow(
     tables
         Per area good class and bounded flag, then the clearance, state,
         boundary, start, edge and segment tables (:func:`settle_legs`).
+    frame, stamp
+        As for :func:`~openskies.geo.cell_edges.chord_crosses`.
+    scratch
+        Work space, (7, max(areas, 11)) float64.
 
     Returns
     -------
@@ -138,17 +143,20 @@ def _follow(
     vertex in a cell that is not a boundary cell.
     """
     good, bounded, clearance, state, boundary, start, edge, segments = tables
-    setup = direct_setup(leg[1], inverse[0])
+    setup, chord = scratch[0], scratch[1]
+    direct_setup(leg[1], inverse[0], setup)
     spacing = inverse[2] / 1000.0 / count
-    result = np.full(areas.size, NEGATIVE, dtype=np.int8)
-    known = np.zeros(areas.size, dtype=np.bool_)
-    reach = np.zeros(areas.size, dtype=np.int64)  # vertex up to which chords are settled
-    exact = np.zeros(areas.size, dtype=np.bool_)  # the chord into this vertex: test it
-    chord = np.empty(4)
-    followed = areas.copy()
+    result = scratch[2, : areas.size]  # NEGATIVE, POSITIVE or UNDECIDED
+    known = scratch[3, : areas.size]  # 1: a vertex in a cell of the good class
+    reach = scratch[4, : areas.size]  # vertex up to which chords are settled
+    exact = scratch[5, : areas.size]  # 1: test the chord into this vertex
+    result[:] = NEGATIVE
+    known[:] = exact[:] = reach[:] = 0.0
+    followed = scratch[6, : areas.size]
+    followed[:] = areas
     at, x, y = 0, leg[0], leg[1]
     while True:
-        ahead = count
+        ahead = float(count)
         for area in range(areas.size):
             if areas[area] == 0:
                 continue
@@ -156,7 +164,7 @@ def _follow(
                 ahead = min(ahead, reach[area])
                 continue
             if exact[area]:
-                exact[area] = False
+                exact[area] = 0.0
                 chord[2], chord[3] = x, y
                 meet = UNDECIDED
                 if abs(x - chord[0]) <= 180.0:
@@ -171,19 +179,20 @@ def _follow(
                 result[area] = UNDECIDED if kind < 0 else POSITIVE
                 areas[area] = 0
                 continue
-            known[area] |= kind == good[area]
+            if kind == good[area]:
+                known[area] = 1.0
             if at == count:
                 continue
             row, column, inside = _cell(x, y, frame)
             room = float(clearance[area, row, column]) if inside else 0.0
             jump = int((room - _COVER_KM) / spacing) if room > spacing else 0
             reach[area] = min(count, at + max(jump, 1))
-            exact[area] = jump < 1
+            exact[area] = 1.0 if jump < 1 else 0.0
             ahead = min(ahead, reach[area])
         if at == count or not areas.any():
             break
         chord[0], chord[1] = x, y
-        at = ahead
+        at = int(ahead)
         if at == count:
             x, y = leg[2], leg[3]
         else:
@@ -256,6 +265,7 @@ def settle_legs(
     need = np.zeros(areas, dtype=np.int8)
     stamp = np.zeros(segments.shape[0] + 1, dtype=np.int64)
     tables = (good, bounded, clearance, state, boundary, start, edge, segments)
+    scratch = np.empty((7, max(areas, 11)))
     for k in range(which.size):
         i = which[k]
         if transit[i]:
@@ -294,7 +304,9 @@ def settle_legs(
             continue  # densified by GeographicLib
         keep = False
         if need.any():
-            verdicts = _follow(ends[i], inverse[i], count, need, tables, frame, stamp)
+            verdicts = _follow(
+                ends[i], inverse[i], count, need, tables, frame, stamp, scratch
+            )
             for area in range(areas):
                 if verdicts[area] == POSITIVE and final[area]:
                     broken[owner, area] = True
