@@ -272,9 +272,9 @@ def settle_legs(
             continue
         owner = route[i]
         km = inverse[i, 2] / 1000.0
-        # the spacing of densified points is at most min(L, 100 km): try that
-        # bound first, the leg's own spacing (its pieces) only if it fails
-        enough = km + min(km, limits[1]) + _SLACK_KM
+        # the leg has at least ceil(L / 100 km) pieces: try that bound on the
+        # spacing of its densified points first, its own pieces only if it fails
+        enough = km + km / max(1.0, math.ceil(km / limits[1])) + _SLACK_KM
         p = _cell(ends[i, 0], ends[i, 1], frame)
         q = _cell(ends[i, 2], ends[i, 3], frame)
         if p[2] and q[2] and merged[p[0], p[1]] + merged[q[0], q[1]] > enough:
