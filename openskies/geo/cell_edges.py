@@ -101,17 +101,13 @@ def _edges(wkb: bytes, south: float, north: float, step: float) -> CellEdges:
     area = shapely.from_wkb(wkb)
     state = cell_grid(area, south, north, step).state
     rows, columns = state.shape
-    row, column, segment, segments = boundary_pieces(
-        area, south, step, rows, columns
-    )
+    row, column, segment, segments = boundary_pieces(area, south, step, rows, columns)
     cell = row * columns + column
     pairs = np.unique(cell * max(1, segments.shape[0]) + segment)
     owner = pairs // max(1, segments.shape[0])
     start = np.searchsorted(owner, np.arange(rows * columns + 1)).astype(np.int32)
     boundary = np.zeros((rows + 1, columns + 1), dtype=np.int32)
-    np.cumsum(
-        np.cumsum(state == BOUNDARY, axis=0), axis=1, out=boundary[1:, 1:]
-    )
+    np.cumsum(np.cumsum(state == BOUNDARY, axis=0), axis=1, out=boundary[1:, 1:])
     edge = (pairs % max(1, segments.shape[0])).astype(np.int32)
     return CellEdges(state, boundary, start, edge, segments)
 
@@ -212,7 +208,9 @@ def _meet(chord: np.ndarray, segments: np.ndarray, s: int) -> int:
 
 
 @njit(cache=True)
-def _columns(chord: np.ndarray, low: float, high: float, frame: np.ndarray) -> tuple[int, int]:
+def _columns(
+    chord: np.ndarray, low: float, high: float, frame: np.ndarray
+) -> tuple[int, int]:
     """First and last column of the cells the chord may touch between two latitudes.
 
     The latitudes are those of a row's edges widened by twice ``PAD_DEG``; so
@@ -227,8 +225,8 @@ def _columns(chord: np.ndarray, low: float, high: float, frame: np.ndarray) -> t
         return 0, -1
     xa, xb = x0 + t0 * (x1 - x0), x0 + t1 * (x1 - x0)
     step, columns = frame[1], int(frame[3])
-    first = int(math.floor((min(xa, xb) - 2.0 * PAD_DEG + 180.0) / step))
-    last = int(math.floor((max(xa, xb) + 2.0 * PAD_DEG + 180.0) / step))
+    first = math.floor((min(xa, xb) - 2.0 * PAD_DEG + 180.0) / step)
+    last = math.floor((max(xa, xb) + 2.0 * PAD_DEG + 180.0) / step)
     return max(0, first), min(columns - 1, last)
 
 
@@ -268,17 +266,17 @@ def chord_crosses(
     rows, columns = int(frame[2]), int(frame[3])
     x0, y0, x1, y1 = chord[0], chord[1], chord[2], chord[3]
     # rows beyond the grid hold no boundary (see line_class)
-    r0 = min(rows, max(0, int(math.floor((min(y0, y1) - south) / step))))
-    r1 = min(rows, max(0, int(math.floor((max(y0, y1) - south) / step)) + 1))
-    c0 = int(math.floor((min(x0, x1) + 180.0) / step))
-    c1 = int(math.floor((max(x0, x1) + 180.0) / step)) + 1
+    r0 = min(rows, max(0, math.floor((min(y0, y1) - south) / step)))
+    r1 = min(rows, max(0, math.floor((max(y0, y1) - south) / step) + 1))
+    c0 = math.floor((min(x0, x1) + 180.0) / step)
+    c1 = math.floor((max(x0, x1) + 180.0) / step) + 1
     table = boundary[area]
     if table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0] == 0:
         return 0
     stamp[-1] += 1
     token = stamp[-1]
-    low_row = max(0, int(math.floor((min(y0, y1) - 2.0 * PAD_DEG - south) / step)))
-    high_row = int(math.floor((max(y0, y1) + 2.0 * PAD_DEG - south) / step))
+    low_row = max(0, math.floor((min(y0, y1) - 2.0 * PAD_DEG - south) / step))
+    high_row = math.floor((max(y0, y1) + 2.0 * PAD_DEG - south) / step)
     for row in range(low_row, min(rows - 1, high_row) + 1):
         low = south + row * step - 2.0 * PAD_DEG
         first, last = _columns(chord, low, low + step + 4.0 * PAD_DEG, frame)
@@ -307,7 +305,7 @@ def point_class(
     rows, columns = int(frame[2]), int(frame[3])
     if not (-180.0 < x < 180.0 and abs(y) <= 90.0):
         return -1
-    row = int(math.floor((y - south) / step))
+    row = math.floor((y - south) / step)
     if 0 <= row < rows:
-        return int(state[area, row, min(columns - 1, int(math.floor((x + 180.0) / step)))])
+        return int(state[area, row, min(columns - 1, math.floor((x + 180.0) / step))])
     return OUTSIDE if bounded else -1

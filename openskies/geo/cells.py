@@ -213,7 +213,7 @@ class CellGrid:
 def boundary_pieces(
     area: BaseGeometry, south: float, step: float, rows: int, columns: int
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
-    """The cells each boundary segment of ``area`` may touch (see the notes).
+    """Return the cells each boundary segment of ``area`` may touch (see the notes).
 
     Returns
     -------

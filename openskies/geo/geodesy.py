@@ -132,9 +132,10 @@ def leg_pieces(
     from openskies.geo.vincenty import pieces
 
     azimuth, back, metres = (np.ascontiguousarray(x, dtype=np.float64) for x in inverse)
-    ends = [np.ascontiguousarray(x, dtype=np.float64) for x in (lat1, lat2)]
+    south, north = (np.ascontiguousarray(x, dtype=np.float64) for x in (lat1, lat2))
     limits = np.array([tolerance_km, max_spacing_km])
-    return np.asarray(pieces(*ends, azimuth, back, metres, limits), dtype=np.intp)
+    count = pieces(south, north, azimuth, back, metres, limits)
+    return np.asarray(count, dtype=np.intp)
 
 
 def densify_legs(

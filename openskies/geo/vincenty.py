@@ -327,7 +327,7 @@ def leg_pieces(
     km = metres / 1000.0
     stray = km * km * curvature / (8.0 * _EARTH_KM)
     curved = math.ceil(math.sqrt(stray / limits[0]))
-    return max(curved, math.ceil(km / limits[1]), 1)
+    return int(max(curved, math.ceil(km / limits[1]), 1))
 
 
 @njit(cache=True)

@@ -13,7 +13,7 @@ Treaty on Open Skies, Art. VI.II.4-5 (routes, transit legs).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 

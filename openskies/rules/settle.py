@@ -182,9 +182,9 @@ class RuleCells:
         areas = [shapely.from_wkb(w) for w in self.wkb]
         edges = [cell_edges(a, south, north, step) for a in areas]
         grids = [cell_grid(a, south, north, step) for a in areas]
-        clearance = np.stack(
-            [grids[0].inner] + [g.outer for g in grids[1:]]
-        ).astype(np.float32)
+        clearance = np.stack([grids[0].inner] + [g.outer for g in grids[1:]]).astype(
+            np.float32
+        )
         bounded = np.array(
             [south + step < a.bounds[1] and a.bounds[3] < north - step for a in areas]
         )
@@ -326,7 +326,7 @@ def settle(
     stack, clearance, bounded = cells.edges
     frame = np.array([stack.south, stack.step, *stack.state.shape[1:]], dtype=float)
     good = np.array([INSIDE] + [OUTSIDE] * len(final), dtype=np.int8)
-    return settle_legs(  # type: ignore[no-any-return]
+    return settle_legs(
         which.astype(np.int64),
         legs.ends,
         legs.inverse,

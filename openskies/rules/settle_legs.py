@@ -58,16 +58,23 @@ def _cell(x: float, y: float, frame: np.ndarray) -> tuple[int, int, bool]:
     rows, columns = int(frame[2]), int(frame[3])
     if not (-180.0 < x < 180.0 and south <= y < south + rows * step):
         return 0, 0, False
-    row = int(math.floor((y - south) / step))
-    column = int(math.floor((x + 180.0) / step))
+    row = math.floor((y - south) / step)
+    column = math.floor((x + 180.0) / step)
     inside = 0 <= row < rows and 0 <= column < columns
     return row, column, inside
 
 
 @njit(cache=True)
 def _broken(
-    which: np.ndarray, ends: np.ndarray, route: np.ndarray, transit: np.ndarray, routes: int,
-    state: np.ndarray, good: np.ndarray, final: np.ndarray, bounded: np.ndarray,
+    which: np.ndarray,
+    ends: np.ndarray,
+    route: np.ndarray,
+    transit: np.ndarray,
+    routes: int,
+    state: np.ndarray,
+    good: np.ndarray,
+    final: np.ndarray,
+    bounded: np.ndarray,
     frame: np.ndarray,
 ) -> np.ndarray:
     """Per route and area: an end of an observation leg in a cell of the other class.
@@ -260,7 +267,9 @@ def settle_legs(
         (:func:`~openskies.geo.vincenty.leg_pieces`).
     """
     areas = good.size
-    broken = _broken(which, ends, route, transit, routes, state, good, final, bounded, frame)
+    broken = _broken(
+        which, ends, route, transit, routes, state, good, final, bounded, frame
+    )
     skip = np.zeros(which.size, dtype=np.bool_)
     need = np.zeros(areas, dtype=np.int8)
     stamp = np.zeros(segments.shape[0] + 1, dtype=np.int64)
@@ -294,7 +303,11 @@ def settle_legs(
                 continue
             if count == 0:
                 count = leg_pieces(
-                    ends[i, 1], ends[i, 3], inverse[i, 0], inverse[i, 1], inverse[i, 2],
+                    ends[i, 1],
+                    ends[i, 3],
+                    inverse[i, 0],
+                    inverse[i, 1],
+                    inverse[i, 2],
                     limits,
                 )
             if total > km + km / count + _SLACK_KM:
