@@ -74,7 +74,8 @@ def _assert_agrees(verdict: int, chord: np.ndarray) -> None:
         assert not touches
     elif verdict == POSITIVE:
         assert touches
-        assert line.intersects(AREA) and not AREA.covers(line)
+        assert line.intersects(AREA)
+        assert not AREA.covers(line)
     else:
         assert verdict == UNDECIDED
 
