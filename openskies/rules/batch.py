@@ -2,11 +2,14 @@
 
 The rules are those of :func:`openskies.rules.legality.check_route`, applied
 by the same kernel (:func:`openskies.rules.kernel.judge`) over arrays: one
-``Geod.inv``/``Geod.fwd`` pass for every leg of every route, shapely 2 array
-predicates against prepared territories, an ``STRtree`` over the routes for
-restriction and border-zone candidates, and no Python loop per route or vertex
-(only per group of routes sharing observer, observed party and date, and per
-restriction).  The verdicts are kept as one boolean column per rule, so any
+compiled geodesic inverse for every leg of every route; from
+``CELLS_FROM_ROUTES`` routes on, the legs decided by cells and exact chord
+tests in compiled code (:mod:`openskies.rules.settle`), so that only the few
+legs left (grazing, at the antimeridian or a pole, in a distance sub-limit
+region) are densified into shapely lines and tested by GEOS (array predicates
+against prepared areas, an ``STRtree`` over the routes); no Python loop per
+route or vertex (only per group of routes sharing observer, observed party and
+date, and per restriction).  The verdicts are kept as one boolean column per rule, so any
 number of rules (restrictions are data) is reported.
 
 References

@@ -1,32 +1,43 @@
-"""Legs settled by cells, without densification: the kernel's fast path.
+"""Legs settled by cells, without GEOS: the kernel's fast path.
 
 A rule set's territory and every area that binds or informs a route (the 10 km
 border zone, corridors, no-fly areas, distance sub-limit regions) get a
-:class:`~openskies.geo.cells.CellGrid` each, built once per area and band of
-latitudes and cached by content.  An observation leg of geodesic length ``L``
-from ``P`` to ``Q`` needs no densified test when
+:class:`~openskies.geo.cells.CellGrid` each and the boundary segments of each
+boundary cell (:class:`~openskies.geo.cell_edges.CellEdges`), built once per
+area and band of latitudes and cached by content (and found by identity of the
+rule set, :func:`rule_cells`).  The compiled kernel
+(:func:`~openskies.rules.settle_legs.settle_legs`) then decides, per
+observation leg of geodesic length ``L`` from ``P`` to ``Q`` and per area,
+whether its densified track stays in the area's good class (inside the
+territory, outside a zone), certainly leaves it, or is undecided:
 
-* ``c(P) + c(Q) > L + min(L, 100 km)``, where ``c`` is the smaller of the
-  cell distance inside the territory (:attr:`CellGrid.inner`) and the cell
-  distances outside every area (:attr:`CellGrid.outer`): the leg is inside
-  the territory and clear of every area; or
-* the route is known to leave the territory (an end of one of its
-  observation legs lies in a cell outside it, and a densified track holds the
-  ends of its legs), so only the areas judge its legs, and ``z(P) + z(Q) > L +
-  min(L, 100 km)`` with ``z`` the distances outside every area alone.
+* ``c(P) + c(Q) > L + s``, with ``s`` the spacing of the leg's densified
+  points (at most ``L / ceil(L / 100 km)``) and ``c`` the cell distance
+  within which points stay in the good class (:attr:`CellGrid.inner` for the
+  territory, :attr:`CellGrid.outer` for a zone; the smaller of all of them
+  first, :attr:`RuleCells.inner`): the whole leg stays;
+* else the leg is followed vertex by vertex: the vertices within a vertex's
+  distance are jumped over, the chords of vertices with none are tested
+  exactly against the boundary segments of their cells;
+* an end of an observation leg in a cell of the other class breaks the rule of
+  a *final* area (the territory, the border zone, corridors) for the whole
+  route, so no other leg of it needs testing for that area.
 
 Exactness: the densified points of the leg lie on its geodesic at arc lengths
-``t_i`` from ``P``, at most ``min(L, 100 km)`` apart
-(:func:`~openskies.geo.geodesy.densify_legs`).  A point with ``t_i < c(P)``
-is within ``c(P)`` of ``P``, so in the block of inside / outside cells around
-``P``; one with ``L - t_i < c(Q)`` in the block around ``Q``.  A chord from
-``t_i`` to ``t_{i+1}`` with neither end in a common block would need ``t_{i+1}
-- t_i >= c(P) + c(Q) - L``, more than the spacing.  A chart chord between two
-points of one block stays in it (:mod:`openskies.geo.cells`), so every chord
-of the densified leg is inside the territory and clear of every area: the
-verdicts of :func:`~openskies.rules.kernel.judge` on the remaining legs, with
-the known departures added, equal those on the whole densified tracks.  Transit
-legs are always densified (no-fly areas judge them).
+``t_i`` from ``P``, ``s`` apart (:func:`~openskies.geo.geodesy.densify_legs`).
+A point with ``t_i < c(P)`` is within ``c(P)`` of ``P``, so in the block of
+inside / outside cells around ``P``; one with ``L - t_i < c(Q)`` in the block
+around ``Q``.  A chord from ``t_i`` to ``t_{i+1}`` with neither end in a
+common block would need ``t_{i+1} - t_i >= c(P) + c(Q) - L``, more than the
+spacing.  A chart chord between two points of one block stays in it
+(:mod:`openskies.geo.cells`); the exact chord tests are those of
+:mod:`openskies.geo.cell_edges`.  A leg settled for every area, or whose route
+is known to break each final area it does not settle, is left out of the
+densified tracks; the verdicts of :func:`~openskies.rules.kernel.judge` on the
+remaining legs, with the known breaches added, equal those on the whole
+densified tracks.  Transit legs are always densified (no-fly areas judge
+them), and so are the legs touching a distance sub-limit region (their length
+inside counts).
 
 References
 ----------
