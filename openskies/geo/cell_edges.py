@@ -265,7 +265,7 @@ def chord_crosses(
     south, step = frame[0], frame[1]
     rows, columns = int(frame[2]), int(frame[3])
     x0, y0, x1, y1 = chord[0], chord[1], chord[2], chord[3]
-    # rows beyond the grid hold no boundary (see line_class)
+    # rows beyond the grid hold no boundary of a bounded area (see point_class)
     r0 = min(rows, max(0, math.floor((min(y0, y1) - south) / step)))
     r1 = min(rows, max(0, math.floor((max(y0, y1) - south) / step) + 1))
     c0 = math.floor((min(x0, x1) + 180.0) / step)

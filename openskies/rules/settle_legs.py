@@ -6,8 +6,10 @@ territory first, then the border zone and every area of a restriction),
 
 * stays in the area's good class (inside the territory, outside a zone):
   by the clearances of its ends (the block argument of :mod:`.settle`, with
-  the leg's own spacing of densified points) or, failing that, chord by chord
-  (:func:`~openskies.geo.cell_edges.line_class` on the very points
+  the leg's own spacing of densified points) or, failing that, vertex by
+  vertex (:func:`_follow`: jumps over the vertices within a vertex's
+  clearance, exact tests of the other chords,
+  :func:`~openskies.geo.cell_edges.chord_crosses`, on the very points
   :func:`~openskies.geo.geodesy.densify_legs` computes);
 * certainly leaves it (a vertex in a cell of the other class, or a chord
   crossing a boundary segment properly): the route then breaks the area's
