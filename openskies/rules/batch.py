@@ -9,8 +9,8 @@ legs left (grazing, at the antimeridian or a pole, in a distance sub-limit
 region) are densified into shapely lines and tested by GEOS (array predicates
 against prepared areas, an ``STRtree`` over the routes); no Python loop per
 route or vertex (only per group of routes sharing observer, observed party and
-date, and per restriction).  The verdicts are kept as one boolean column per rule, so any
-number of rules (restrictions are data) is reported.
+date, and per restriction).  The verdicts are kept as one boolean column per
+rule, so any number of rules (restrictions are data) is reported.
 
 References
 ----------
