@@ -39,3 +39,67 @@ def test_lengths_of_any_valid_legs_match_pyproj(legs: list[tuple[float, ...]]) -
     lon1, lat1, lon2, lat2, _, _, metres = _inverse(legs)
     _, _, expected = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
     assert np.abs(metres - expected).max() < 1e-3
+
+
+# --- check_routes with cells (the compiled settling) on extreme routes -------
+
+_EDGE_LON = st.one_of(
+    st.sampled_from([-180.0, 180.0, -179.9999999, 179.9999999, 0.0, 33.0, 131.9]),
+    st.floats(-180.0, 180.0),
+)
+_EDGE_LAT = st.one_of(
+    st.sampled_from([-90.0, 90.0, 89.99, 89.999999, 84.0, 41.2, 69.95, 0.0]),
+    st.floats(-90.0, 90.0),
+)
+
+
+def _routes(rows: list[list[tuple[float, float]]]) -> object:
+    import geopandas as gpd
+    import shapely
+
+    return gpd.GeoDataFrame(
+        {"observer": ["USA"] * len(rows), "observed": ["RUS"] * len(rows)},
+        geometry=[shapely.LineString(r) for r in rows],
+        crs=4326,
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(_EDGE_LON, _EDGE_LAT), min_size=2, max_size=5),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_cells_on_extreme_valid_routes_equal_the_full_test(treaty, rows) -> None:
+    """Poles, +-180, coincident and tiny legs: the kernel decides or defers."""
+    from openskies.rules.batch import check_routes
+
+    view = treaty.as_of("2019-06-01")
+    frame = _routes(rows)
+    fast = check_routes(view, frame, cells=True)
+    full = check_routes(view, frame, cells=False)
+    for column in ("legal", "violations", "findings"):
+        assert list(fast[column]) == list(full[column])
+    np.testing.assert_array_equal(fast["distance_km"], full["distance_km"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(_ANY, st.integers(0, 3))
+def test_hostile_waypoints_raise_only_geometry_errors(treaty, value, where) -> None:
+    import pytest
+
+    from openskies.errors import GeometryError
+    from openskies.rules.batch import check_routes
+
+    row = [[37.0, 55.0], [40.0, 57.0]]
+    row[where // 2][where % 2] = value
+    frame = _routes([[tuple(p) for p in row]])
+    valid = np.isfinite(value) and abs(value) <= (180.0 if where % 2 == 0 else 90.0)
+    if valid:
+        result = check_routes(treaty.as_of("2019-06-01"), frame, cells=True)
+        assert len(result) == 1
+    else:
+        with pytest.raises(GeometryError, match="waypoint"):
+            check_routes(treaty.as_of("2019-06-01"), frame, cells=True)

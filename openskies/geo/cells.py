@@ -69,6 +69,7 @@ __all__ = [
     "PAD_DEG",
     "CellGrid",
     "band_of",
+    "boundary_pieces",
     "cell_grid",
 ]
 
@@ -209,19 +210,29 @@ class CellGrid:
         return np.where(known, table[row, column], np.float32(0.0))
 
 
-def _boundary_cells(
+def boundary_pieces(
     area: BaseGeometry, south: float, step: float, rows: int, columns: int
-) -> NDArray[np.bool_]:
-    """Mark the cells that the widened boxes of the boundary's pieces touch."""
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """Return the cells each boundary segment of ``area`` may touch (see the notes).
+
+    Returns
+    -------
+    row, column, segment
+        One entry per (cell, segment) pair found (repeats possible): the
+        cell's row and column and the segment's index.
+    segments
+        Every boundary segment, (k, 4) of lon1, lat1, lon2, lat2 [deg].
+    """
     import shapely
 
-    marked = np.zeros((rows, columns), dtype=bool)
     rings = shapely.get_rings(shapely.get_parts(area))
     coords, ring = shapely.get_coordinates(rings, return_index=True)
     same = ring[1:] == ring[:-1]
     a, b = coords[:-1][same], coords[1:][same]
+    segments = np.ascontiguousarray(np.hstack((a, b)))
+    nothing = np.zeros(0, dtype=np.intp)
     if not a.size:
-        return marked
+        return nothing, nothing, nothing, segments
     # split segments into pieces at most half a cell long in both directions
     pieces = np.maximum(np.ceil(np.abs(b - a).max(axis=1) / (step / 2.0)), 1)
     which = np.repeat(np.arange(a.shape[0]), pieces.astype(np.intp))
@@ -239,10 +250,20 @@ def _boundary_cells(
     c1 = np.floor((high[:, 0] + 180.0) / step).astype(np.intp)
     r0 = np.floor((low[:, 1] - south) / step).astype(np.intp)
     r1 = np.floor((high[:, 1] - south) / step).astype(np.intp)
-    for row in (r0, r1):
-        for column in (c0, c1):
-            ok = (row >= 0) & (row < rows)
-            marked[row[ok], column[ok] % columns] = True
+    row = np.concatenate((r0, r0, r1, r1))
+    column = np.concatenate((c0, c1, c0, c1)) % columns
+    segment = np.tile(which, 4)
+    ok = (row >= 0) & (row < rows)
+    return row[ok], column[ok], segment[ok], segments
+
+
+def _boundary_cells(
+    area: BaseGeometry, south: float, step: float, rows: int, columns: int
+) -> NDArray[np.bool_]:
+    """Mark the cells that the widened boxes of the boundary's pieces touch."""
+    marked = np.zeros((rows, columns), dtype=bool)
+    row, column, _, _ = boundary_pieces(area, south, step, rows, columns)
+    marked[row, column] = True
     return marked
 
 

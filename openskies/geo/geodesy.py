@@ -56,6 +56,7 @@ __all__ = [
     "geodesic_inverse",
     "geodesic_km",
     "leg_parts",
+    "leg_pieces",
     "length_km",
     "local_distance_km",
 ]
@@ -106,42 +107,35 @@ def geodesic_km(
     return np.asarray(metres, dtype=np.float64).reshape(shape) / 1000.0
 
 
-def _pieces(
+def leg_pieces(
     lat1: NDArray[np.float64],
     lat2: NDArray[np.float64],
-    azimuth: NDArray[np.float64],
-    back: NDArray[np.float64],
-    km: NDArray[np.float64],
-    tolerance_km: float,
-) -> NDArray[np.float64]:
-    """Return how many pieces keep each leg's chart chords within the tolerance.
+    inverse: tuple[NDArray[np.float64], ...],
+    tolerance_km: float = DENSIFY_TOLERANCE_KM,
+    max_spacing_km: float = MAX_SPACING_KM,
+) -> NDArray[np.intp]:
+    """Return in how many equal pieces :func:`densify_legs` cuts each leg.
 
-    A straight chart line at latitude ``lat`` and heading ``a`` curves against
-    the geodesic by ``tan(lat) f(sin(a)) / R`` with ``f(s) = s (2 - s**2)``
-    (largest, 1.089, at ``s**2 = 2/3``); a chord of length ``s`` on a curve of
-    curvature ``k`` strays at most ``k s**2 / 8`` from it.  Along a geodesic
-    the latitude and ``sin(a)`` are monotonic except at its vertex, where it runs
-    east-west at the latitude ``acos(cos(lat1) sin(a1))`` (Clairaut), so their
-    ranges over a leg are spanned by its ends and the vertex.
+    Compiled (:func:`openskies.geo.vincenty.pieces`), so that the legality
+    kernel's densified chords are these bit for bit.
+
+    Parameters
+    ----------
+    lat1, lat2
+        Latitudes of the ends of each leg [deg].
+    inverse
+        Forward and back azimuths [deg] and lengths [m] of the legs
+        (:func:`geodesic_inverse`).
+    tolerance_km, max_spacing_km
+        As for :func:`densify_legs` [km].
     """
-    radians = np.radians
-    poleward = radians(np.maximum(np.abs(lat1), np.abs(lat2)))
-    sin1, sin2 = np.abs(np.sin(radians(azimuth))), np.abs(np.sin(radians(back)))
-    low, high = np.minimum(sin1, sin2), np.maximum(sin1, sin2)
-    # the heading turns from poleward to equatorward: the vertex is on the leg
-    vertex = np.cos(radians(azimuth)) * np.cos(radians(back)) > 0
-    clairaut = np.arccos(np.minimum(np.cos(radians(lat1)) * sin1, 1.0))
-    poleward = np.where(vertex, np.maximum(poleward, clairaut), poleward)
-    high = np.where(vertex, 1.0, high)
-    peak = math.sqrt(2.0 / 3.0)
-    shape = np.where(
-        high <= peak,
-        high * (2.0 - high**2),
-        np.where(low >= peak, low * (2.0 - low**2), peak * 4.0 / 3.0),
-    )
-    curvature = np.tan(np.minimum(poleward, radians(89.999))) * shape
-    stray = km**2 * curvature / (8.0 * _EARTH_KM)
-    return np.asarray(np.ceil(np.sqrt(stray / tolerance_km)), dtype=np.float64)
+    from openskies.geo.vincenty import pieces
+
+    azimuth, back, metres = (np.ascontiguousarray(x, dtype=np.float64) for x in inverse)
+    south, north = (np.ascontiguousarray(x, dtype=np.float64) for x in (lat1, lat2))
+    limits = np.array([tolerance_km, max_spacing_km])
+    count = pieces(south, north, azimuth, back, metres, limits)
+    return np.asarray(count, dtype=np.intp)
 
 
 def densify_legs(
@@ -196,9 +190,9 @@ def densify_legs(
         if inverse is None
         else inverse
     )
-    curved = _pieces(starts_lat, ends_lat, azimuth, back, metres / 1000.0, tolerance_km)
-    spaced = np.maximum(curved, np.ceil(metres / (1000.0 * max_spacing_km)))
-    pieces: NDArray[np.intp] = np.maximum(spaced, 1).astype(np.intp)
+    pieces = leg_pieces(
+        starts_lat, ends_lat, (azimuth, back, metres), tolerance_km, max_spacing_km
+    )
     sizes = pieces + 1
     ends = np.cumsum(sizes)
     offsets = ends - sizes

@@ -1,8 +1,8 @@
 """Compiled geodesic inverse on the WGS84 ellipsoid (Vincenty), vectorised.
 
 Private to :mod:`openskies.geo.geodesy`.  Vincenty's inverse iterates on the
-longitude on the auxiliary sphere until it changes by less than 1e-13 rad
-(about 1 micrometre), which puts lengths within 0.1 mm of Karney's exact
+longitude on the auxiliary sphere until it changes by less than 1e-12 rad
+(about 6 micrometres), which puts lengths within 0.1 mm of Karney's exact
 solution (GeographicLib, as ``pyproj.Geod.inv``) and azimuths within about
 1e-9 degrees.  The legs it cannot settle that way -- nearly antipodal pairs
 (where the iteration converges slowly or not at all), points within 0.01
@@ -25,15 +25,25 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["inverse"]
+__all__ = [
+    "direct_point",
+    "direct_setup",
+    "inverse",
+    "leg_pieces",
+    "pieces",
+    "points",
+    "walk",
+]
 
 _A = 6378137.0  # WGS84 semi-major axis [m]
 _F = 1.0 / 298.257223563  # WGS84 flattening
 _B = _A * (1.0 - _F)
-_TOLERANCE = 1e-13  # change of the auxiliary longitude at convergence [rad]
+_TOLERANCE = 1e-12  # change of the auxiliary longitude at convergence [rad]
 _ITERATIONS = 50
 _POLAR_DEG = 89.99  # beyond this latitude a leg goes to GeographicLib
 _ANTIPODAL_RAD = math.radians(179.0)  # beyond this auxiliary longitude, too
+_EARTH_KM = 6371.0  # mean radius
+_PEAK = math.sqrt(2.0 / 3.0)  # sin(heading) of the largest chart curvature
 
 
 @njit(cache=True)
@@ -59,6 +69,14 @@ def _turn(  # ellipsoidal longitude correction [rad]
 
 
 @njit(cache=True)
+def _reduced(lat: float) -> tuple[float, float]:
+    """Sine and cosine of the reduced latitude of ``lat`` [deg]."""
+    tan_u = (1.0 - _F) * math.tan(math.radians(lat))
+    cos_u = 1.0 / math.sqrt(1.0 + tan_u * tan_u)
+    return tan_u * cos_u, cos_u
+
+
+@njit(cache=True)
 def _leg(
     lon1: float, lat1: float, lon2: float, lat2: float
 ) -> tuple[float, float, float, bool]:
@@ -69,47 +87,46 @@ def _leg(
         return 0.0, 0.0, 0.0, False
     difference = math.radians(lon2 - lon1)
     difference = math.atan2(math.sin(difference), math.cos(difference))
-    u1 = math.atan((1.0 - _F) * math.tan(math.radians(lat1)))
-    u2 = math.atan((1.0 - _F) * math.tan(math.radians(lat2)))
-    sin_u1, cos_u1 = math.sin(u1), math.cos(u1)
-    sin_u2, cos_u2 = math.sin(u2), math.cos(u2)
+    sin_u1, cos_u1 = _reduced(lat1)
+    sin_u2, cos_u2 = _reduced(lat2)
+    ss, cc = sin_u1 * sin_u2, cos_u1 * cos_u2
+    sc, cs = sin_u1 * cos_u2, cos_u1 * sin_u2
     lam = difference
     sin_lam = cos_lam = sin_sigma = cos_sigma = sigma = cos2_alpha = cos_2sm = 0.0
     converged = False
-    for _ in range(_ITERATIONS):
+    before = 0.0  # the iterate before the previous one
+    for iteration in range(_ITERATIONS):
         if abs(lam) > _ANTIPODAL_RAD:
             return 0.0, 0.0, 0.0, False
         sin_lam, cos_lam = math.sin(lam), math.cos(lam)
-        sin_sigma = math.hypot(
-            cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam
-        )
+        east, north = cos_u2 * sin_lam, cs - sc * cos_lam
+        sin_sigma = math.sqrt(east * east + north * north)
         if sin_sigma == 0.0:
             return 0.0, 0.0, 0.0, False
-        cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
+        cos_sigma = ss + cc * cos_lam
         sigma = math.atan2(sin_sigma, cos_sigma)
-        sin_alpha = cos_u1 * cos_u2 * sin_lam / sin_sigma
+        sin_alpha = cc * sin_lam / sin_sigma
         cos2_alpha = 1.0 - sin_alpha * sin_alpha
-        cos_2sm = (
-            cos_sigma - 2.0 * sin_u1 * sin_u2 / cos2_alpha if cos2_alpha != 0.0 else 0.0
-        )
+        cos_2sm = cos_sigma - 2.0 * ss / cos2_alpha if cos2_alpha != 0.0 else 0.0
         c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
         previous = lam
         lam = difference + _turn(c, sin_alpha, sigma, sin_sigma, cos_sigma, cos_2sm)
         if abs(lam - previous) < _TOLERANCE:
             converged = True
             break
+        if iteration == 1:  # linear convergence: Aitken's extrapolation, once
+            bend = (lam - previous) - (previous - before)
+            if bend != 0.0:
+                lam -= (lam - previous) ** 2 / bend
+        before = previous
     if not converged:
         return 0.0, 0.0, 0.0, False
     sin_lam, cos_lam = math.sin(lam), math.cos(lam)
     big_a, big_b = _series(cos2_alpha * (_A * _A - _B * _B) / (_B * _B))
     delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
     metres = _B * big_a * (sigma - delta)
-    forward = math.degrees(
-        math.atan2(cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam)
-    )
-    arrival = math.degrees(
-        math.atan2(cos_u1 * sin_lam, -sin_u1 * cos_u2 + cos_u1 * sin_u2 * cos_lam)
-    )
+    forward = math.degrees(math.atan2(cos_u2 * sin_lam, cs - sc * cos_lam))
+    arrival = math.degrees(math.atan2(cos_u1 * sin_lam, cs * cos_lam - sc))
     back = arrival - 180.0 if arrival > 0.0 else arrival + 180.0
     return forward, back, metres, True
 
@@ -188,23 +205,17 @@ def points(
         inner = pieces[i] - 1
         done[i] = abs(lat1[i]) <= _POLAR_DEG
         if done[i]:
-            _walk(lon1[i], lat1[i], azimuth[i], metres[i], pieces[i], lon, lat, at)
+            walk(lon1[i], lat1[i], azimuth[i], metres[i], pieces[i], lon, lat, at)
         at += inner
     return done
 
 
 @njit(cache=True)
-def _walk(
-    lon1: float,
-    lat1: float,
-    azimuth: float,
-    metres: float,
-    pieces: int,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    at: int,
-) -> None:
-    """Write the inner points of one leg from ``lon[at]``, ``lat[at]`` on (direct)."""
+def direct_setup(lat1: float, azimuth: float, setup: np.ndarray) -> None:
+    """Write the constants of the direct problem from ``lat1`` along ``azimuth``.
+
+    Both in degrees; ``setup`` (11 floats) is the input of :func:`direct_point`.
+    """
     alpha1 = math.radians(azimuth)
     sin_alpha1, cos_alpha1 = math.sin(alpha1), math.cos(alpha1)
     tan_u1 = (1.0 - _F) * math.tan(math.radians(lat1))
@@ -215,28 +226,121 @@ def _walk(
     cos2_alpha = 1.0 - sin_alpha * sin_alpha
     big_a, big_b = _series(cos2_alpha * (_A * _A - _B * _B) / (_B * _B))
     c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
-    delta = 0.0  # the correction changes little from point to point: start there
-    for k in range(1, pieces):
-        base = metres * k / pieces / (_B * big_a)
+    # cos(2 sigma1 + sigma) from the sine and cosine of sigma
+    sin_2s1, cos_2s1 = math.sin(2.0 * sigma1), math.cos(2.0 * sigma1)
+    setup[0], setup[1], setup[2], setup[3] = sin_alpha1, cos_alpha1, sin_u1, cos_u1
+    setup[4], setup[5], setup[6], setup[7] = sin_alpha, big_a, big_b, c
+    setup[8], setup[9], setup[10] = sin_2s1, cos_2s1, 0.0
+
+
+@njit(cache=True)
+def direct_point(
+    lon1: float, setup: np.ndarray, metres: float, k: int, pieces: int
+) -> tuple[float, float]:
+    """Point ``k`` of ``pieces`` of a leg of ``metres`` [m] from ``lon1`` [deg].
+
+    ``setup``: :func:`direct_setup` of the leg.  Each point is computed on its
+    own (no warm start), so a point is the same bits whichever others are.
+    Returns longitude (-180 excluded: 180) and latitude [deg].
+    """
+    sin_alpha1, cos_alpha1, sin_u1, cos_u1 = setup[0], setup[1], setup[2], setup[3]
+    sin_alpha, big_a, big_b, c = setup[4], setup[5], setup[6], setup[7]
+    sin_2s1, cos_2s1 = setup[8], setup[9]
+    base = metres * k / pieces / (_B * big_a)
+    sigma = base
+    cos_2sm = sin_sigma = cos_sigma = 0.0
+    for _ in range(_ITERATIONS):
+        sin_sigma, cos_sigma = math.sin(sigma), math.cos(sigma)
+        cos_2sm = cos_2s1 * cos_sigma - sin_2s1 * sin_sigma
+        delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
+        if abs(base + delta - sigma) < _TOLERANCE:
+            break  # sigma is the fixed point within 1e-12 rad (6 micrometres)
         sigma = base + delta
-        cos_2sm = sin_sigma = cos_sigma = 0.0
-        for _ in range(_ITERATIONS):
-            cos_2sm = math.cos(2.0 * sigma1 + sigma)
-            sin_sigma, cos_sigma = math.sin(sigma), math.cos(sigma)
-            delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
-            if abs(base + delta - sigma) < _TOLERANCE:
-                break  # sigma is the fixed point within 1e-13 rad (1 micrometre)
-            sigma = base + delta
-        across = sin_u1 * sin_sigma - cos_u1 * cos_sigma * cos_alpha1
-        phi = math.atan2(
-            sin_u1 * cos_sigma + cos_u1 * sin_sigma * cos_alpha1,
-            (1.0 - _F) * math.hypot(sin_alpha, across),
-        )
-        lam = math.atan2(
-            sin_sigma * sin_alpha1, cos_u1 * cos_sigma - sin_u1 * sin_sigma * cos_alpha1
-        )
-        turn = lam - _turn(c, sin_alpha, sigma, sin_sigma, cos_sigma, cos_2sm)
-        x = lon1 + math.degrees(turn)
-        x -= 360.0 * math.floor((x + 180.0) / 360.0)
-        lon[at + k - 1] = 180.0 if x == -180.0 else x
-        lat[at + k - 1] = math.degrees(phi)
+    across = sin_u1 * sin_sigma - cos_u1 * cos_sigma * cos_alpha1
+    phi = math.atan2(
+        sin_u1 * cos_sigma + cos_u1 * sin_sigma * cos_alpha1,
+        (1.0 - _F) * math.sqrt(sin_alpha * sin_alpha + across * across),
+    )
+    lam = math.atan2(
+        sin_sigma * sin_alpha1, cos_u1 * cos_sigma - sin_u1 * sin_sigma * cos_alpha1
+    )
+    turn = lam - _turn(c, sin_alpha, sigma, sin_sigma, cos_sigma, cos_2sm)
+    x = lon1 + math.degrees(turn)
+    x -= 360.0 * math.floor((x + 180.0) / 360.0)
+    return (180.0 if x == -180.0 else x), math.degrees(phi)
+
+
+@njit(cache=True)
+def walk(
+    lon1: float,
+    lat1: float,
+    azimuth: float,
+    metres: float,
+    pieces: int,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    at: int,
+) -> None:
+    """Write the inner points of one leg from ``lon[at]``, ``lat[at]`` on (direct)."""
+    setup = np.empty(11)
+    direct_setup(lat1, azimuth, setup)
+    for k in range(1, pieces):
+        lon[at + k - 1], lat[at + k - 1] = direct_point(lon1, setup, metres, k, pieces)
+
+
+@njit(cache=True)
+def leg_pieces(
+    lat1: float,
+    lat2: float,
+    azimuth: float,
+    back: float,
+    metres: float,
+    limits: np.ndarray,
+) -> int:
+    """Return how many equal pieces keep one leg's chart chords within tolerance.
+
+    A straight chart line at latitude ``lat`` and heading ``a`` curves against
+    the geodesic by ``tan(lat) f(sin(a)) / R`` with ``f(s) = s (2 - s**2)``
+    (largest, 1.089, at ``s**2 = 2/3``); a chord of length ``s`` on a curve of
+    curvature ``k`` strays at most ``k s**2 / 8`` from it.  Along a geodesic
+    the latitude and ``sin(a)`` are monotonic except at its vertex, where it runs
+    east-west at the latitude ``acos(cos(lat1) sin(a1))`` (Clairaut), so their
+    ranges over a leg are spanned by its ends and the vertex.  ``limits``: the
+    tolerance [km] and the largest spacing of points [km]; ``azimuth`` and
+    ``back`` [deg], ``metres`` [m] as :func:`inverse` returns them.
+    """
+    poleward = math.radians(max(abs(lat1), abs(lat2)))
+    sin1 = abs(math.sin(math.radians(azimuth)))
+    sin2 = abs(math.sin(math.radians(back)))
+    low, high = min(sin1, sin2), max(sin1, sin2)
+    # the heading turns from poleward to equatorward: the vertex is on the leg
+    if math.cos(math.radians(azimuth)) * math.cos(math.radians(back)) > 0:
+        clairaut = math.acos(min(math.cos(math.radians(lat1)) * sin1, 1.0))
+        poleward, high = max(poleward, clairaut), 1.0
+    if high <= _PEAK:
+        shape = high * (2.0 - high * high)
+    elif low >= _PEAK:
+        shape = low * (2.0 - low * low)
+    else:
+        shape = _PEAK * 4.0 / 3.0
+    curvature = math.tan(min(poleward, math.radians(89.999))) * shape
+    km = metres / 1000.0
+    stray = km * km * curvature / (8.0 * _EARTH_KM)
+    curved = math.ceil(math.sqrt(stray / limits[0]))
+    return int(max(curved, math.ceil(km / limits[1]), 1))
+
+
+@njit(cache=True)
+def pieces(
+    lat1: np.ndarray,
+    lat2: np.ndarray,
+    azimuth: np.ndarray,
+    back: np.ndarray,
+    metres: np.ndarray,
+    limits: np.ndarray,
+) -> np.ndarray:
+    """:func:`leg_pieces` of every leg (int64)."""
+    result = np.empty(lat1.size, dtype=np.int64)
+    for i in range(lat1.size):
+        result[i] = leg_pieces(lat1[i], lat2[i], azimuth[i], back[i], metres[i], limits)
+    return result

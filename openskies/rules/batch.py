@@ -2,12 +2,15 @@
 
 The rules are those of :func:`openskies.rules.legality.check_route`, applied
 by the same kernel (:func:`openskies.rules.kernel.judge`) over arrays: one
-``Geod.inv``/``Geod.fwd`` pass for every leg of every route, shapely 2 array
-predicates against prepared territories, an ``STRtree`` over the routes for
-restriction and border-zone candidates, and no Python loop per route or vertex
-(only per group of routes sharing observer, observed party and date, and per
-restriction).  The verdicts are kept as one boolean column per rule, so any
-number of rules (restrictions are data) is reported.
+compiled geodesic inverse for every leg of every route; from
+``CELLS_FROM_ROUTES`` routes on, the legs decided by cells and exact chord
+tests in compiled code (:mod:`openskies.rules.settle`), so that only the few
+legs left (grazing, at the antimeridian or a pole, in a distance sub-limit
+region) are densified into shapely lines and tested by GEOS (array predicates
+against prepared areas, an ``STRtree`` over the routes); no Python loop per
+route or vertex (only per group of routes sharing observer, observed party and
+date, and per restriction).  The verdicts are kept as one boolean column per
+rule, so any number of rules (restrictions are data) is reported.
 
 References
 ----------
@@ -33,7 +36,14 @@ from openskies.rules.batch_input import (
 from openskies.rules.catalogue import RuleId, rank_of
 from openskies.rules.kernel import Judgement, Tracks, judge, repeats
 from openskies.rules.registry import TOLERANCE_KM, as_view, check_options
-from openskies.rules.settle import Legs, rule_cells, settle
+from openskies.rules.settle import (
+    Legs,
+    Settled,
+    final_areas,
+    rule_areas,
+    rule_cells,
+    settle,
+)
 
 if TYPE_CHECKING:
     import geopandas
@@ -229,17 +239,23 @@ class _Settler:
                 self.group[mine - low] = len(self.rules)
                 self.rules.append(rules)
 
-    def __call__(self, legs: Legs) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-        """Return the legs left out and the routes known to leave the territory."""
+    def __call__(self, legs: Legs) -> Settled:
+        """Return the legs left out and the routes known to break rules."""
         skip = np.zeros(legs.km.size, dtype=bool)
         leaves = np.zeros(legs.routes, dtype=bool)
+        hits: dict[int, NDArray[np.bool_]] = {}
         group = self.group[legs.route]
         for index, rules in enumerate(self.rules):
             which = np.flatnonzero(group == index)
-            settled, known = settle(rule_cells(rules), legs, which)
+            final = final_areas(rules)
+            settled, broken = settle(rule_cells(rules), legs, which, final)
             skip[which] = settled
-            leaves |= known
-        return skip, leaves
+            leaves |= broken[:, 0]
+            for column, area in enumerate(rule_areas(rules), start=1):
+                if final[column - 1]:
+                    known = hits.setdefault(id(area), np.zeros(legs.routes, bool))
+                    known |= broken[:, column]
+        return Settled(skip, leaves, hits)
 
 
 class _Verdicts:

@@ -13,7 +13,7 @@ Treaty on Open Skies, Art. VI.II.4-5 (routes, transit legs).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -97,15 +97,22 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _first_not(values: NDArray[np.object_], kinds: type | tuple[type, ...]) -> int:
+    """Position of the first value not of ``kinds`` (-1: none), fast when none."""
+    if all(issubclass(k, kinds) for k in set(map(type, values))):
+        return -1
+    return next(i for i, v in enumerate(values) if not isinstance(v, kinds))
+
+
 def check_parties(routes: geopandas.GeoDataFrame) -> None:
     """Refuse a row whose observer or observed is not a string (names the row)."""
     for column in ("observer", "observed"):
         values = routes[column].to_numpy(dtype=object)
-        bad = [i for i, value in enumerate(values) if not isinstance(value, str)]
-        if bad:
+        bad = _first_not(values, str)
+        if bad >= 0:
             raise OptionsError(
-                f"routes row {routes.index[bad[0]]!r}: {column} is "
-                f"{_short(values[bad[0]])}; every row needs observer and observed "
+                f"routes row {routes.index[bad]!r}: {column} is "
+                f"{_short(values[bad])}; every row needs observer and observed "
                 "party codes such as DEU"
             )
 
@@ -114,6 +121,8 @@ def groups(
     view: TreatyView, routes: geopandas.GeoDataFrame
 ) -> list[tuple[NDArray[np.intp], TreatyView, RuleSet]]:
     """Return the rows of each (observer, observed, date) with its view and rules.
+
+    Groups come in the order of their first row.
 
     Raises
     ------
@@ -124,36 +133,38 @@ def groups(
     """
     import pandas as pd
 
-    days: dict[str | dt.date, dt.date] = {}
     views = {view.date: view}
+    day_code = np.zeros(len(routes), dtype=np.intp)
+    days = [view.date]
     if "date" in routes.columns:
-        day_of = []
-        for value in routes["date"].to_numpy(dtype=object):
-            if not isinstance(value, str | dt.date):  # unhashable cells too
-                raise OptionsError(
-                    f"expected a date such as 2020-01-01 in column date, got "
-                    f"{_short(value)}"
-                )
-            if value not in days:
-                day_view = view.treaty.as_of(value)
-                days[value] = day_view.date
-                views.setdefault(day_view.date, day_view)
-            day_of.append(days[value])
-    else:
-        day_of = [view.date] * len(routes)
-    keys = pd.DataFrame(
-        {
-            "observer": routes["observer"].to_numpy(dtype=object),
-            "observed": routes["observed"].to_numpy(dtype=object),
-            "date": day_of,
-        }
-    )
+        values = routes["date"].to_numpy(dtype=object)
+        bad = _first_not(values, (str, dt.date))  # unhashable cells too
+        if bad >= 0:
+            raise OptionsError(
+                f"expected a date such as 2020-01-01 in column date, got "
+                f"{_short(values[bad])}"
+            )
+        codes, uniques = pd.factorize(values)
+        days = []
+        for value in uniques:
+            day_view = view.treaty.as_of(value)
+            views.setdefault(day_view.date, day_view)
+            days.append(day_view.date)
+        day_code = codes
+    observer, observers = pd.factorize(routes["observer"].to_numpy(dtype=object))
+    observed, observeds = pd.factorize(routes["observed"].to_numpy(dtype=object))
+    key = (observer * len(observeds) + observed) * max(1, len(days)) + day_code
+    group, firsts = pd.factorize(key)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(firsts) + 1))
     result = []
-    groups = keys.groupby(["observer", "observed", "date"], sort=False).indices
-    for key, positions in groups.items():
-        observer, observed, day = cast("tuple[object, object, dt.date]", key)
-        rules = route_rules(views[day], observer, observed)
-        result.append((np.asarray(positions, dtype=np.intp), views[day], rules))
+    for index, first in enumerate(firsts):
+        rest, day = divmod(int(first), max(1, len(days)))
+        who, whom = divmod(rest, len(observeds))
+        day_view = views[days[day]]
+        rules = route_rules(day_view, observers[who], observeds[whom])
+        positions = order[bounds[index] : bounds[index + 1]].astype(np.intp)
+        result.append((positions, day_view, rules))
     return result
 
 

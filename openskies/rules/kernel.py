@@ -21,27 +21,20 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from openskies.geo.cells import INSIDE, OUTSIDE, band_of
-from openskies.geo.geodesy import (
-    LENGTH_ERROR_KM,
-    densify_legs,
-    geodesic_inverse,
-    leg_parts,
-    length_inside_km,
-    wgs84,
-)
+from openskies.geo.geodesy import LENGTH_ERROR_KM, length_inside_km
 from openskies.rules.airfields import End, airfield_distances
 from openskies.rules.catalogue import RuleId, rank_of
 from openskies.rules.registry import REPEAT_DECIMALS
-from openskies.rules.settle import CELLS_FROM_LINES, Legs, Settler, unsettled_lines
+from openskies.rules.settle import CELLS_FROM_LINES, unsettled_lines
+from openskies.rules.tracks import Tracks, leg_lines
 
 if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, NDArray
+    from numpy.typing import NDArray
     from shapely import STRtree
     from shapely.geometry.base import BaseGeometry
 
@@ -61,179 +54,6 @@ __all__ = [
     "leg_lines",
     "repeats",
 ]
-
-
-class Tracks:
-    """Densified tracks of routes ``offset .. offset + n`` (one chunk).
-
-    Attributes
-    ----------
-    offset
-        Position of the first route of the chunk.
-    first, last
-        First and last waypoint of each route, (n, 2) of (lon, lat) [deg].
-    observation
-        Observation legs of each route, followed along their geodesics
-        (MultiLineStrings, cut at the antimeridian).
-    distance
-        Observation length of each route [km].
-    transit_distance
-        Length of the transit legs of each route [km].
-    leaves
-        Whether each route is already known to leave the territory (a leg end
-        in a cell outside it, see :mod:`openskies.rules.settle`).
-    """
-
-    def __init__(
-        self,
-        offset: int,
-        ends: tuple[NDArray[np.float64], NDArray[np.float64]],
-        observation: NDArray[np.object_],
-        parts: tuple[NDArray[np.object_], NDArray[np.intp]],
-        distance: tuple[NDArray[np.float64], NDArray[np.float64]],
-        leaves: NDArray[np.bool_] | None = None,
-    ) -> None:
-        self.offset = offset
-        self.first, self.last = ends
-        self.observation = observation
-        self.distance, self.transit_distance = distance
-        self._parts = parts
-        self.leaves = np.zeros(observation.size, bool) if leaves is None else leaves
-        #: Observation legs (lon1, lat1, lon2, lat2 [deg]) and their routes.
-        self.legs: tuple[list[NDArray[np.float64]], NDArray[np.intp]] | None = None
-        #: Number of observation legs of each route.
-        self.count = np.zeros(observation.size, dtype=np.intp)
-
-    def exact_distance(self, local: NDArray[np.intp]) -> None:
-        """Recompute the observation length of tracks ``local`` with GeographicLib.
-
-        The compiled lengths (:func:`geodesic_inverse`) are within
-        ``LENGTH_ERROR_KM`` per leg of GeographicLib's; a route that close to
-        its distance limit gets GeographicLib's lengths, so its verdict is that
-        of the exact lengths.
-        """
-        if self.legs is None or not local.size:
-            return
-        ends, route = self.legs
-        mine = np.isin(route, local)
-        x1, y1, x2, y2 = (x[mine] for x in ends)
-        _, _, metres = wgs84().inv(x1, y1, x2, y2, inplace=True)
-        km = np.bincount(route[mine], weights=metres, minlength=self.distance.size)
-        self.distance[local] = km[local] / 1000.0
-
-    @classmethod
-    def of(
-        cls,
-        coords: NDArray[np.float64],
-        starts: NDArray[np.intp],
-        ends: NDArray[np.intp],
-        transit: NDArray[np.bool_],
-        low: int = 0,
-        high: int | None = None,
-        *,
-        join: bool = True,
-        settle: Settler | None = None,
-    ) -> Tracks:
-        """Densify the legs of routes ``low .. high - 1`` and build their tracks.
-
-        Parameters
-        ----------
-        coords
-            Waypoints of every route, one after the other, (m, 2) [deg].
-        starts, ends
-            Index in ``coords`` of the first and last waypoint of each route.
-        transit
-            Whether each leg (consecutive waypoints of one route) is transit.
-        low, high
-            The routes to build (all by default).
-        join
-            Whether consecutive legs of one kind become one line string (fewer,
-            longer parts, faster), else one line string per leg (lengths
-            inside regions summed leg by leg).
-        settle
-            Given the legs (:class:`Legs`), which legs need no densified test
-            (proven by cells in the territory and clear of every zone, or
-            ending outside the territory and clear of every zone) and which
-            routes are proven to leave the territory; those legs are left out
-            of the tracks.  None: every leg is densified.
-        """
-        import shapely
-
-        high = starts.size if high is None else high
-        count = high - low
-        points = coords[starts[low] : ends[high - 1] + 1]
-        sizes = ends[low:high] - starts[low:high] + 1
-        owner = np.repeat(np.arange(count), sizes)
-        same = owner[1:] == owner[:-1]
-        leg_route = owner[:-1][same]
-        flags = transit[starts[low] - low : ends[high - 1] - (high - 1)]
-        a, b = points[:-1][same], points[1:][same]
-        ends_ = [np.ascontiguousarray(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1])]
-        inverse = geodesic_inverse(*ends_)
-        lengths = inverse[2] / 1000.0
-        # one line per run of legs of one kind in one route: fewer, longer parts
-        joined = np.concatenate(([False], leg_route[1:] == leg_route[:-1]))
-        joined[1:] &= (flags[1:] == flags[:-1]) & join
-        leaves = None
-        keep = np.arange(lengths.size)
-        if settle is not None:
-            skip, leaves = settle(Legs(a, b, lengths, leg_route, flags, count))
-            keep = np.flatnonzero(~skip)
-            # a line never bridges a leg left out
-            joined[1:] &= ~skip[:-1]
-        lon, lat, leg, _ = densify_legs(
-            *(x[keep] for x in ends_), inverse=tuple(x[keep] for x in inverse)
-        )
-        parts, part_leg = leg_parts(lon, lat, keep[leg], joined)
-        observing = ~flags[part_leg]
-        observation = np.full(count, shapely.MultiLineString(), dtype=object)
-        shapely.multilinestrings(
-            parts[observing], indices=leg_route[part_leg[observing]], out=observation
-        )
-        km = [
-            np.bincount(leg_route, weights=lengths * ~flags, minlength=count),
-            np.bincount(leg_route, weights=lengths * flags, minlength=count),
-        ]
-        tracks = cls(
-            low,
-            (coords[starts[low:high]], coords[ends[low:high]]),
-            observation,
-            (parts, leg_route[part_leg]),
-            (km[0].astype(np.float64), km[1].astype(np.float64)),
-            leaves,
-        )
-        tracks.legs = ([x[~flags] for x in ends_], leg_route[~flags])
-        tracks.count = np.bincount(tracks.legs[1], minlength=count)
-        return tracks
-
-    @cached_property
-    def everything(self) -> NDArray[np.object_]:
-        """Every leg (observation and transit) of each route, for no-fly areas."""
-        import shapely
-
-        parts, route = self._parts
-        result = np.full(self.distance.size, shapely.MultiLineString(), dtype=object)
-        shapely.multilinestrings(parts, indices=route, out=result)
-        return result
-
-
-def leg_lines(
-    lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
-) -> tuple[NDArray[np.object_], NDArray[np.float64]]:
-    """Return single legs densified along their geodesics, and their lengths [km].
-
-    Each leg becomes a MultiLineString (cut at the antimeridian), as the legs
-    of :class:`Tracks`; the ends are in degrees.
-    """
-    import shapely
-
-    lon, lat, leg, lengths = densify_legs(lon1, lat1, lon2, lat2)
-    count = int(np.size(lon1))
-    lines = np.full(count, shapely.MultiLineString(), dtype=object)
-    if count:
-        parts, part_leg = leg_parts(lon, lat, leg)
-        shapely.multilinestrings(parts, indices=part_leg, out=lines)
-    return lines, lengths
 
 
 @dataclass(frozen=True)
@@ -476,8 +296,10 @@ def judge(
     limits = np.array([a.max_distance_km for a in rules.start_airfields] + [np.nan])
     verdict.limit = limits[verdict.used[End.START]].astype(np.float64)
     observation = tracks.observation[local]
+    # routes whose legs are all settled have nothing left for GEOS
+    shown = np.flatnonzero(~shapely.is_empty(observation))
     leaves = tracks.leaves[local].copy()
-    open_ = np.flatnonzero(~leaves)
+    open_ = shown[~leaves[shown]]
     leaves[open_] = leaves_territory(rules.territory, observation[open_])
     verdict.add(RuleId.TERRITORY, leaves)
     # within the compiled lengths' error of the limit: GeographicLib's lengths
@@ -487,11 +309,29 @@ def judge(
     )
     # False where there is no limit (NaN)
     verdict.add(RuleId.DISTANCE, tracks.distance[local] > verdict.limit)
-    tree = shapely.STRtree(observation) if local.size > 1 else None
+    tree = shapely.STRtree(observation[shown]) if shown.size > 1 else None
     if rules.border is not None:
-        verdict.add(RuleId.BORDER, crosses(rules.border, observation, tree))
-    _judge_restrictions(verdict, rules, tracks, local, tree, reading)
+        verdict.add(RuleId.BORDER, _touches(rules.border, tracks, local, shown, tree))
+    _judge_restrictions(verdict, rules, tracks, local, (shown, tree), reading)
     return verdict
+
+
+def _touches(
+    area: BaseGeometry,
+    tracks: Tracks,
+    local: NDArray[np.intp],
+    shown: NDArray[np.intp],
+    tree: STRtree | None,
+) -> NDArray[np.bool_]:
+    """Whether each track ``local`` touches ``area`` (known or by GEOS).
+
+    ``shown``: the positions in ``local`` of the tracks with legs left;
+    ``tree``: an STRtree of those tracks.
+    """
+    known = tracks.hits.get(id(area))
+    hits = np.zeros(local.size, bool) if known is None else known[local]
+    hits[shown] |= crosses(area, tracks.observation[local[shown]], tree)
+    return hits
 
 
 def _judge_restrictions(
@@ -499,12 +339,17 @@ def _judge_restrictions(
     rules: RuleSet,
     tracks: Tracks,
     local: NDArray[np.intp],
-    tree: STRtree | None,
+    shown_tree: tuple[NDArray[np.intp], STRtree | None],
     reading: str,
 ) -> None:
-    """Add the breaches of the restrictions in force to ``verdict``."""
+    """Add the breaches of the restrictions in force to ``verdict``.
+
+    ``shown_tree``: the positions in ``local`` of the tracks with observation
+    legs left, and an STRtree of those.
+    """
     import shapely
 
+    shown, tree = shown_tree
     observation = tracks.observation[local]
     everything_tree = None
     for order, check in enumerate(rules.checks):
@@ -515,15 +360,15 @@ def _judge_restrictions(
             continue
         elif r.kind == "no_fly":
             everything = tracks.everything[local]
-            if everything_tree is None and tree is not None:
+            if everything_tree is None and local.size > 1:
                 everything_tree = shapely.STRtree(everything)
             hits = crosses(check.area, everything, everything_tree)
         elif r.kind == "distance_sublimit":
-            near = np.flatnonzero(crosses(check.area, observation, tree))
+            near = shown[crosses(check.area, observation[shown], tree)]
             km = np.zeros(local.size)
             km[near] = length_inside_km(observation[near], check.area)
             verdict.sublimit_km[check.label] = km
             hits = km > (r.value if r.value is not None else math.inf)
         else:
-            hits = crosses(check.area, observation, tree)
+            hits = _touches(check.area, tracks, local, shown, tree)
         verdict.add(r.id, hits, check.binding(reading), order, check)

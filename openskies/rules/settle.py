@@ -1,32 +1,43 @@
-"""Legs settled by cells, without densification: the kernel's fast path.
+"""Legs settled by cells, without GEOS: the kernel's fast path.
 
 A rule set's territory and every area that binds or informs a route (the 10 km
 border zone, corridors, no-fly areas, distance sub-limit regions) get a
-:class:`~openskies.geo.cells.CellGrid` each, built once per area and band of
-latitudes and cached by content.  An observation leg of geodesic length ``L``
-from ``P`` to ``Q`` needs no densified test when
+:class:`~openskies.geo.cells.CellGrid` each and the boundary segments of each
+boundary cell (:class:`~openskies.geo.cell_edges.CellEdges`), built once per
+area and band of latitudes and cached by content (and found by identity of the
+rule set, :func:`rule_cells`).  The compiled kernel
+(:func:`~openskies.rules.settle_legs.settle_legs`) then decides, per
+observation leg of geodesic length ``L`` from ``P`` to ``Q`` and per area,
+whether its densified track stays in the area's good class (inside the
+territory, outside a zone), certainly leaves it, or is undecided:
 
-* ``c(P) + c(Q) > L + min(L, 100 km)``, where ``c`` is the smaller of the
-  cell distance inside the territory (:attr:`CellGrid.inner`) and the cell
-  distances outside every area (:attr:`CellGrid.outer`): the leg is inside
-  the territory and clear of every area; or
-* the route is known to leave the territory (an end of one of its
-  observation legs lies in a cell outside it, and a densified track holds the
-  ends of its legs), so only the areas judge its legs, and ``z(P) + z(Q) > L +
-  min(L, 100 km)`` with ``z`` the distances outside every area alone.
+* ``c(P) + c(Q) > L + s``, with ``s`` the spacing of the leg's densified
+  points (at most ``L / ceil(L / 100 km)``) and ``c`` the cell distance
+  within which points stay in the good class (:attr:`CellGrid.inner` for the
+  territory, :attr:`CellGrid.outer` for a zone; the smaller of all of them
+  first, :attr:`RuleCells.inner`): the whole leg stays;
+* else the leg is followed vertex by vertex: the vertices within a vertex's
+  distance are jumped over, the chords of vertices with none are tested
+  exactly against the boundary segments of their cells;
+* an end of an observation leg in a cell of the other class breaks the rule of
+  a *final* area (the territory, the border zone, corridors) for the whole
+  route, so no other leg of it needs testing for that area.
 
 Exactness: the densified points of the leg lie on its geodesic at arc lengths
-``t_i`` from ``P``, at most ``min(L, 100 km)`` apart
-(:func:`~openskies.geo.geodesy.densify_legs`).  A point with ``t_i < c(P)``
-is within ``c(P)`` of ``P``, so in the block of inside / outside cells around
-``P``; one with ``L - t_i < c(Q)`` in the block around ``Q``.  A chord from
-``t_i`` to ``t_{i+1}`` with neither end in a common block would need ``t_{i+1}
-- t_i >= c(P) + c(Q) - L``, more than the spacing.  A chart chord between two
-points of one block stays in it (:mod:`openskies.geo.cells`), so every chord
-of the densified leg is inside the territory and clear of every area: the
-verdicts of :func:`~openskies.rules.kernel.judge` on the remaining legs, with
-the known departures added, equal those on the whole densified tracks.  Transit
-legs are always densified (no-fly areas judge them).
+``t_i`` from ``P``, ``s`` apart (:func:`~openskies.geo.geodesy.densify_legs`).
+A point with ``t_i < c(P)`` is within ``c(P)`` of ``P``, so in the block of
+inside / outside cells around ``P``; one with ``L - t_i < c(Q)`` in the block
+around ``Q``.  A chord from ``t_i`` to ``t_{i+1}`` with neither end in a
+common block would need ``t_{i+1} - t_i >= c(P) + c(Q) - L``, more than the
+spacing.  A chart chord between two points of one block stays in it
+(:mod:`openskies.geo.cells`); the exact chord tests are those of
+:mod:`openskies.geo.cell_edges`.  A leg settled for every area, or whose route
+is known to break each final area it does not settle, is left out of the
+densified tracks; the verdicts of :func:`~openskies.rules.kernel.judge` on the
+remaining legs, with the known breaches added, equal those on the whole
+densified tracks.  Transit legs are always densified (no-fly areas judge
+them), and so are the legs touching a distance sub-limit region (their length
+inside counts).
 
 References
 ----------
@@ -37,13 +48,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openskies.caching import cached
-from openskies.geo.cells import BOUNDARY, OUTSIDE, CellGrid, band_of, cell_grid
-from openskies.geo.geodesy import MAX_SPACING_KM
+from openskies.caching import BoundedCache, cached
+from openskies.geo.cell_edges import EdgeStack, cell_edges, stack_edges
+from openskies.geo.cells import BOUNDARY, INSIDE, OUTSIDE, CellGrid, band_of, cell_grid
+from openskies.geo.geodesy import DENSIFY_TOLERANCE_KM, MAX_SPACING_KM
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -55,8 +68,10 @@ __all__ = [
     "CELLS_FROM_LINES",
     "Legs",
     "RuleCells",
+    "Settled",
     "Settler",
     "area_cells",
+    "final_areas",
     "rule_cells",
     "settle",
     "settled_inside",
@@ -72,8 +87,8 @@ class Legs:
 
     Attributes
     ----------
-    start, end
-        Ends of each leg, (n, 2) of (lon, lat) [deg].
+    ends
+        Ends of each leg, (n, 4) of lon1, lat1, lon2, lat2 [deg].
     km
         Geodesic length of each leg [km].
     route
@@ -82,18 +97,40 @@ class Legs:
         Whether each leg is a transit leg.
     routes
         Number of routes of the chunk.
+    inverse
+        Forward and back azimuths [deg] and length [m] of each leg, (n, 3).
     """
 
-    start: NDArray[np.float64]
-    end: NDArray[np.float64]
+    ends: NDArray[np.float64]
     km: NDArray[np.float64]
     route: NDArray[np.intp]
     transit: NDArray[np.bool_]
     routes: int
+    inverse: NDArray[np.float64]
 
 
-#: Given legs, the legs to leave out and the routes known to leave the territory.
-Settler = Callable[[Legs], tuple["NDArray[np.bool_]", "NDArray[np.bool_]"]]
+@dataclass(frozen=True)
+class Settled:
+    """What the cells settle of a chunk's legs.
+
+    Attributes
+    ----------
+    skip
+        Per leg: no densified test needed (see the module notes).
+    leaves
+        Per route: known to leave the territory.
+    hits
+        Per final area (keyed by ``id(area)``; :func:`final_areas`), per route:
+        known to touch it.
+    """
+
+    skip: NDArray[np.bool_]
+    leaves: NDArray[np.bool_]
+    hits: dict[int, NDArray[np.bool_]]
+
+
+#: Given legs, the legs to leave out and the routes known to break rules.
+Settler = Callable[[Legs], Settled]
 
 
 #: Fewest lines for which :func:`clear_of` settles lines by cells.
@@ -138,6 +175,31 @@ class RuleCells:
     grid: CellGrid
     inner: NDArray[np.float32]
     clear: NDArray[np.float32]
+    wkb: tuple[bytes, ...] = ()
+
+    @cached_property
+    def edges(self) -> tuple[EdgeStack, NDArray[np.float32], NDArray[np.bool_]]:
+        """The territory's and every area's cells and boundary segments, stacked.
+
+        With, per area and cell, the distance [km] within which points stay in
+        the cell's good class (inside the territory, outside an area), and per
+        area whether it lies in the band of latitudes at least a cell from its
+        edges; built on first use.
+        """
+        import shapely
+
+        south, step = self.grid.south, self.grid.step
+        north = south + self.grid.state.shape[0] * step
+        areas = [shapely.from_wkb(w) for w in self.wkb]
+        edges = [cell_edges(a, south, north, step) for a in areas]
+        grids = [cell_grid(a, south, north, step) for a in areas]
+        clearance = np.stack([grids[0].inner] + [g.outer for g in grids[1:]]).astype(
+            np.float32
+        )
+        bounded = np.array(
+            [south + step < a.bounds[1] and a.bounds[3] < north - step for a in areas]
+        )
+        return stack_edges(edges, south, step), clearance, bounded
 
 
 def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
@@ -147,9 +209,35 @@ def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
     return areas
 
 
+def final_areas(rules: RuleSet) -> list[bool]:
+    """Per area of :func:`rule_areas`: whether any touch decides its rule.
+
+    True for the border zone and corridors; False for a distance sub-limit
+    (the length inside counts) and a no-fly area (transit legs count too).
+    """
+    final = [] if rules.border is None else [True]
+    final += [
+        c.restriction.kind not in ("no_fly", "distance_sublimit")
+        for c in rules.checks
+        if c.area is not None
+    ]
+    return final
+
+
+#: The cells of the rule sets met lately, by identity (rule sets are cached
+#: objects, :func:`~openskies.rules.registry.rule_set`): spares serialising
+#: their areas to find the cells by content on every call.
+_BY_IDENTITY: BoundedCache[int, tuple[RuleSet, RuleCells]] = BoundedCache(64)
+
+
 def rule_cells(rules: RuleSet) -> RuleCells:
     """Return the cells of ``rules``, built once per content of its areas."""
-    return area_cells(rules.territory, rule_areas(rules))
+    held, cells = _BY_IDENTITY.get(
+        id(rules), lambda: (rules, area_cells(rules.territory, rule_areas(rules)))
+    )
+    if held is not rules:  # an id reused after its rule set was freed
+        cells = area_cells(rules.territory, rule_areas(rules))
+    return cells
 
 
 def area_cells(territory: BaseGeometry, areas: list[BaseGeometry]) -> RuleCells:
@@ -214,13 +302,13 @@ def _rule_cells(
     clear = np.full(grid.state.shape, np.inf, dtype=np.float32)
     for area in areas:
         np.minimum(clear, cell_grid(shapely.from_wkb(area), *band).outer, out=clear)
-    return RuleCells(grid, np.minimum(grid.inner, clear), clear)
+    return RuleCells(grid, np.minimum(grid.inner, clear), clear, (territory, *areas))
 
 
 def settle(
-    cells: RuleCells, legs: Legs, which: NDArray[np.intp]
+    cells: RuleCells, legs: Legs, which: NDArray[np.intp], final: list[bool]
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Return which of the legs ``which`` are settled, and which end outside.
+    """Return which of the legs ``which`` are settled, and the known breaches.
 
     Parameters
     ----------
@@ -230,24 +318,42 @@ def settle(
         The legs of a chunk of routes.
     which
         Positions of the legs of one rule set in ``legs``.
+    final
+        Per area (:func:`rule_areas`): whether a touch decides its rule
+        (:func:`final_areas`).
 
     Returns
     -------
     settled
-        Per leg of ``which``: no densified test needed (see the module notes).
-    leaves
-        Per route of the chunk: an end of one of its observation legs lies in a
-        cell outside the territory.
+        Per leg of ``which``: no densified test needed (see the module notes
+        and :mod:`openskies.rules.settle_legs`).
+    broken
+        Per route of the chunk (rows) and area (columns: the territory, then
+        :func:`rule_areas`): the route is known to leave the territory, or to
+        touch a final area.
     """
-    ends = np.concatenate((legs.start[which], legs.end[which]))
-    inner, areas, state = _look_up(cells, ends)
-    n = which.size
-    km = legs.km[which]
-    observing = ~legs.transit[which]
-    outside = observing & ((state[:n] == OUTSIDE) | (state[n:] == OUTSIDE))
-    leaves = np.zeros(legs.routes, dtype=bool)
-    leaves[legs.route[which[outside]]] = True
-    inside = _enough(inner, km)
-    clear = _enough(areas, km)
-    settled = observing & (inside | (leaves[legs.route[which]] & clear))
-    return settled, leaves
+    from openskies.rules.settle_legs import settle_legs
+
+    stack, clearance, bounded = cells.edges
+    frame = np.array([stack.south, stack.step, *stack.state.shape[1:]], dtype=float)
+    good = np.array([INSIDE] + [OUTSIDE] * len(final), dtype=np.int8)
+    return settle_legs(
+        which.astype(np.int64),
+        legs.ends,
+        legs.inverse,
+        legs.route.astype(np.int64),
+        legs.transit,
+        legs.routes,
+        cells.inner,
+        clearance,
+        good,
+        np.array([True, *final]),
+        bounded,
+        stack.state,
+        stack.boundary,
+        stack.start,
+        stack.edge,
+        stack.segments,
+        frame,
+        np.array([DENSIFY_TOLERANCE_KM, MAX_SPACING_KM]),
+    )

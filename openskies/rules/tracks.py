@@ -1,0 +1,210 @@
+"""Densified tracks of many routes, legs settled by cells left out.
+
+:class:`Tracks` holds what :func:`~openskies.rules.kernel.judge` tests: the
+observation legs of each route followed along their geodesics (cut at the
+antimeridian), the routes' lengths and ends, and what the cells settled
+without densifying (:mod:`openskies.rules.settle`).
+
+References
+----------
+Treaty on Open Skies, Art. II.11, VI.II.2-5; treaty.md R16-R17.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from openskies.geo.geodesy import densify_legs, geodesic_inverse, leg_parts, wgs84
+from openskies.rules.settle import Legs, Settled, Settler
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["Tracks", "leg_lines"]
+
+
+class Tracks:
+    """Densified tracks of routes ``offset .. offset + n`` (one chunk).
+
+    Attributes
+    ----------
+    offset
+        Position of the first route of the chunk.
+    first, last
+        First and last waypoint of each route, (n, 2) of (lon, lat) [deg].
+    observation
+        Observation legs of each route, followed along their geodesics
+        (MultiLineStrings, cut at the antimeridian).
+    distance
+        Observation length of each route [km].
+    transit_distance
+        Length of the transit legs of each route [km].
+    leaves
+        Whether each route is already known to leave the territory (see
+        :mod:`openskies.rules.settle`).
+    hits
+        Per area known to be touched by some routes (keyed by ``id(area)``),
+        whether each route is.
+    """
+
+    def __init__(
+        self,
+        offset: int,
+        ends: tuple[NDArray[np.float64], NDArray[np.float64]],
+        observation: NDArray[np.object_],
+        parts: tuple[NDArray[np.object_], NDArray[np.intp]],
+        distance: tuple[NDArray[np.float64], NDArray[np.float64]],
+        settled: Settled | None = None,
+    ) -> None:
+        self.offset = offset
+        self.first, self.last = ends
+        self.observation = observation
+        self.distance, self.transit_distance = distance
+        self._parts = parts
+        count = observation.size
+        self.leaves = np.zeros(count, bool) if settled is None else settled.leaves
+        #: Per final area (by ``id``), whether each route is known to touch it.
+        self.hits = {} if settled is None else settled.hits
+        #: Observation legs (lon1, lat1, lon2, lat2 [deg]) and their routes.
+        self.legs: tuple[list[NDArray[np.float64]], NDArray[np.intp]] | None = None
+        #: Number of observation legs of each route.
+        self.count = np.zeros(observation.size, dtype=np.intp)
+
+    def exact_distance(self, local: NDArray[np.intp]) -> None:
+        """Recompute the observation length of tracks ``local`` with GeographicLib.
+
+        The compiled lengths (:func:`geodesic_inverse`) are within
+        ``LENGTH_ERROR_KM`` per leg of GeographicLib's; a route that close to
+        its distance limit gets GeographicLib's lengths, so its verdict is that
+        of the exact lengths.
+        """
+        if self.legs is None or not local.size:
+            return
+        ends, route = self.legs
+        mine = np.isin(route, local)
+        x1, y1, x2, y2 = (x[mine] for x in ends)
+        _, _, metres = wgs84().inv(x1, y1, x2, y2, inplace=True)
+        km = np.bincount(route[mine], weights=metres, minlength=self.distance.size)
+        self.distance[local] = km[local] / 1000.0
+
+    @classmethod
+    def of(
+        cls,
+        coords: NDArray[np.float64],
+        starts: NDArray[np.intp],
+        ends: NDArray[np.intp],
+        transit: NDArray[np.bool_],
+        low: int = 0,
+        high: int | None = None,
+        *,
+        join: bool = True,
+        settle: Settler | None = None,
+    ) -> Tracks:
+        """Densify the legs of routes ``low .. high - 1`` and build their tracks.
+
+        Parameters
+        ----------
+        coords
+            Waypoints of every route, one after the other, (m, 2) [deg].
+        starts, ends
+            Index in ``coords`` of the first and last waypoint of each route.
+        transit
+            Whether each leg (consecutive waypoints of one route) is transit.
+        low, high
+            The routes to build (all by default).
+        join
+            Whether consecutive legs of one kind become one line string (fewer,
+            longer parts, faster), else one line string per leg (lengths
+            inside regions summed leg by leg).
+        settle
+            Given the legs (:class:`Legs`), which legs need no densified test
+            (proven by cells in the territory and clear of every zone, or
+            ending outside the territory and clear of every zone) and which
+            routes are proven to leave the territory; those legs are left out
+            of the tracks.  None: every leg is densified.
+        """
+        import shapely
+
+        high = starts.size if high is None else high
+        count = high - low
+        points = coords[starts[low] : ends[high - 1] + 1]
+        sizes = ends[low:high] - starts[low:high] + 1
+        owner = np.repeat(np.arange(count), sizes)
+        same = owner[1:] == owner[:-1]
+        leg_route = owner[:-1][same]
+        flags = transit[starts[low] - low : ends[high - 1] - (high - 1)]
+        a, b = points[:-1][same], points[1:][same]
+        ends_ = [np.ascontiguousarray(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1])]
+        inverse = geodesic_inverse(*ends_)
+        lengths = inverse[2] / 1000.0
+        # one line per run of legs of one kind in one route: fewer, longer parts
+        joined = np.concatenate(([False], leg_route[1:] == leg_route[:-1]))
+        joined[1:] &= (flags[1:] == flags[:-1]) & join
+        settled = None
+        keep = np.arange(lengths.size)
+        if settle is not None:
+            both = np.column_stack(ends_)
+            legs = Legs(
+                both, lengths, leg_route, flags, count, np.column_stack(inverse)
+            )
+            settled = settle(legs)
+            skip = settled.skip
+            keep = np.flatnonzero(~skip)
+            # a line never bridges a leg left out
+            joined[1:] &= ~skip[:-1]
+        lon, lat, leg, _ = densify_legs(
+            *(x[keep] for x in ends_), inverse=tuple(x[keep] for x in inverse)
+        )
+        parts, part_leg = leg_parts(lon, lat, keep[leg], joined)
+        observing = ~flags[part_leg]
+        observation = np.full(count, shapely.MultiLineString(), dtype=object)
+        shapely.multilinestrings(
+            parts[observing], indices=leg_route[part_leg[observing]], out=observation
+        )
+        km = [
+            np.bincount(leg_route, weights=lengths * ~flags, minlength=count),
+            np.bincount(leg_route, weights=lengths * flags, minlength=count),
+        ]
+        tracks = cls(
+            low,
+            (coords[starts[low:high]], coords[ends[low:high]]),
+            observation,
+            (parts, leg_route[part_leg]),
+            (km[0].astype(np.float64), km[1].astype(np.float64)),
+            settled,
+        )
+        tracks.legs = ([x[~flags] for x in ends_], leg_route[~flags])
+        tracks.count = np.bincount(tracks.legs[1], minlength=count)
+        return tracks
+
+    @cached_property
+    def everything(self) -> NDArray[np.object_]:
+        """Every leg (observation and transit) of each route, for no-fly areas."""
+        import shapely
+
+        parts, route = self._parts
+        result = np.full(self.distance.size, shapely.MultiLineString(), dtype=object)
+        shapely.multilinestrings(parts, indices=route, out=result)
+        return result
+
+
+def leg_lines(
+    lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
+) -> tuple[NDArray[np.object_], NDArray[np.float64]]:
+    """Return single legs densified along their geodesics, and their lengths [km].
+
+    Each leg becomes a MultiLineString (cut at the antimeridian), as the legs
+    of :class:`Tracks`; the ends are in degrees.
+    """
+    import shapely
+
+    lon, lat, leg, lengths = densify_legs(lon1, lat1, lon2, lat2)
+    count = int(np.size(lon1))
+    lines = np.full(count, shapely.MultiLineString(), dtype=object)
+    if count:
+        parts, part_leg = leg_parts(lon, lat, leg)
+        shapely.multilinestrings(parts, indices=part_leg, out=lines)
+    return lines, lengths
