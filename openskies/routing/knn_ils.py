@@ -336,10 +336,13 @@ def start_path(
     ends: tuple[int, int],
     state: np.ndarray,
     drop: bool,
+    first: int,
 ) -> tuple[np.ndarray, int]:
-    """Build the better of two first paths: greedy, or a whole tour thinned out.
+    """Build a first path: greedy, a whole tour thinned out, or around ``first``.
 
-    The second (with ``drop``) is a tour of every candidate, then thinned out
+    With ``first`` >= 0 (a candidate), the path ``[s, first, e]`` filled up
+    greedily (the direct path if that is too long).  Otherwise the better of
+    the greedy path and, with ``drop``, a tour of every candidate thinned out
     by least score per saved length.
 
     Returns the (2, n + 2) path array and its count.
@@ -348,12 +351,19 @@ def start_path(
     n, (s, e) = x.size, ends
     active = np.empty(n + 2, dtype=np.int64)
     best, m_best, best_key = _fresh(n, s, e), 2, (np.inf, np.inf)
-    for mode in range(2 if drop else 1):
+    for mode in range(2 if drop and first < 0 else 1):
         p = _fresh(n, s, e)
         seq, pos = p[0], p[1, :n]
         active[0], active[1] = s, e
+        m = 2
+        if (
+            first >= 0
+            and dist(x, y, metric, s, first) + dist(x, y, metric, first, e) <= limit
+        ):
+            m = _insert(seq, pos, m, 1, first)
+            active[2] = first
         cap = np.inf if mode == 1 else limit
-        m, _ = improve(problem, cap, seq, pos, 2, 0.0, 1.0, state, active, 2)
+        m, _ = improve(problem, cap, seq, pos, m, 0.0, 1.0, state, active, m)
         if mode == 1:
             m, _ = _repair(x, y, metric, prize, seq, pos, m, limit, eps, -1)
             active[:m] = seq[:m]
