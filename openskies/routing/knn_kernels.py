@@ -22,6 +22,8 @@ import math
 import numpy as np
 from numba import njit
 
+from openskies.routing.tsplib import _GEO_PI, _GEO_R
+
 #: Metric codes of the kernels.
 METRIC_CODES = {"euclidean": 0, "euc_2d": 1, "ceil_2d": 2, "att": 3, "geo": 4}
 #: What the search kernels share, packed once by the caller:
@@ -32,7 +34,6 @@ Problem = tuple[
     np.ndarray, np.ndarray, int, np.ndarray, np.ndarray, np.ndarray,
     np.ndarray, np.ndarray, float,
 ]  # fmt: skip
-_GEO_R = 6378.388
 _ALL_EDGES = 64  # a path this short is scanned whole for an insertion
 
 
@@ -88,6 +89,22 @@ def _keep(best: np.ndarray, idx: np.ndarray, row: int, m: int, d: float, j: int)
 
 
 @njit(cache=True)
+def _east(dy: float, metric: int) -> float:
+    """Return ``dy``, for geo a longitude difference [rad] wrapped to (-pi, pi].
+
+    Across the antimeridian (longitudes 179 and -179 degrees) the raw
+    difference has the wrong sign: the point 2 degrees east would count as
+    358 degrees west, in the wrong quadrant of the candidate lists.
+    """
+    if metric == 4:
+        if dy > _GEO_PI:
+            return dy - 2.0 * _GEO_PI
+        if dy <= -_GEO_PI:
+            return dy + 2.0 * _GEO_PI
+    return dy
+
+
+@njit(cache=True)
 def nearest(
     x: np.ndarray, y: np.ndarray, metric: int, k: int, per_quadrant: int
 ) -> np.ndarray:
@@ -108,7 +125,7 @@ def nearest(
             if j == i:
                 continue
             d = dist(x, y, metric, i, j)
-            quad = 1 + (x[j] >= x[i]) + 2 * (y[j] >= y[i])
+            quad = 1 + (x[j] >= x[i]) + 2 * (_east(y[j] - y[i], metric) >= 0.0)
             size[0] = _keep(best, idx, 0, size[0], d, j)
             if per_quadrant == 0:
                 continue
