@@ -33,11 +33,12 @@ _K = 30  # candidate list size: nearest per quadrant, then nearest overall
 _QUADRANT = 3  # nearest points per quadrant in each candidate list
 _BATCH = 20  # perturbation rounds between deadline checks
 _NOISE = 0.3  # relative noise on the insertion ratio after a perturbation
-_DEV = 0.01  # record-to-record travel: accept paths within 2 % of the best score
+_DEV = 0.01  # record-to-record travel: accept paths within 1 % of the best score
 _RESTART = 500  # rounds without a new best before going back to the best path
 _DROP_MAX = 8000  # also start from a tour of all candidates thinned out, up to this
 _STARTS = 8  # first paths: greedy, and built around random candidates
 _HALVING = 0.4  # share of the search spent choosing among the first paths
+_BUILD = 0.9  # build first paths while this share of the time is left
 
 
 def _coordinates(points: Floats, metric: str) -> tuple[Floats, Floats]:
@@ -147,8 +148,11 @@ def knn_search(
     cand = np.ascontiguousarray(cand, dtype=np.int64)
     problem = (nb.x, nb.y, nb.code, nb.neigh, nb.rstart, nb.ritems, prize, cand, eps)
     firsts = np.random.default_rng(seed).permutation(cand)[: _STARTS - 1]
-    walks = []
+    walks: list[_Walk] = []
+    build_until = _BUILD * deadline.remaining()  # seconds left when building stops
     for first in (-1, *firsts):
+        if walks and deadline.remaining() < build_until:
+            break
         path, n_on = start_path(
             problem, limit, ends, state, cand.size <= _DROP_MAX, int(first)
         )
