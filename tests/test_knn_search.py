@@ -174,3 +174,20 @@ def test_same_seed_same_multi_start_path(seed):
     assert first.engine == "knn"
     assert first.order == again.order
     assert validate(points, scores, first.order, 0, 0, 3000.0, "euc_2d") == first.score
+
+
+@pytest.mark.parametrize(("metric", "n", "engine"), [
+    ("geo", 300, "ils"), ("geo", 451, "knn"), ("euc_2d", 300, "knn"),
+    ("euc_2d", 200, "ils"),
+])  # fmt: skip
+def test_auto_keeps_geo_on_the_dense_engine_up_to_450_points(metric, n, engine):
+    rng = np.random.default_rng(n)
+    points = rng.uniform(-40, 40, (n, 2)).round(2)
+    scores = rng.integers(1, 100, n).astype(float)
+    budget = 6000.0 if metric == "geo" else 150.0
+    res = solve_orienteering(
+        points, scores, start=0, budget=budget, metric=metric,
+        options=SolveOptions(iteration_limit=20, time_limit_s=60),
+    )  # fmt: skip
+    assert res.engine == engine
+    assert validate(points, scores, res.order, 0, 0, budget, metric) == res.score

@@ -9,7 +9,8 @@ optimality and serves up to 14 reachable optional points; a dense iterated
 local search (greedy insertion; 2-opt, or-opt, insertion and swap moves;
 random removal or forced insertion as perturbation; a worse path is accepted
 in 20 % of the rounds) on an (n, n) matrix of
-legs; and, for more than 200 points with a planar or TSPLIB metric, a
+legs; and, for more than 200 points with a planar or TSPLIB metric (450 with
+TSPLIB's costlier GEO), a
 compiled (numba) neighbour-list search with legs computed on demand
 (:mod:`openskies.routing.knn_search`).  On the 89 public Tsiligirides and
 Chao-Golden-Wasil instances, 1 s per run, the dense search reached the
@@ -89,6 +90,10 @@ _EXACT_MAX = 16  # the exact engine refuses more (memory grows as 2**m * m**2)
 _ENGINES = ("auto", "exact", "ils", "knn")
 _METRICS = ("euclidean", "geodesic", "euc_2d", "ceil_2d", "att", "geo")
 _DENSE_AUTO = 200  # "auto" runs the neighbour-list engine above this many points
+# ... and above this many with the geo metric, whose legs cost 7 times a planar
+# one on demand (OPLib gr202-gr431 at 10-30 s: dense 0.994-1.000 of EA4OP,
+# neighbour lists 0.986-1.000; gr666: dense 0.952 / 0.975, lists 0.982 / 0.989)
+_DENSE_AUTO_GEO = 450
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +182,7 @@ def solve_orienteering(
         passes first, ils takes over), ``"ils"`` (dense), ``"knn"`` (the
         neighbour-list search; points with a metric other than geodesic), or
         ``"auto"``: exact up to 14 reachable optional points, else knn above
-        200 points with such a metric, else ils.
+        200 points with such a metric (450 with ``"geo"``), else ils.
     options
         Time limit, seed and iteration limit (``workers`` is ignored); None
         uses ``SolveOptions()`` (10 s, seed 0).  The same input and seed give
@@ -380,7 +385,8 @@ def _on_demand(n: int, metric: str, matrix: ArrayLike | None, engine: str) -> bo
     """Whether the neighbour-list engine with legs on demand solves this input."""
     if matrix is not None or metric not in KNN_METRICS:
         return False
-    return engine == "knn" or (engine == "auto" and n > _DENSE_AUTO)
+    dense_up_to = _DENSE_AUTO_GEO if metric == "geo" else _DENSE_AUTO
+    return engine == "knn" or (engine == "auto" and n > dense_up_to)
 
 
 def _distances(pts: Floats | None, metric: str, matrix: ArrayLike | None) -> Floats:
