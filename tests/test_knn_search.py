@@ -191,3 +191,21 @@ def test_auto_keeps_geo_on_the_dense_engine_up_to_450_points(metric, n, engine):
     )  # fmt: skip
     assert res.engine == engine
     assert validate(points, scores, res.order, 0, 0, budget, metric) == res.score
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10**6), spread=st.sampled_from([0.01, 1.0, 30.0, 180.0]))
+def test_geo_legs_on_demand_equal_tsplib_geo_exactly(seed, spread):
+    # the kernels take the cosine of the central angle from cached sines and
+    # cosines; the integer lengths must still be TSPLIB's, duplicates included
+    rng = np.random.default_rng(seed)
+    n = 300
+    lat = np.clip(rng.normal(0, spread, n), -89.59, 89.59).round(2)
+    lon = np.clip(rng.normal(0, spread, n), -179.59, 179.59).round(2)
+    points = np.column_stack([lat, lon])
+    points[1] = points[0]  # a duplicate: 1 km in TSPLIB's GEO
+    nb = Neighbours(points, "geo")
+    a, b = np.repeat(np.arange(n), 20), rng.integers(0, n, 20 * n)
+    expected = tsplib_distance(points[a], points[b], "geo")
+    assert np.array_equal(nb.legs(a, b), expected)
+    assert nb.legs(np.array([0]), np.array([1]))[0] == 1.0

@@ -42,8 +42,8 @@ def local_search(
 
     Returns the count (or-opt moves keep it; the caller recomputes length).
     """
-    queue = np.empty(x.size + 1, dtype=np.int64)
-    inq = np.zeros(x.size, dtype=np.bool_)
+    queue = np.empty(neigh.shape[0] + 1, dtype=np.int64)
+    inq = np.zeros(neigh.shape[0], dtype=np.bool_)
     head, tail = 0, 0
     for t in range(n_active):
         tail = _push(queue, tail, inq, active[t])
@@ -180,7 +180,7 @@ def improve(
 ) -> tuple[int, float]:
     """Local search, noisy greedy insertion, and again until nothing is inserted."""
     x, y, metric, neigh, _, _, prize, cand, eps = problem
-    touched = np.empty(x.size, dtype=np.int64)
+    touched = np.empty(neigh.shape[0], dtype=np.int64)
     for _ in range(100):
         n_on = local_search(x, y, metric, neigh, seq, pos, n_on, eps, active, n_active)
         length = path_length(x, y, metric, seq, n_on)
@@ -285,12 +285,13 @@ def ils_rounds(
     best_score = _score(prize, best[0], counts[1])
     best_len = path_length(x, y, metric, best[0], counts[1])
     trial = cur.copy()
-    is_cand = np.zeros(x.size, dtype=np.bool_)
+    n = neigh.shape[0]
+    is_cand = np.zeros(n, dtype=np.bool_)
     is_cand[cand] = True
-    touched = np.empty(x.size + 2, dtype=np.int64)
+    touched = np.empty(n + 2, dtype=np.int64)
     for _ in range(rounds):
         trial[:, :] = cur
-        seq, pos = trial[0], trial[1, : x.size]
+        seq, pos = trial[0], trial[1, :n]
         m, n_t = _perturb(
             x, y, metric, neigh, prize, is_cand, limit, eps,
             seq, pos, n_on, state, touched, max_run,
@@ -347,8 +348,8 @@ def start_path(
 
     Returns the (2, n + 2) path array and its count.
     """
-    x, y, metric, _, _, _, prize, _, eps = problem
-    n, (s, e) = x.size, ends
+    x, y, metric, neigh, _, _, prize, _, eps = problem
+    n, (s, e) = neigh.shape[0], ends
     active = np.empty(n + 2, dtype=np.int64)
     best, m_best, best_key = _fresh(n, s, e), 2, (np.inf, np.inf)
     for mode in range(2 if drop and first < 0 else 1):

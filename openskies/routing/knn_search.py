@@ -42,9 +42,16 @@ _BUILD = 0.9  # build first paths while this share of the time is left
 
 
 def _coordinates(points: Floats, metric: str) -> tuple[Floats, Floats]:
-    """Return the kernels' x and y (latitude and longitude [rad] for geo)."""
+    """Return the kernels' x and y.
+
+    For geo, latitude and longitude [rad] each followed by its cosine and
+    sine (three blocks of n; see :func:`knn_kernels.dist`).
+    """
     if metric == "geo":
-        return _geo_radians(points[:, 0]), _geo_radians(points[:, 1])
+        lat, lon = _geo_radians(points[:, 0]), _geo_radians(points[:, 1])
+        return np.r_[lat, np.cos(lat), np.sin(lat)], np.r_[
+            lon, np.cos(lon), np.sin(lon)
+        ]
     return np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
 
 
