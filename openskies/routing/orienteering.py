@@ -90,9 +90,9 @@ _EXACT_MAX = 16  # the exact engine refuses more (memory grows as 2**m * m**2)
 _ENGINES = ("auto", "exact", "ils", "knn")
 _METRICS = ("euclidean", "geodesic", "euc_2d", "ceil_2d", "att", "geo")
 _DENSE_AUTO = 200  # "auto" runs the neighbour-list engine above this many points
-# ... and above this many with the geo metric, whose legs cost 7 times a planar
-# one on demand (OPLib gr202-gr431 at 10-30 s: dense 0.994-1.000 of EA4OP,
-# neighbour lists 0.986-1.000; gr666: dense 0.952 / 0.975, lists 0.982 / 0.989)
+# ... and above this many with the geo metric, whose legs cost 3.5 times a
+# planar one on demand (OPLib at 10-30 s, ratio to EA4OP: gr431 dense 0.997 /
+# 0.995, lists 0.991 / 0.990; gr666 dense 0.952 / 0.975, lists 0.980 / 0.992)
 _DENSE_AUTO_GEO = 450
 
 
