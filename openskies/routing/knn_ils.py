@@ -42,8 +42,8 @@ def local_search(
 
     Returns the count (or-opt moves keep it; the caller recomputes length).
     """
-    queue = np.empty(x.size + 1, dtype=np.int64)
-    inq = np.zeros(x.size, dtype=np.bool_)
+    queue = np.empty(neigh.shape[0] + 1, dtype=np.int64)
+    inq = np.zeros(neigh.shape[0], dtype=np.bool_)
     head, tail = 0, 0
     for t in range(n_active):
         tail = _push(queue, tail, inq, active[t])
@@ -180,7 +180,7 @@ def improve(
 ) -> tuple[int, float]:
     """Local search, noisy greedy insertion, and again until nothing is inserted."""
     x, y, metric, neigh, _, _, prize, cand, eps = problem
-    touched = np.empty(x.size, dtype=np.int64)
+    touched = np.empty(neigh.shape[0], dtype=np.int64)
     for _ in range(100):
         n_on = local_search(x, y, metric, neigh, seq, pos, n_on, eps, active, n_active)
         length = path_length(x, y, metric, seq, n_on)
@@ -285,12 +285,13 @@ def ils_rounds(
     best_score = _score(prize, best[0], counts[1])
     best_len = path_length(x, y, metric, best[0], counts[1])
     trial = cur.copy()
-    is_cand = np.zeros(x.size, dtype=np.bool_)
+    n = neigh.shape[0]
+    is_cand = np.zeros(n, dtype=np.bool_)
     is_cand[cand] = True
-    touched = np.empty(x.size + 2, dtype=np.int64)
+    touched = np.empty(n + 2, dtype=np.int64)
     for _ in range(rounds):
         trial[:, :] = cur
-        seq, pos = trial[0], trial[1, : x.size]
+        seq, pos = trial[0], trial[1, :n]
         m, n_t = _perturb(
             x, y, metric, neigh, prize, is_cand, limit, eps,
             seq, pos, n_on, state, touched, max_run,
@@ -336,24 +337,34 @@ def start_path(
     ends: tuple[int, int],
     state: np.ndarray,
     drop: bool,
+    first: int,
 ) -> tuple[np.ndarray, int]:
-    """Build the better of two first paths: greedy, or a whole tour thinned out.
+    """Build a first path: greedy, a whole tour thinned out, or around ``first``.
 
-    The second (with ``drop``) is a tour of every candidate, then thinned out
+    With ``first`` >= 0 (a candidate), the path ``[s, first, e]`` filled up
+    greedily (the direct path if that is too long).  Otherwise the better of
+    the greedy path and, with ``drop``, a tour of every candidate thinned out
     by least score per saved length.
 
     Returns the (2, n + 2) path array and its count.
     """
-    x, y, metric, _, _, _, prize, _, eps = problem
-    n, (s, e) = x.size, ends
+    x, y, metric, neigh, _, _, prize, _, eps = problem
+    n, (s, e) = neigh.shape[0], ends
     active = np.empty(n + 2, dtype=np.int64)
     best, m_best, best_key = _fresh(n, s, e), 2, (np.inf, np.inf)
-    for mode in range(2 if drop else 1):
+    for mode in range(2 if drop and first < 0 else 1):
         p = _fresh(n, s, e)
         seq, pos = p[0], p[1, :n]
         active[0], active[1] = s, e
+        m = 2
+        if (
+            first >= 0
+            and dist(x, y, metric, s, first) + dist(x, y, metric, first, e) <= limit
+        ):
+            m = _insert(seq, pos, m, 1, first)
+            active[2] = first
         cap = np.inf if mode == 1 else limit
-        m, _ = improve(problem, cap, seq, pos, 2, 0.0, 1.0, state, active, 2)
+        m, _ = improve(problem, cap, seq, pos, m, 0.0, 1.0, state, active, m)
         if mode == 1:
             m, _ = _repair(x, y, metric, prize, seq, pos, m, limit, eps, -1)
             active[:m] = seq[:m]

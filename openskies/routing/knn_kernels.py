@@ -22,6 +22,8 @@ import math
 import numpy as np
 from numba import njit
 
+from openskies.routing.tsplib import _GEO_PI, _GEO_R
+
 #: Metric codes of the kernels.
 METRIC_CODES = {"euclidean": 0, "euc_2d": 1, "ceil_2d": 2, "att": 3, "geo": 4}
 #: What the search kernels share, packed once by the caller:
@@ -32,14 +34,33 @@ Problem = tuple[
     np.ndarray, np.ndarray, int, np.ndarray, np.ndarray, np.ndarray,
     np.ndarray, np.ndarray, float,
 ]  # fmt: skip
-_GEO_R = 6378.388
 _ALL_EDGES = 64  # a path this short is scanned whole for an insertion
 
 
 @njit(cache=True)
+def node_count(x: np.ndarray, metric: int) -> int:
+    """Return the number of nodes (geo coordinates hold three values per node)."""
+    return x.size // 3 if metric == 4 else x.size
+
+
+@njit(cache=True)
 def dist(x: np.ndarray, y: np.ndarray, metric: int, i: int, j: int) -> float:
-    """Leg length from node i to node j (TSPLIB rules; see :mod:`tsplib`)."""
-    if metric == 4:  # x, y: latitude and longitude [rad]
+    """Leg length from node i to node j (TSPLIB rules; see :mod:`tsplib`).
+
+    For geo, ``x`` is latitude, its cosine and its sine, ``y`` the same for
+    longitude (each block ``n`` long, radians): the cosine of the central
+    angle comes from these products (the spherical law of cosines, equal to
+    TSPLIB's ``0.5 * ((1 + q1) q2 - (1 - q1) q3)``) without a cosine per leg;
+    a length within 1e-5 of an integer, or under 1 km, is recomputed with
+    TSPLIB's own formula, so the truncation is exactly TSPLIB's.
+    """
+    if metric == 4:
+        n = x.size // 3
+        cos_dlon = y[n + i] * y[n + j] + y[2 * n + i] * y[2 * n + j]
+        a = x[2 * n + i] * x[2 * n + j] + x[n + i] * x[n + j] * cos_dlon
+        v = _GEO_R * math.acos(min(1.0, max(-1.0, a))) + 1.0
+        if v >= 2.0 and 1e-5 < v - math.floor(v) < 1.0 - 1e-5:
+            return math.floor(v)
         q1 = math.cos(y[i] - y[j])
         q2 = math.cos(x[i] - x[j])
         q3 = math.cos(x[i] + x[j])
@@ -88,6 +109,22 @@ def _keep(best: np.ndarray, idx: np.ndarray, row: int, m: int, d: float, j: int)
 
 
 @njit(cache=True)
+def _east(dy: float, metric: int) -> float:
+    """Return ``dy``, for geo a longitude difference [rad] wrapped to (-pi, pi].
+
+    Across the antimeridian (longitudes 179 and -179 degrees) the raw
+    difference has the wrong sign: the point 2 degrees east would count as
+    358 degrees west, in the wrong quadrant of the candidate lists.
+    """
+    if metric == 4:
+        if dy > _GEO_PI:
+            return dy - 2.0 * _GEO_PI
+        if dy <= -_GEO_PI:
+            return dy + 2.0 * _GEO_PI
+    return dy
+
+
+@njit(cache=True)
 def nearest(
     x: np.ndarray, y: np.ndarray, metric: int, k: int, per_quadrant: int
 ) -> np.ndarray:
@@ -97,7 +134,7 @@ def nearest(
     ``per_quadrant`` nearest in each of the four quadrants around ``i`` (they
     connect clusters, as in LKH), filled up with the nearest overall.
     """
-    n = x.size
+    n = node_count(x, metric)
     out = np.empty((n, k), dtype=np.int64)
     best = np.empty((5, k))
     idx = np.empty((5, k), dtype=np.int64)
@@ -108,7 +145,7 @@ def nearest(
             if j == i:
                 continue
             d = dist(x, y, metric, i, j)
-            quad = 1 + (x[j] >= x[i]) + 2 * (y[j] >= y[i])
+            quad = 1 + (x[j] >= x[i]) + 2 * (_east(y[j] - y[i], metric) >= 0.0)
             size[0] = _keep(best, idx, 0, size[0], d, j)
             if per_quadrant == 0:
                 continue
@@ -295,7 +332,7 @@ def insert_greedy(
     at = np.empty(m, dtype=np.int64)
     left = np.empty(m, dtype=np.int64)  # the leg's first node (validity check)
     factor = np.ones(m)
-    where = np.full(x.size, -1, dtype=np.int64)
+    where = np.full(neigh.shape[0], -1, dtype=np.int64)
     for q in range(m):
         u = cand[q]
         where[u] = q

@@ -9,6 +9,7 @@ for the compile time.
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from openskies.options import Deadline
+    from openskies.routing.knn_kernels import Problem
 
     Floats = NDArray[np.float64]
     Ints = NDArray[np.int64]
@@ -31,15 +33,25 @@ _K = 30  # candidate list size: nearest per quadrant, then nearest overall
 _QUADRANT = 3  # nearest points per quadrant in each candidate list
 _BATCH = 20  # perturbation rounds between deadline checks
 _NOISE = 0.3  # relative noise on the insertion ratio after a perturbation
-_DEV = 0.01  # record-to-record travel: accept paths within 2 % of the best score
+_DEV = 0.01  # record-to-record travel: accept paths within 1 % of the best score
 _RESTART = 500  # rounds without a new best before going back to the best path
 _DROP_MAX = 8000  # also start from a tour of all candidates thinned out, up to this
+_STARTS = 8  # first paths: greedy, and built around random candidates
+_HALVING = 0.4  # share of the search spent choosing among the first paths
+_BUILD = 0.9  # build first paths while this share of the time is left
 
 
 def _coordinates(points: Floats, metric: str) -> tuple[Floats, Floats]:
-    """Return the kernels' x and y (latitude and longitude [rad] for geo)."""
+    """Return the kernels' x and y.
+
+    For geo, latitude and longitude [rad] each followed by its cosine and
+    sine (three blocks of n; see :func:`knn_kernels.dist`).
+    """
     if metric == "geo":
-        return _geo_radians(points[:, 0]), _geo_radians(points[:, 1])
+        lat, lon = _geo_radians(points[:, 0]), _geo_radians(points[:, 1])
+        return np.r_[lat, np.cos(lat), np.sin(lat)], np.r_[
+            lon, np.cos(lon), np.sin(lon)
+        ]
     return np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
 
 
@@ -81,6 +93,24 @@ class Neighbours:
         return out
 
 
+class _Walk:
+    """One trajectory of the iterated local search: current and best path."""
+
+    def __init__(self, path: Ints, n_on: int) -> None:
+        self.cur, self.best = path, path.copy()
+        self.counts = np.array([n_on, n_on, 0], dtype=np.int64)
+
+    def key(self, prize: Floats, nb: Neighbours) -> tuple[float, float]:
+        """Sort key of the best path: larger inner score, then shorter."""
+        r = self.route()
+        return -float(prize[r[1:-1]].sum()), float(nb.legs(r[:-1], r[1:]).sum())
+
+    def route(self) -> Ints:
+        """Return the best path's nodes."""
+        out: Ints = self.best[0, : self.counts[1]]
+        return out
+
+
 def knn_search(
     nb: Neighbours,
     prize: Floats,
@@ -94,6 +124,11 @@ def knn_search(
     rounds: int | None,
 ) -> list[int]:
     """Run the iterated local search over neighbour lists; return the best path.
+
+    The search starts from :data:`_STARTS` first paths (greedy, and built
+    around random candidates, which puts the path in other regions), runs
+    them in turn and keeps the better half, until one is left (successive
+    halving, :data:`_HALVING` of the budget); the survivor gets the rest.
 
     Parameters
     ----------
@@ -110,30 +145,92 @@ def knn_search(
     seed, deadline, bound, rounds
         Random seed; the deadline checked every few rounds; stop when the
         score of the inner points reaches ``bound``; at most ``rounds``
-        perturbation rounds (None: until the deadline or stagnation).
+        perturbation rounds in all (None: until the deadline or stagnation).
     """
-    from openskies.routing.knn_ils import ils_rounds, start_path
+    from openskies.routing.knn_ils import start_path
 
-    x, y, code = nb.x, nb.y, nb.code
-    neigh, rstart, ritems = nb.neigh, nb.rstart, nb.ritems
-    eps = nb.eps * max(limit, 1.0) if code == 0 else nb.eps
+    eps = nb.eps * max(limit, 1.0) if nb.code == 0 else nb.eps
     mixed = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) % 2**64
     state = np.array([mixed or 1], dtype=np.uint64)
     cand = np.ascontiguousarray(cand, dtype=np.int64)
-    problem = (x, y, code, neigh, rstart, ritems, prize, cand, eps)
-    cur, n_on = start_path(problem, limit, ends, state, cand.size <= _DROP_MAX)
-    best = cur.copy()
-    counts = np.array([n_on, n_on, 0], dtype=np.int64)
-    left = math.inf if rounds is None else rounds
-    max_stall = 50_000 + 100 * cand.size  # rounds without a new best
-    max_run = max(3, min(30, cand.size // 10))
-    while left > 0 and counts[2] < max_stall and not deadline.expired:
-        if prize[best[0, 1 : counts[1] - 1]].sum() >= bound:
+    problem = (nb.x, nb.y, nb.code, nb.neigh, nb.rstart, nb.ritems, prize, cand, eps)
+    firsts = np.random.default_rng(seed).permutation(cand)[: _STARTS - 1]
+    walks: list[_Walk] = []
+    build_until = _BUILD * deadline.remaining()  # seconds left when building stops
+    for first in (-1, *firsts):
+        if walks and deadline.remaining() < build_until:
             break
-        k = int(min(_BATCH, left))
-        ils_rounds(
-            problem, limit, cur, best, counts, state, k, _NOISE, max_run, _DEV,
-            _RESTART,
-        )  # fmt: skip
-        left -= k
-    return [int(v) for v in best[0, : counts[1]]]
+        path, n_on = start_path(
+            problem, limit, ends, state, cand.size <= _DROP_MAX, int(first)
+        )
+        walks.append(_Walk(path, n_on))
+    search = _Search(problem, state, limit, bound, deadline, rounds)
+    share = _HALVING / max(1, math.ceil(math.log2(len(walks))))
+    while len(walks) > 1 and not search.done:
+        budget = search.budget(share / len(walks))
+        for w in walks:
+            search.run(w, budget)
+        walks.sort(key=lambda w: w.key(prize, nb))
+        walks = walks[: (len(walks) + 1) // 2]
+    walks.sort(key=lambda w: w.key(prize, nb))
+    search.run(walks[0], search.budget(1.0))
+    return [int(v) for v in walks[0].route()]
+
+
+class _Search:
+    """The budget of the search (time and rounds) and the rounds of one walk."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        state: NDArray[np.uint64],
+        limit: float,
+        bound: float,
+        deadline: Deadline,
+        rounds: int | None,
+    ) -> None:
+        self.problem, self.state, self.limit, self.bound = problem, state, limit, bound
+        self.deadline, self.left = deadline, math.inf if rounds is None else rounds
+        self.seconds = deadline.remaining()
+        cand = problem[7]
+        self.max_stall = 50_000 + 100 * cand.size  # rounds without a new best
+        self.max_run = max(3, min(30, cand.size // 10))
+        self.reached = False
+
+    @property
+    def done(self) -> bool:
+        """Whether the bound is reached, the rounds are spent or time is up."""
+        return self.reached or self.left <= 0 or self.deadline.expired
+
+    def budget(self, fraction: float) -> tuple[float, float]:
+        """Seconds and rounds for one walk: ``fraction`` of the whole search."""
+        if fraction >= 1.0:
+            return math.inf, math.inf
+        seconds = fraction * self.seconds
+        count = math.inf
+        if math.isfinite(self.left):
+            count = math.ceil(fraction * self.left)
+        if math.isinf(seconds) and math.isinf(count):
+            count = 2000.0  # neither a time nor a round limit: a fixed share
+        return seconds, count
+
+    def run(self, walk: _Walk, budget: tuple[float, float]) -> None:
+        """Run perturbation rounds on ``walk`` within the budget."""
+        from openskies.routing.knn_ils import ils_rounds
+
+        prize = self.problem[6]
+        end = time.monotonic() + budget[0]
+        count = budget[1]
+        while count > 0 and self.left > 0 and walk.counts[2] < self.max_stall:
+            if self.deadline.expired or time.monotonic() >= end:
+                break
+            if prize[walk.best[0, 1 : walk.counts[1] - 1]].sum() >= self.bound:
+                self.reached = True
+                break
+            k = int(min(_BATCH, self.left, count))
+            ils_rounds(
+                self.problem, self.limit, walk.cur, walk.best, walk.counts,
+                self.state, k, _NOISE, self.max_run, _DEV, _RESTART,
+            )  # fmt: skip
+            self.left -= k
+            count -= k

@@ -10,12 +10,13 @@ local search (greedy insertion; 2-opt, or-opt, insertion and swap moves;
 random removal or forced insertion as perturbation; a worse path is accepted
 in 20 % of the rounds) on an (n, n) matrix of legs, compiled (numba,
 :mod:`openskies.routing.ils_kernels`); and, for more than 200 points with a
-planar or TSPLIB metric, a compiled (numba) neighbour-list search with legs
-computed on demand (:mod:`openskies.routing.knn_search`).  On the 89 public
-Tsiligirides and Chao-Golden-Wasil instances, 1 s per run, the dense search
-reached the best-known score in 267 of 267 runs (3 seeds; 266 before it was
-compiled); OR-Tools routing with guided local search in 20 of 89 (no better
-at 5 s) and PyVRP 0.14 in 79-84 of 89.
+planar or TSPLIB metric (450 with TSPLIB's costlier GEO), a compiled (numba)
+neighbour-list search with legs computed on demand
+(:mod:`openskies.routing.knn_search`).  On the 89 public Tsiligirides and
+Chao-Golden-Wasil instances, 1 s per run, the dense search reached the
+best-known score in 267 of 267 runs (3 seeds; 266 before it was compiled);
+OR-Tools routing with guided local search in 20 of 89 (no better at 5 s) and
+PyVRP 0.14 in 79-84 of 89.
 See ``benchmarks/bench_orienteering.py``; OPLib (up to 7,397 points) in
 ``benchmarks/bench_oplib.py`` and the README's engine section.
 
@@ -95,6 +96,10 @@ _EXACT_MAX = 16  # the exact engine refuses more (memory grows as 2**m * m**2)
 _ENGINES = ("auto", "exact", "ils", "knn")
 _METRICS = ("euclidean", "geodesic", "euc_2d", "ceil_2d", "att", "geo")
 _DENSE_AUTO = 200  # "auto" runs the neighbour-list engine above this many points
+# ... and above this many with the geo metric, whose legs cost 3.5 times a
+# planar one on demand (OPLib at 10-30 s, ratio to EA4OP: gr431 dense 0.997 /
+# 0.995, lists 0.991 / 0.990; gr666 dense 0.952 / 0.975, lists 0.980 / 0.992)
+_DENSE_AUTO_GEO = 450
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +188,7 @@ def solve_orienteering(
         passes first, ils takes over), ``"ils"`` (dense), ``"knn"`` (the
         neighbour-list search; points with a metric other than geodesic), or
         ``"auto"``: exact up to 14 reachable optional points, else knn above
-        200 points with such a metric, else ils.
+        200 points with such a metric (450 with ``"geo"``), else ils.
     options
         Time limit, seed and iteration limit (``workers`` is ignored); None
         uses ``SolveOptions()`` (10 s, seed 0).  The same input and seed give
@@ -386,7 +391,8 @@ def _on_demand(n: int, metric: str, matrix: ArrayLike | None, engine: str) -> bo
     """Whether the neighbour-list engine with legs on demand solves this input."""
     if matrix is not None or metric not in KNN_METRICS:
         return False
-    return engine == "knn" or (engine == "auto" and n > _DENSE_AUTO)
+    dense_up_to = _DENSE_AUTO_GEO if metric == "geo" else _DENSE_AUTO
+    return engine == "knn" or (engine == "auto" and n > dense_up_to)
 
 
 def _distances(pts: Floats | None, metric: str, matrix: ArrayLike | None) -> Floats:
