@@ -178,13 +178,17 @@ class RuleCells:
     wkb: tuple[bytes, ...] = ()
 
     @cached_property
-    def edges(self) -> tuple[EdgeStack, NDArray[np.float32], NDArray[np.bool_]]:
+    def edges(
+        self,
+    ) -> tuple[EdgeStack, NDArray[np.float32], NDArray[np.int8], NDArray[np.bool_]]:
         """The territory's and every area's cells and boundary segments, stacked.
 
-        With, per area and cell, the distance [km] within which points stay in
-        the cell's good class (inside the territory, outside an area), and per
-        area whether it lies in the band of latitudes at least a cell from its
-        edges; built on first use.
+        With, per cell (rows of the grid one after the other) and area, the
+        distance [km] within which points stay in the cell's good class
+        (inside the territory, outside an area; :attr:`inner` in front of the
+        areas) and the cell's class, all of a cell side by side (one cache line
+        for the kernel); and per area whether it lies in the band of latitudes
+        at least a cell from its edges; built on first use.
         """
         import shapely
 
@@ -193,13 +197,14 @@ class RuleCells:
         areas = [shapely.from_wkb(w) for w in self.wkb]
         edges = [cell_edges(a, south, north, step) for a in areas]
         grids = [cell_grid(a, south, north, step) for a in areas]
-        clearance = np.stack([grids[0].inner] + [g.outer for g in grids[1:]]).astype(
-            np.float32
-        )
+        tables = [self.inner, grids[0].inner] + [g.outer for g in grids[1:]]
+        clearance = np.stack([t.ravel() for t in tables], axis=1).astype(np.float32)
+        stack = stack_edges(edges, south, step)
+        kinds = np.ascontiguousarray(stack.state.reshape(len(areas), -1).T)
         bounded = np.array(
             [south + step < a.bounds[1] and a.bounds[3] < north - step for a in areas]
         )
-        return stack_edges(edges, south, step), clearance, bounded
+        return stack, clearance, kinds, bounded
 
 
 def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
@@ -334,7 +339,7 @@ def settle(
     """
     from openskies.rules.settle_legs import settle_legs
 
-    stack, clearance, bounded = cells.edges
+    stack, clearance, kinds, bounded = cells.edges
     frame = np.array([stack.south, stack.step, *stack.state.shape[1:]], dtype=float)
     good = np.array([INSIDE] + [OUTSIDE] * len(final), dtype=np.int8)
     return settle_legs(
@@ -344,8 +349,8 @@ def settle(
         legs.route.astype(np.int64),
         legs.transit,
         legs.routes,
-        cells.inner,
         clearance,
+        kinds,
         good,
         np.array([True, *final]),
         bounded,
