@@ -78,21 +78,29 @@ def _reduced(lat: float) -> tuple[float, float]:
 
 @njit(cache=True)
 def _leg(
-    lon1: float, lat1: float, lon2: float, lat2: float
+    lon1: float,
+    lat1: float,
+    lon2: float,
+    lat2: float,
+    reduced: tuple[float, float, float, float],
 ) -> tuple[float, float, float, bool]:
-    """Forward azimuth [deg], back azimuth [deg], length [m] and success of one leg."""
+    """Forward azimuth [deg], back azimuth [deg], length [m] and success of one leg.
+
+    ``reduced``: sine and cosine of the reduced latitudes of both ends
+    (:func:`_reduced`).
+    """
     if abs(lat1) > _POLAR_DEG or abs(lat2) > _POLAR_DEG:
         return 0.0, 0.0, 0.0, False
     if lon1 == lon2 and lat1 == lat2:
         return 0.0, 0.0, 0.0, False
-    difference = math.radians(lon2 - lon1)
-    difference = math.atan2(math.sin(difference), math.cos(difference))
-    sin_u1, cos_u1 = _reduced(lat1)
-    sin_u2, cos_u2 = _reduced(lat2)
+    turn = lon2 - lon1  # into -180..180 without trigonometry
+    difference = math.radians(turn - 360.0 * math.floor((turn + 180.0) / 360.0))
+    sin_u1, cos_u1, sin_u2, cos_u2 = reduced
     ss, cc = sin_u1 * sin_u2, cos_u1 * cos_u2
     sc, cs = sin_u1 * cos_u2, cos_u1 * sin_u2
     lam = difference
     sin_lam = cos_lam = sin_sigma = cos_sigma = sigma = cos2_alpha = cos_2sm = 0.0
+    step = 0.0
     converged = False
     before = 0.0  # the iterate before the previous one
     for iteration in range(_ITERATIONS):
@@ -111,17 +119,20 @@ def _leg(
         c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
         previous = lam
         lam = difference + _turn(c, sin_alpha, sigma, sin_sigma, cos_sigma, cos_2sm)
-        if abs(lam - previous) < _TOLERANCE:
+        step = lam - previous
+        if abs(step) < _TOLERANCE:
             converged = True
             break
         if iteration == 1:  # linear convergence: Aitken's extrapolation, once
-            bend = (lam - previous) - (previous - before)
+            bend = step - (previous - before)
             if bend != 0.0:
-                lam -= (lam - previous) ** 2 / bend
+                lam -= step**2 / bend
         before = previous
     if not converged:
         return 0.0, 0.0, 0.0, False
-    sin_lam, cos_lam = math.sin(lam), math.cos(lam)
+    # the last step is below 1e-12 rad: sine and cosine to first order (error
+    # below 1e-24)
+    sin_lam, cos_lam = sin_lam + cos_lam * step, cos_lam - sin_lam * step
     big_a, big_b = _series(cos2_alpha * (_A * _A - _B * _B) / (_B * _B))
     delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
     metres = _B * big_a * (sigma - delta)
@@ -152,15 +163,26 @@ def inverse(
         the start, in -180..180); zero where ``done`` is False.
     done
         False for the legs left to GeographicLib (see the module notes).
+
+    Notes
+    -----
+    A leg starting at the latitude where the previous one ended (legs of a
+    route) reuses that end's reduced latitude.
     """
     n = lon1.size
     forward = np.empty(n)
     back = np.empty(n)
     metres = np.empty(n)
     done = np.empty(n, dtype=np.bool_)
+    sin_u2 = cos_u2 = 0.0
     for i in range(n):
+        if i > 0 and lat1[i] == lat2[i - 1]:
+            sin_u1, cos_u1 = sin_u2, cos_u2
+        else:
+            sin_u1, cos_u1 = _reduced(lat1[i])
+        sin_u2, cos_u2 = _reduced(lat2[i])
         forward[i], back[i], metres[i], done[i] = _leg(
-            lon1[i], lat1[i], lon2[i], lat2[i]
+            lon1[i], lat1[i], lon2[i], lat2[i], (sin_u1, cos_u1, sin_u2, cos_u2)
         )
     return forward, back, metres, done
 
