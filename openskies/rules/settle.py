@@ -180,15 +180,15 @@ class RuleCells:
     @cached_property
     def edges(
         self,
-    ) -> tuple[EdgeStack, NDArray[np.float32], NDArray[np.int8], NDArray[np.bool_]]:
+    ) -> tuple[EdgeStack, NDArray[np.float32], NDArray[np.bool_]]:
         """The territory's and every area's cells and boundary segments, stacked.
 
-        With, per cell (rows of the grid one after the other) and area, the
-        distance [km] within which points stay in the cell's good class
-        (inside the territory, outside an area; :attr:`inner` in front of the
-        areas) and the cell's class, all of a cell side by side (one cache line
-        for the kernel); and per area whether it lies in the band of latitudes
-        at least a cell from its edges; built on first use.
+        With, per cell (rows of the grid one after the other), :attr:`inner`
+        and per area the distance [km] within which points stay in the area's
+        good class (inside the territory, outside an area; -1 in a cell of the
+        other class), side by side (one cache line for the kernel); and per
+        area whether it lies in the band of latitudes at least a cell from its
+        edges; built on first use.
         """
         import shapely
 
@@ -197,14 +197,18 @@ class RuleCells:
         areas = [shapely.from_wkb(w) for w in self.wkb]
         edges = [cell_edges(a, south, north, step) for a in areas]
         grids = [cell_grid(a, south, north, step) for a in areas]
-        tables = [self.inner, grids[0].inner] + [g.outer for g in grids[1:]]
-        clearance = np.stack([t.ravel() for t in tables], axis=1).astype(np.float32)
         stack = stack_edges(edges, south, step)
-        kinds = np.ascontiguousarray(stack.state.reshape(len(areas), -1).T)
+        tables = [self.inner.ravel()]
+        for area, grid in enumerate(grids):
+            good = INSIDE if area == 0 else OUTSIDE
+            room = grid.inner if area == 0 else grid.outer
+            other = (stack.state[area] != good) & (stack.state[area] != BOUNDARY)
+            tables.append(np.where(other, -1.0, room).ravel())
+        clearance = np.stack(tables, axis=1).astype(np.float32)
         bounded = np.array(
             [south + step < a.bounds[1] and a.bounds[3] < north - step for a in areas]
         )
-        return stack, clearance, kinds, bounded
+        return stack, clearance, bounded
 
 
 def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
@@ -339,7 +343,7 @@ def settle(
     """
     from openskies.rules.settle_legs import settle_legs
 
-    stack, clearance, kinds, bounded = cells.edges
+    stack, clearance, bounded = cells.edges
     frame = np.array([stack.south, stack.step, *stack.state.shape[1:]], dtype=float)
     good = np.array([INSIDE] + [OUTSIDE] * len(final), dtype=np.int8)
     return settle_legs(
@@ -350,7 +354,6 @@ def settle(
         legs.transit,
         legs.routes,
         clearance,
-        kinds,
         good,
         np.array([True, *final]),
         bounded,

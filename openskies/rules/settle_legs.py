@@ -73,44 +73,53 @@ def _cell(x: float, y: float, frame: np.ndarray) -> int:
 
 
 @njit(cache=True)
-def _broken(
+def _ends(
     which: np.ndarray,
     ends: np.ndarray,
     route: np.ndarray,
     transit: np.ndarray,
     routes: int,
-    kinds: np.ndarray,
+    clearance: np.ndarray,
     good: np.ndarray,
     final: np.ndarray,
     bounded: np.ndarray,
     frame: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per route and area: an end of an observation leg in a cell of the other class.
+    """Known breaches and the clearances of the ends of each leg of ``which``.
 
-    Beyond the band of latitudes, the cells of bounded areas are outside.  Also
-    returns the cells of the ends of each leg of ``which`` (:func:`_cell`).
+    Returns, per route and area, whether an end of an observation leg is in a
+    cell of the area's other class (beyond the band of latitudes, the cells of
+    bounded areas are outside); and per leg, the sum of its ends' merged
+    clearances (-1 unless both are in the grid) and, per area, the sum of its
+    ends' clearances in the good class.  One look-up of a cell's row of
+    ``clearance`` per end.
     """
     broken = np.zeros((routes, good.size), dtype=np.bool_)
-    where = np.full((which.size, 2), -2, dtype=np.int64)
+    sums = np.full((which.size, good.size + 1), -1.0)
     for k in range(which.size):
         i = which[k]
         if transit[i]:
             continue
-        for side in range(2):
-            cell = _cell(ends[i, 2 * side], ends[i, 2 * side + 1], frame)
-            where[k, side] = cell
-            if cell == -2:
-                continue
-            for area in range(good.size):
+        p = _cell(ends[i, 0], ends[i, 1], frame)
+        q = _cell(ends[i, 2], ends[i, 3], frame)
+        if p >= 0 and q >= 0:
+            sums[k, 0] = clearance[p, 0] + clearance[q, 0]
+        for area in range(good.size):
+            total = 0.0
+            other = False
+            for cell in (p, q):
                 if cell >= 0:
-                    kind = kinds[cell, area]
-                elif bounded[area]:
-                    kind = OUTSIDE
-                else:
-                    continue
-                if final[area] and kind != BOUNDARY and kind != good[area]:
-                    broken[route[i], area] = True
-    return broken, where
+                    room = clearance[cell, area + 1]
+                    if room < 0.0:
+                        other = True
+                    else:
+                        total += room
+                elif cell == -1 and bounded[area]:
+                    other = other or good[area] != OUTSIDE
+            sums[k, area + 1] = total
+            if other and final[area]:
+                broken[route[i], area] = True
+    return broken, sums
 
 
 @njit(cache=True)
@@ -231,7 +240,6 @@ def settle_legs(
     transit: np.ndarray,
     routes: int,
     clearance: np.ndarray,
-    kinds: np.ndarray,
     good: np.ndarray,
     final: np.ndarray,
     bounded: np.ndarray,
@@ -260,10 +268,8 @@ def settle_legs(
         Per cell (rows of the grid one after the other), a distance [km]
         within which points stay inside the territory and outside every area
         (:attr:`.settle.RuleCells.inner`), then per area one within which
-        points stay in the cell's class (float32; 0 for boundary cells and
-        cells of the other class).
-    kinds
-        Per cell and area, the cell's class (int8).
+        points stay in the area's good class (float32; 0 for boundary cells,
+        -1 for cells of the other class).
     good, final
         Per area: the class legs may lie in, and whether a route touching its
         other class breaks the area's rule whatever its other legs do.
@@ -280,8 +286,8 @@ def settle_legs(
         (:func:`~openskies.geo.vincenty.leg_pieces`).
     """
     areas = good.size
-    broken, where = _broken(
-        which, ends, route, transit, routes, kinds, good, final, bounded, frame
+    broken, sums = _ends(
+        which, ends, route, transit, routes, clearance, good, final, bounded, frame
     )
     skip = np.zeros(which.size, dtype=np.bool_)
     need = np.zeros(areas, dtype=np.int8)
@@ -297,8 +303,7 @@ def settle_legs(
         # the leg has at least ceil(L / 100 km) pieces: try that bound on the
         # spacing of its densified points first, its own pieces only if it fails
         enough = km + km / max(1.0, math.ceil(km / limits[1])) + _SLACK_KM
-        p, q = where[k, 0], where[k, 1]
-        if p >= 0 and q >= 0 and clearance[p, 0] + clearance[q, 0] > enough:
+        if sums[k, 0] > enough:
             skip[k] = True  # inside the territory, clear of every area
             continue
         count = 0
@@ -306,11 +311,7 @@ def settle_legs(
             need[area] = 0
             if final[area] and broken[owner, area]:
                 continue
-            total = 0.0
-            if p >= 0:
-                total += clearance[p, area + 1]
-            if q >= 0:
-                total += clearance[q, area + 1]
+            total = sums[k, area + 1]
             if total > enough:
                 continue
             if count == 0:
