@@ -271,13 +271,21 @@ def direct_point(
     base = metres * k / pieces / (_B * big_a)
     sigma = base
     cos_2sm = sin_sigma = cos_sigma = 0.0
-    for _ in range(_ITERATIONS):
+    before = 0.0  # the iterate before the previous one
+    for iteration in range(_ITERATIONS):
         sin_sigma, cos_sigma = math.sin(sigma), math.cos(sigma)
         cos_2sm = cos_2s1 * cos_sigma - sin_2s1 * sin_sigma
         delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
-        if abs(base + delta - sigma) < _TOLERANCE:
+        step = base + delta - sigma
+        if abs(step) < _TOLERANCE:
             break  # sigma is the fixed point within 1e-12 rad (6 micrometres)
+        previous = sigma
         sigma = base + delta
+        if iteration == 1:  # linear convergence: Aitken's extrapolation, once
+            bend = step - (previous - before)
+            if bend != 0.0:
+                sigma -= step * step / bend
+        before = previous
     across = sin_u1 * sin_sigma - cos_u1 * cos_sigma * cos_alpha1
     phi = math.atan2(
         sin_u1 * cos_sigma + cos_u1 * sin_sigma * cos_alpha1,
