@@ -98,7 +98,10 @@ class Legs:
     routes
         Number of routes of the chunk.
     inverse
-        Forward and back azimuths [deg] and length [m] of each leg, (n, 3).
+        Forward and back azimuths [deg] (NaN until needed), length [m] and
+        auxiliary longitude difference [rad] of each leg, (n, 4)
+        (:func:`~openskies.geo.geodesy.geodesic_table`; the settling fills in
+        the azimuths it uses).
     """
 
     ends: NDArray[np.float64]

@@ -44,7 +44,12 @@ from openskies.geo.cell_edges import (
     point_class,
 )
 from openskies.geo.cells import BOUNDARY, OUTSIDE
-from openskies.geo.vincenty import direct_point, direct_setup, leg_pieces
+from openskies.geo.vincenty import (
+    direct_point,
+    direct_setup,
+    leg_azimuths,
+    leg_pieces,
+)
 
 __all__ = ["settle_legs"]
 
@@ -260,7 +265,9 @@ def settle_legs(
     ends
         Legs, (n, 4) of lon1, lat1, lon2, lat2 [deg].
     inverse
-        Forward and back azimuths [deg] and length [m] of each leg, (n, 3).
+        Forward and back azimuths [deg] (NaN until needed: filled in here for
+        the legs whose pieces or points are computed), length [m] and
+        auxiliary longitude difference [rad] of each leg, (n, 4).
     route, transit, routes
         Chunk-local route of each leg, whether it is a transit leg, and the
         number of routes.
@@ -315,6 +322,10 @@ def settle_legs(
             if total > enough:
                 continue
             if count == 0:
+                if math.isnan(inverse[i, 0]):
+                    inverse[i, 0], inverse[i, 1] = leg_azimuths(
+                        ends[i, 1], ends[i, 3], inverse[i, 3]
+                    )
                 count = leg_pieces(
                     ends[i, 1],
                     ends[i, 3],
