@@ -64,7 +64,7 @@ def _cell(x: float, y: float, frame: np.ndarray) -> int:
 
     -1 beyond the band of latitudes, -2 at longitude +-180 or beyond.
     """
-    south, step = frame[0], frame[1]
+    south, step = float(frame[0]), float(frame[1])
     rows, columns = int(frame[2]), int(frame[3])
     if not -180.0 < x < 180.0:
         return -2
