@@ -159,6 +159,26 @@ def leg_azimuths(lat1: float, lat2: float, lam: float) -> tuple[float, float]:
 
 
 @njit(cache=True)
+def _reduced_pair(
+    lat1: np.ndarray,
+    lat2: np.ndarray,
+    i: int,
+    before: tuple[float, float, float, float],
+) -> tuple[float, float, float, float]:
+    """:func:`_reduced` of both ends of leg ``i``; ``before``: those of leg ``i - 1``.
+
+    A leg starting at the latitude where the previous one ended (legs of a
+    route) reuses that end's values.
+    """
+    if i > 0 and lat1[i] == lat2[i - 1]:
+        sin_u1, cos_u1 = before[2], before[3]
+    else:
+        sin_u1, cos_u1 = _reduced(lat1[i])
+    sin_u2, cos_u2 = _reduced(lat2[i])
+    return sin_u1, cos_u1, sin_u2, cos_u2
+
+
+@njit(cache=True)
 def lengths(
     lon1: np.ndarray,
     lat1: np.ndarray,
@@ -176,16 +196,10 @@ def lengths(
     metres = np.empty(n)
     lam = np.empty(n)
     done = np.empty(n, dtype=np.bool_)
-    sin_u2 = cos_u2 = 0.0
+    reduced = (0.0, 0.0, 0.0, 0.0)
     for i in range(n):
-        if i > 0 and lat1[i] == lat2[i - 1]:
-            sin_u1, cos_u1 = sin_u2, cos_u2
-        else:
-            sin_u1, cos_u1 = _reduced(lat1[i])
-        sin_u2, cos_u2 = _reduced(lat2[i])
-        metres[i], lam[i], done[i] = _solve(
-            lon1[i], lat1[i], lon2[i], lat2[i], (sin_u1, cos_u1, sin_u2, cos_u2)
-        )
+        reduced = _reduced_pair(lat1, lat2, i, reduced)
+        metres[i], lam[i], done[i] = _solve(lon1[i], lat1[i], lon2[i], lat2[i], reduced)
     return metres, lam, done
 
 
@@ -216,14 +230,9 @@ def inverse(
     back = np.zeros(n)
     metres = np.empty(n)
     done = np.empty(n, dtype=np.bool_)
-    sin_u2 = cos_u2 = 0.0
+    reduced = (0.0, 0.0, 0.0, 0.0)
     for i in range(n):
-        if i > 0 and lat1[i] == lat2[i - 1]:
-            sin_u1, cos_u1 = sin_u2, cos_u2
-        else:
-            sin_u1, cos_u1 = _reduced(lat1[i])
-        sin_u2, cos_u2 = _reduced(lat2[i])
-        reduced = (sin_u1, cos_u1, sin_u2, cos_u2)
+        reduced = _reduced_pair(lat1, lat2, i, reduced)
         metres[i], lam, done[i] = _solve(lon1[i], lat1[i], lon2[i], lat2[i], reduced)
         if done[i]:
             forward[i], back[i] = _azimuths(lam, reduced)
