@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from openskies.geo.geodesy import geodesic_inverse
+from openskies.geo.geodesy import geodesic_inverse, geodesic_table
+from openskies.geo.vincenty import azimuths_of
 
 _ANY = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
@@ -31,6 +32,24 @@ def test_hostile_coordinates_never_raise_or_hang(legs: list[tuple[float, ...]]) 
     finite = np.isfinite(metres)
     assert (metres[finite] >= 0.0).all()
     assert (metres[finite] <= 20_004_000.0).all()  # half a meridian, at most
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(_ANY, _ANY, _ANY, _ANY), min_size=1, max_size=8),
+    st.lists(st.integers(0, 7), max_size=8),
+)
+def test_deferred_azimuths_on_hostile_coordinates_are_the_inverse_s(
+    legs: list[tuple[float, ...]], first: list[int]
+) -> None:
+    # check_routes: lengths first, azimuths later for some legs, in any order
+    lon1, lat1, lon2, lat2, azimuth, back, metres = _inverse(legs)
+    table = geodesic_table(lon1, lat1, lon2, lat2)
+    assert np.array_equal(table[:, 2], metres, equal_nan=True)
+    for which in ([i for i in first if i < lon1.size], list(range(lon1.size))):
+        azimuths_of(table, lat1, lat2, np.array(which, dtype=np.int64))
+    assert np.array_equal(table[:, 0], azimuth, equal_nan=True)
+    assert np.array_equal(table[:, 1], back, equal_nan=True)
 
 
 @settings(max_examples=300)

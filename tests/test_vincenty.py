@@ -7,8 +7,8 @@ import pytest
 from geographiclib.geodesic import Geodesic
 from pyproj import Geod
 
-from openskies.geo.geodesy import densify_legs, geodesic_inverse
-from openskies.geo.vincenty import inverse, points
+from openskies.geo.geodesy import densify_legs, geodesic_inverse, geodesic_table
+from openskies.geo.vincenty import azimuths_of, inverse, points
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -63,6 +63,24 @@ def test_compiled_legs_match_geographiclib_and_hard_legs_are_left_to_it() -> Non
         assert _angle(azimuth[i : i + 1], np.array([ref["azi1"]]))[0] < 1e-7
         arrival = np.array([ref["azi2"] + 180.0])
         assert _angle(back[i : i + 1], arrival)[0] < 1e-7
+
+
+def test_deferred_azimuths_are_those_of_the_inverse_bit_for_bit() -> None:
+    # check_routes computes lengths first and azimuths only for some legs, in
+    # any order; consecutive legs share reduced latitudes: every route gives
+    # the bits of geodesic_inverse, hard legs (GeographicLib's) included
+    lon1, lat1, lon2, lat2 = _pairs(4_000, 5)
+    lon1[1::2], lat1[1::2] = lon2[:-1:2], lat2[:-1:2]  # chained legs too
+    expected = geodesic_inverse(lon1, lat1, lon2, lat2)
+    table = geodesic_table(lon1, lat1, lon2, lat2)
+    assert np.array_equal(table[:, 2], expected[2])
+    computed = ~np.isnan(table[:, 0])
+    assert 0 < computed.sum() < 1_000  # only the legs left to GeographicLib
+    order = np.random.default_rng(6).permutation(lon1.size)
+    for part in np.array_split(order, 3):
+        azimuths_of(table, lat1, lat2, part.astype(np.int64))
+    assert np.array_equal(table[:, 0], expected[0])
+    assert np.array_equal(table[:, 1], expected[1])
 
 
 def test_inverse_of_no_legs_and_of_known_legs() -> None:

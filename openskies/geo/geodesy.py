@@ -55,6 +55,7 @@ __all__ = [
     "geodesic_buffer",
     "geodesic_inverse",
     "geodesic_km",
+    "geodesic_table",
     "leg_parts",
     "leg_pieces",
     "length_km",
@@ -258,6 +259,43 @@ def geodesic_inverse(
         for out, result in zip((azimuth, back, metres), results, strict=True):
             out[rest] = result
     return azimuth, back, metres
+
+
+def geodesic_table(
+    lon1: NDArray[np.float64],
+    lat1: NDArray[np.float64],
+    lon2: NDArray[np.float64],
+    lat2: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Return the lengths of legs, their azimuths left for later (WGS84).
+
+    As :func:`geodesic_inverse`, the azimuths deferred: a table (n, 4) of
+    forward and back azimuths [deg] (NaN until
+    :func:`~openskies.geo.vincenty.azimuths_of` fills them in, with the same
+    bits as :func:`geodesic_inverse`), length [m] and the auxiliary longitude
+    difference [rad] of each leg.  The legs the compiled inverse leaves get
+    GeographicLib's azimuths and lengths at once (and NaN for the last).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2
+        Start and end of each leg [degrees], 1-d float64 arrays of one length.
+    """
+    from openskies.geo.vincenty import lengths
+
+    ends = [np.ascontiguousarray(x, dtype=np.float64) for x in (lon1, lat1, lon2, lat2)]
+    metres, lam, done = lengths(*ends)
+    table = np.empty((metres.size, 4))
+    table[:, 0] = table[:, 1] = np.nan
+    table[:, 2], table[:, 3] = metres, lam
+    rest = np.flatnonzero(~done)
+    if rest.size:  # nearly antipodal, polar or coincident: GeographicLib
+        x1, y1, x2, y2 = (x[rest] for x in ends)
+        results = wgs84().inv(x1, y1, x2, y2, inplace=True)
+        for column, result in enumerate(results):
+            table[rest, column] = result
+        table[rest, 3] = np.nan
+    return table
 
 
 def area_km2(geometry: BaseGeometry) -> float:

@@ -26,10 +26,13 @@ import numpy as np
 from numba import njit
 
 __all__ = [
+    "azimuths_of",
     "direct_point",
     "direct_setup",
     "inverse",
+    "leg_azimuths",
     "leg_pieces",
+    "lengths",
     "pieces",
     "points",
     "walk",
@@ -77,32 +80,38 @@ def _reduced(lat: float) -> tuple[float, float]:
 
 
 @njit(cache=True)
-def _leg(
-    lon1: float, lat1: float, lon2: float, lat2: float
-) -> tuple[float, float, float, bool]:
-    """Forward azimuth [deg], back azimuth [deg], length [m] and success of one leg."""
+def _solve(
+    lon1: float,
+    lat1: float,
+    lon2: float,
+    lat2: float,
+    reduced: tuple[float, float, float, float],
+) -> tuple[float, float, bool]:
+    """Length [m], auxiliary longitude difference [rad] and success of one leg.
+
+    ``reduced``: sine and cosine of the reduced latitudes of both ends
+    (:func:`_reduced`).
+    """
     if abs(lat1) > _POLAR_DEG or abs(lat2) > _POLAR_DEG:
-        return 0.0, 0.0, 0.0, False
+        return 0.0, 0.0, False
     if lon1 == lon2 and lat1 == lat2:
-        return 0.0, 0.0, 0.0, False
-    difference = math.radians(lon2 - lon1)
-    difference = math.atan2(math.sin(difference), math.cos(difference))
-    sin_u1, cos_u1 = _reduced(lat1)
-    sin_u2, cos_u2 = _reduced(lat2)
+        return 0.0, 0.0, False
+    turn = lon2 - lon1  # into -180..180 without trigonometry
+    difference = math.radians(turn - 360.0 * math.floor((turn + 180.0) / 360.0))
+    sin_u1, cos_u1, sin_u2, cos_u2 = reduced
     ss, cc = sin_u1 * sin_u2, cos_u1 * cos_u2
     sc, cs = sin_u1 * cos_u2, cos_u1 * sin_u2
     lam = difference
-    sin_lam = cos_lam = sin_sigma = cos_sigma = sigma = cos2_alpha = cos_2sm = 0.0
-    converged = False
+    sin_sigma = cos_sigma = sigma = cos2_alpha = cos_2sm = 0.0
     before = 0.0  # the iterate before the previous one
     for iteration in range(_ITERATIONS):
         if abs(lam) > _ANTIPODAL_RAD:
-            return 0.0, 0.0, 0.0, False
+            return 0.0, 0.0, False
         sin_lam, cos_lam = math.sin(lam), math.cos(lam)
         east, north = cos_u2 * sin_lam, cs - sc * cos_lam
         sin_sigma = math.sqrt(east * east + north * north)
         if sin_sigma == 0.0:
-            return 0.0, 0.0, 0.0, False
+            return 0.0, 0.0, False
         cos_sigma = ss + cc * cos_lam
         sigma = math.atan2(sin_sigma, cos_sigma)
         sin_alpha = cc * sin_lam / sin_sigma
@@ -111,24 +120,87 @@ def _leg(
         c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
         previous = lam
         lam = difference + _turn(c, sin_alpha, sigma, sin_sigma, cos_sigma, cos_2sm)
-        if abs(lam - previous) < _TOLERANCE:
-            converged = True
-            break
+        step = lam - previous
+        if abs(step) < _TOLERANCE:
+            big_a, big_b = _series(cos2_alpha * (_A * _A - _B * _B) / (_B * _B))
+            delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
+            return _B * big_a * (sigma - delta), lam, True
         if iteration == 1:  # linear convergence: Aitken's extrapolation, once
-            bend = (lam - previous) - (previous - before)
+            bend = step - (previous - before)
             if bend != 0.0:
-                lam -= (lam - previous) ** 2 / bend
+                lam -= step**2 / bend
         before = previous
-    if not converged:
-        return 0.0, 0.0, 0.0, False
+    return 0.0, 0.0, False
+
+
+@njit(cache=True)
+def _azimuths(
+    lam: float, reduced: tuple[float, float, float, float]
+) -> tuple[float, float]:
+    """Forward and back azimuths [deg] of a leg solved by :func:`_solve`."""
+    sin_u1, cos_u1, sin_u2, cos_u2 = reduced
     sin_lam, cos_lam = math.sin(lam), math.cos(lam)
-    big_a, big_b = _series(cos2_alpha * (_A * _A - _B * _B) / (_B * _B))
-    delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
-    metres = _B * big_a * (sigma - delta)
+    sc, cs = sin_u1 * cos_u2, cos_u1 * sin_u2
     forward = math.degrees(math.atan2(cos_u2 * sin_lam, cs - sc * cos_lam))
     arrival = math.degrees(math.atan2(cos_u1 * sin_lam, cs * cos_lam - sc))
-    back = arrival - 180.0 if arrival > 0.0 else arrival + 180.0
-    return forward, back, metres, True
+    return forward, (arrival - 180.0 if arrival > 0.0 else arrival + 180.0)
+
+
+@njit(cache=True)
+def leg_azimuths(lat1: float, lat2: float, lam: float) -> tuple[float, float]:
+    """Forward and back azimuths [deg] of a leg from its latitudes [deg] and λ.
+
+    ``lam``: the auxiliary longitude difference [rad] :func:`lengths` returns;
+    the same bits as :func:`inverse`'s azimuths.
+    """
+    sin_u1, cos_u1 = _reduced(lat1)
+    sin_u2, cos_u2 = _reduced(lat2)
+    return _azimuths(lam, (sin_u1, cos_u1, sin_u2, cos_u2))
+
+
+@njit(cache=True)
+def _reduced_pair(
+    lat1: np.ndarray,
+    lat2: np.ndarray,
+    i: int,
+    before: tuple[float, float, float, float],
+) -> tuple[float, float, float, float]:
+    """:func:`_reduced` of both ends of leg ``i``; ``before``: those of leg ``i - 1``.
+
+    A leg starting at the latitude where the previous one ended (legs of a
+    route) reuses that end's values.
+    """
+    if i > 0 and lat1[i] == lat2[i - 1]:
+        sin_u1, cos_u1 = before[2], before[3]
+    else:
+        sin_u1, cos_u1 = _reduced(lat1[i])
+    sin_u2, cos_u2 = _reduced(lat2[i])
+    return sin_u1, cos_u1, sin_u2, cos_u2
+
+
+@njit(cache=True)
+def lengths(
+    lon1: np.ndarray,
+    lat1: np.ndarray,
+    lon2: np.ndarray,
+    lat2: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return lengths [m], auxiliary longitude differences [rad] and success per leg.
+
+    :func:`inverse` without the azimuths (:func:`leg_azimuths` gives them
+    later, from the latitudes and the auxiliary longitude difference, for
+    the legs that need them).  A leg starting at the latitude where the
+    previous one ended (legs of a route) reuses that end's reduced latitude.
+    """
+    n = lon1.size
+    metres = np.empty(n)
+    lam = np.empty(n)
+    done = np.empty(n, dtype=np.bool_)
+    reduced = (0.0, 0.0, 0.0, 0.0)
+    for i in range(n):
+        reduced = _reduced_pair(lat1, lat2, i, reduced)
+        metres[i], lam[i], done[i] = _solve(lon1[i], lat1[i], lon2[i], lat2[i], reduced)
+    return metres, lam, done
 
 
 @njit(cache=True)
@@ -154,15 +226,32 @@ def inverse(
         False for the legs left to GeographicLib (see the module notes).
     """
     n = lon1.size
-    forward = np.empty(n)
-    back = np.empty(n)
+    forward = np.zeros(n)
+    back = np.zeros(n)
     metres = np.empty(n)
     done = np.empty(n, dtype=np.bool_)
+    reduced = (0.0, 0.0, 0.0, 0.0)
     for i in range(n):
-        forward[i], back[i], metres[i], done[i] = _leg(
-            lon1[i], lat1[i], lon2[i], lat2[i]
-        )
+        reduced = _reduced_pair(lat1, lat2, i, reduced)
+        metres[i], lam, done[i] = _solve(lon1[i], lat1[i], lon2[i], lat2[i], reduced)
+        if done[i]:
+            forward[i], back[i] = _azimuths(lam, reduced)
     return forward, back, metres, done
+
+
+@njit(cache=True)
+def azimuths_of(
+    table: np.ndarray, lat1: np.ndarray, lat2: np.ndarray, which: np.ndarray
+) -> None:
+    """Fill in the azimuths of the legs ``which`` of a :func:`lengths` table.
+
+    ``table``: (n, 4) of forward and back azimuths [deg] (NaN where not yet
+    computed), length [m] and auxiliary longitude difference [rad] per leg;
+    ``lat1``, ``lat2``: the legs' latitudes [deg].
+    """
+    for i in which:
+        if math.isnan(table[i, 0]) and not math.isnan(table[i, 3]):
+            table[i, 0], table[i, 1] = leg_azimuths(lat1[i], lat2[i], table[i, 3])
 
 
 @njit(cache=True)
@@ -249,13 +338,21 @@ def direct_point(
     base = metres * k / pieces / (_B * big_a)
     sigma = base
     cos_2sm = sin_sigma = cos_sigma = 0.0
-    for _ in range(_ITERATIONS):
+    before = 0.0  # the iterate before the previous one
+    for iteration in range(_ITERATIONS):
         sin_sigma, cos_sigma = math.sin(sigma), math.cos(sigma)
         cos_2sm = cos_2s1 * cos_sigma - sin_2s1 * sin_sigma
         delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
-        if abs(base + delta - sigma) < _TOLERANCE:
+        step = base + delta - sigma
+        if abs(step) < _TOLERANCE:
             break  # sigma is the fixed point within 1e-12 rad (6 micrometres)
+        previous = sigma
         sigma = base + delta
+        if iteration == 1:  # linear convergence: Aitken's extrapolation, once
+            bend = step - (previous - before)
+            if bend != 0.0:
+                sigma -= step * step / bend
+        before = previous
     across = sin_u1 * sin_sigma - cos_u1 * cos_sigma * cos_alpha1
     phi = math.atan2(
         sin_u1 * cos_sigma + cos_u1 * sin_sigma * cos_alpha1,

@@ -98,7 +98,10 @@ class Legs:
     routes
         Number of routes of the chunk.
     inverse
-        Forward and back azimuths [deg] and length [m] of each leg, (n, 3).
+        Forward and back azimuths [deg] (NaN until needed), length [m] and
+        auxiliary longitude difference [rad] of each leg, (n, 4)
+        (:func:`~openskies.geo.geodesy.geodesic_table`; the settling fills in
+        the azimuths it uses).
     """
 
     ends: NDArray[np.float64]
@@ -178,11 +181,15 @@ class RuleCells:
     wkb: tuple[bytes, ...] = ()
 
     @cached_property
-    def edges(self) -> tuple[EdgeStack, NDArray[np.float32], NDArray[np.bool_]]:
+    def edges(
+        self,
+    ) -> tuple[EdgeStack, NDArray[np.float32], NDArray[np.bool_]]:
         """The territory's and every area's cells and boundary segments, stacked.
 
-        With, per area and cell, the distance [km] within which points stay in
-        the cell's good class (inside the territory, outside an area), and per
+        With, per cell (rows of the grid one after the other), :attr:`inner`
+        and per area the distance [km] within which points stay in the area's
+        good class (inside the territory, outside an area; -1 in a cell of the
+        other class), side by side (one cache line for the kernel); and per
         area whether it lies in the band of latitudes at least a cell from its
         edges; built on first use.
         """
@@ -193,13 +200,18 @@ class RuleCells:
         areas = [shapely.from_wkb(w) for w in self.wkb]
         edges = [cell_edges(a, south, north, step) for a in areas]
         grids = [cell_grid(a, south, north, step) for a in areas]
-        clearance = np.stack([grids[0].inner] + [g.outer for g in grids[1:]]).astype(
-            np.float32
-        )
+        stack = stack_edges(edges, south, step)
+        tables = [self.inner.ravel()]
+        for area, grid in enumerate(grids):
+            good = INSIDE if area == 0 else OUTSIDE
+            room = grid.inner if area == 0 else grid.outer
+            other = (stack.state[area] != good) & (stack.state[area] != BOUNDARY)
+            tables.append(np.where(other, -1.0, room).ravel())
+        clearance = np.stack(tables, axis=1).astype(np.float32)
         bounded = np.array(
             [south + step < a.bounds[1] and a.bounds[3] < north - step for a in areas]
         )
-        return stack_edges(edges, south, step), clearance, bounded
+        return stack, clearance, bounded
 
 
 def rule_areas(rules: RuleSet) -> list[BaseGeometry]:
@@ -344,7 +356,6 @@ def settle(
         legs.route.astype(np.int64),
         legs.transit,
         legs.routes,
-        cells.inner,
         clearance,
         good,
         np.array([True, *final]),

@@ -44,7 +44,12 @@ from openskies.geo.cell_edges import (
     point_class,
 )
 from openskies.geo.cells import BOUNDARY, OUTSIDE
-from openskies.geo.vincenty import direct_point, direct_setup, leg_pieces
+from openskies.geo.vincenty import (
+    direct_point,
+    direct_setup,
+    leg_azimuths,
+    leg_pieces,
+)
 
 __all__ = ["settle_legs"]
 
@@ -54,53 +59,72 @@ _COVER_KM = 1e-5  # rounding of points along a leg [km]
 
 
 @njit(cache=True)
-def _cell(x: float, y: float, frame: np.ndarray) -> tuple[int, int, bool]:
-    """Row, column and whether a point [deg] is in the grid of ``frame``."""
-    south, step = frame[0], frame[1]
+def _cell(x: float, y: float, frame: np.ndarray) -> int:
+    """Index of the cell of a point [deg] (rows one after the other).
+
+    -1 beyond the band of latitudes, -2 at longitude +-180 or beyond.
+    """
+    south, step = float(frame[0]), float(frame[1])
     rows, columns = int(frame[2]), int(frame[3])
-    if not (-180.0 < x < 180.0 and south <= y < south + rows * step):
-        return 0, 0, False
+    if not -180.0 < x < 180.0:
+        return -2
+    if not south <= y < south + rows * step:
+        return -1
     row = math.floor((y - south) / step)
     column = math.floor((x + 180.0) / step)
-    inside = 0 <= row < rows and 0 <= column < columns
-    return row, column, inside
+    if 0 <= row < rows and 0 <= column < columns:
+        return row * columns + column
+    return -1
 
 
 @njit(cache=True)
-def _broken(
+def _ends(
     which: np.ndarray,
     ends: np.ndarray,
     route: np.ndarray,
     transit: np.ndarray,
     routes: int,
-    state: np.ndarray,
+    clearance: np.ndarray,
     good: np.ndarray,
     final: np.ndarray,
     bounded: np.ndarray,
     frame: np.ndarray,
-) -> np.ndarray:
-    """Per route and area: an end of an observation leg in a cell of the other class.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Known breaches and the clearances of the ends of each leg of ``which``.
 
-    Beyond the band of latitudes, the cells of bounded areas are outside.
+    Returns, per route and area, whether an end of an observation leg is in a
+    cell of the area's other class (beyond the band of latitudes, the cells of
+    bounded areas are outside); and per leg, the sum of its ends' merged
+    clearances (-1 unless both are in the grid) and, per area, the sum of its
+    ends' clearances in the good class.  One look-up of a cell's row of
+    ``clearance`` per end.
     """
     broken = np.zeros((routes, good.size), dtype=np.bool_)
-    for i in which:
+    sums = np.full((which.size, good.size + 1), -1.0)
+    for k in range(which.size):
+        i = which[k]
         if transit[i]:
             continue
-        for side in range(2):
-            x, y = ends[i, 2 * side], ends[i, 2 * side + 1]
-            row, column, inside = _cell(x, y, frame)
-            beyond = -180.0 < x < 180.0 and not inside
-            for area in range(good.size):
-                if inside:
-                    kind = state[area, row, column]
-                elif beyond and bounded[area]:
-                    kind = OUTSIDE
-                else:
-                    continue
-                if final[area] and kind != BOUNDARY and kind != good[area]:
-                    broken[route[i], area] = True
-    return broken
+        p = _cell(ends[i, 0], ends[i, 1], frame)
+        q = _cell(ends[i, 2], ends[i, 3], frame)
+        if p >= 0 and q >= 0:
+            sums[k, 0] = clearance[p, 0] + clearance[q, 0]
+        for area in range(good.size):
+            total = 0.0
+            other = False
+            for cell in (p, q):
+                if cell >= 0:
+                    room = clearance[cell, area + 1]
+                    if room < 0.0:
+                        other = True
+                    else:
+                        total += room
+                elif cell == -1 and bounded[area]:
+                    other = other or good[area] != OUTSIDE
+            sums[k, area + 1] = total
+            if other and final[area]:
+                broken[route[i], area] = True
+    return broken, sums
 
 
 @njit(cache=True)
@@ -192,8 +216,8 @@ def _follow(
                 known[area] = 1.0
             if at == count:
                 continue
-            row, column, inside = _cell(x, y, frame)
-            room = float(clearance[area, row, column]) if inside else 0.0
+            cell = _cell(x, y, frame)
+            room = float(clearance[cell, area + 1]) if cell >= 0 else 0.0
             jump = int((room - _COVER_KM) / spacing) if room > spacing else 0
             reach[area] = min(count, at + max(jump, 1))
             exact[area] = 1.0 if jump < 1 else 0.0
@@ -220,7 +244,6 @@ def settle_legs(
     route: np.ndarray,
     transit: np.ndarray,
     routes: int,
-    merged: np.ndarray,
     clearance: np.ndarray,
     good: np.ndarray,
     final: np.ndarray,
@@ -242,17 +265,18 @@ def settle_legs(
     ends
         Legs, (n, 4) of lon1, lat1, lon2, lat2 [deg].
     inverse
-        Forward and back azimuths [deg] and length [m] of each leg, (n, 3).
+        Forward and back azimuths [deg] (NaN until needed: filled in here for
+        the legs whose pieces or points are computed), length [m] and
+        auxiliary longitude difference [rad] of each leg, (n, 4).
     route, transit, routes
         Chunk-local route of each leg, whether it is a transit leg, and the
         number of routes.
-    merged
-        Per cell, a distance [km] within which points stay inside the
-        territory and outside every area (:attr:`.settle.RuleCells.inner`).
     clearance
-        Per area and cell, a distance [km] within which points stay in the
-        cell's class (float32; 0 for boundary cells and cells of the other
-        class).
+        Per cell (rows of the grid one after the other), a distance [km]
+        within which points stay inside the territory and outside every area
+        (:attr:`.settle.RuleCells.inner`), then per area one within which
+        points stay in the area's good class (float32; 0 for boundary cells,
+        -1 for cells of the other class).
     good, final
         Per area: the class legs may lie in, and whether a route touching its
         other class breaks the area's rule whatever its other legs do.
@@ -269,8 +293,8 @@ def settle_legs(
         (:func:`~openskies.geo.vincenty.leg_pieces`).
     """
     areas = good.size
-    broken = _broken(
-        which, ends, route, transit, routes, state, good, final, bounded, frame
+    broken, sums = _ends(
+        which, ends, route, transit, routes, clearance, good, final, bounded, frame
     )
     skip = np.zeros(which.size, dtype=np.bool_)
     need = np.zeros(areas, dtype=np.int8)
@@ -286,9 +310,7 @@ def settle_legs(
         # the leg has at least ceil(L / 100 km) pieces: try that bound on the
         # spacing of its densified points first, its own pieces only if it fails
         enough = km + km / max(1.0, math.ceil(km / limits[1])) + _SLACK_KM
-        p = _cell(ends[i, 0], ends[i, 1], frame)
-        q = _cell(ends[i, 2], ends[i, 3], frame)
-        if p[2] and q[2] and merged[p[0], p[1]] + merged[q[0], q[1]] > enough:
+        if sums[k, 0] > enough:
             skip[k] = True  # inside the territory, clear of every area
             continue
         count = 0
@@ -296,14 +318,14 @@ def settle_legs(
             need[area] = 0
             if final[area] and broken[owner, area]:
                 continue
-            total = 0.0
-            if p[2]:
-                total += clearance[area, p[0], p[1]]
-            if q[2]:
-                total += clearance[area, q[0], q[1]]
+            total = sums[k, area + 1]
             if total > enough:
                 continue
             if count == 0:
+                if math.isnan(inverse[i, 0]):
+                    inverse[i, 0], inverse[i, 1] = leg_azimuths(
+                        ends[i, 1], ends[i, 3], inverse[i, 3]
+                    )
                 count = leg_pieces(
                     ends[i, 1],
                     ends[i, 3],

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openskies.geo.geodesy import densify_legs, geodesic_inverse, leg_parts, wgs84
+from openskies.geo.geodesy import densify_legs, geodesic_table, leg_parts, wgs84
+from openskies.geo.vincenty import azimuths_of
 from openskies.rules.settle import Legs, Settled, Settler
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class Tracks:
     def exact_distance(self, local: NDArray[np.intp]) -> None:
         """Recompute the observation length of tracks ``local`` with GeographicLib.
 
-        The compiled lengths (:func:`geodesic_inverse`) are within
+        The compiled lengths (:func:`geodesic_table`) are within
         ``LENGTH_ERROR_KM`` per leg of GeographicLib's; a route that close to
         its distance limit gets GeographicLib's lengths, so its verdict is that
         of the exact lengths.
@@ -138,8 +139,9 @@ class Tracks:
         flags = transit[starts[low] - low : ends[high - 1] - (high - 1)]
         a, b = points[:-1][same], points[1:][same]
         ends_ = [np.ascontiguousarray(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1])]
-        inverse = geodesic_inverse(*ends_)
-        lengths = inverse[2] / 1000.0
+        # azimuths only for the legs settling or densification needs
+        table = geodesic_table(*ends_)
+        lengths = table[:, 2] / 1000.0
         # one line per run of legs of one kind in one route: fewer, longer parts
         joined = np.concatenate(([False], leg_route[1:] == leg_route[:-1]))
         joined[1:] &= (flags[1:] == flags[:-1]) & join
@@ -147,16 +149,16 @@ class Tracks:
         keep = np.arange(lengths.size)
         if settle is not None:
             both = np.column_stack(ends_)
-            legs = Legs(
-                both, lengths, leg_route, flags, count, np.column_stack(inverse)
-            )
+            legs = Legs(both, lengths, leg_route, flags, count, table)
             settled = settle(legs)
             skip = settled.skip
             keep = np.flatnonzero(~skip)
             # a line never bridges a leg left out
             joined[1:] &= ~skip[:-1]
+        azimuths_of(table, ends_[1], ends_[3], keep)
         lon, lat, leg, _ = densify_legs(
-            *(x[keep] for x in ends_), inverse=tuple(x[keep] for x in inverse)
+            *(x[keep] for x in ends_),
+            inverse=tuple(np.ascontiguousarray(table[keep, :3].T)),
         )
         parts, part_leg = leg_parts(lon, lat, keep[leg], joined)
         observing = ~flags[part_leg]
