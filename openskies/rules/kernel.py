@@ -287,7 +287,9 @@ def judge(
         (End.START, rules.start_airfields, tracks.first[local]),
         (End.END, rules.end_airfields, tracks.last[local]),
     ):
-        used, km, wrong = airfield_distances(view, candidates, declared[end], points)
+        used, km, wrong = airfield_distances(
+            view, candidates, declared[end], points, tolerance_km
+        )
         verdict.used[end], verdict.km[end], verdict.wrong[end] = used, km, wrong
         verdict.add(
             RuleId.START if end == End.START else RuleId.END,
