@@ -229,7 +229,8 @@ def _near_pairs(
     )
     angle = np.arccos(np.clip(cosine.max(axis=1), -1.0, 1.0))
     reach = np.minimum(angle * 1.012 + 1.0 / _EARTH_KM, math.pi)
-    return np.nonzero(cosine >= np.cos(reach)[:, None])
+    rows, columns = np.nonzero(cosine >= np.cos(reach)[:, None])
+    return rows, columns
 
 
 def _unit(
