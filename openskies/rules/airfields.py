@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.errors import OptionsError
-from openskies.geo.geodesy import LENGTH_ERROR_KM, geodesic_km, geodesic_table
+from openskies.geo.geodesy import LENGTH_ERROR_KM, geodesic_km
+from openskies.geo.vincenty import lengths
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -183,9 +184,17 @@ def airfield_distances(
 def _compiled_km(
     points: NDArray[np.float64], lon: NDArray[np.float64], lat: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Compiled geodesic distances [km] from ``points`` (lon, lat) to (lon, lat)."""
-    table = geodesic_table(points[:, 0].copy(), points[:, 1].copy(), lon, lat)
-    return np.asarray(table[:, 2] / 1000.0, dtype=np.float64)
+    """Return compiled geodesic distances [km] from ``points`` to (lon, lat) [deg].
+
+    Coincident points are 0 km apart; polar and nearly antipodal pairs get
+    GeographicLib's distances.
+    """
+    x, y = points[:, 0].copy(), points[:, 1].copy()
+    metres, _, done = lengths(x, y, lon, lat)
+    km = metres / 1000.0
+    rest = np.flatnonzero(~done & ((x != lon) | (y != lat)))
+    km[rest] = geodesic_km(x[rest], y[rest], lon[rest], lat[rest])
+    return np.asarray(km, dtype=np.float64)
 
 
 def _settle_ties(
