@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.errors import OptionsError
-from openskies.geo.geodesy import geodesic_km
+from openskies.geo.geodesy import LENGTH_ERROR_KM, geodesic_km
+from openskies.geo.vincenty import lengths
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -131,12 +132,17 @@ def airfield_distances(
     candidates: tuple[Airfield, ...],
     declared: NDArray[np.object_] | None,
     points: NDArray[np.float64],
+    tolerance_km: float = math.inf,
 ) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.bool_]]:
     """Return the airfield used per point, its distance [km], and wrong declarations.
 
     The used airfield is the declared one when it is a candidate, else the
     nearest candidate (-1 when there are none).  ``declared`` holds an
-    airfield id or None per point.
+    airfield id or None per point.  Distances are the compiled geodesic
+    lengths (within ``LENGTH_ERROR_KM`` of GeographicLib's); GeographicLib
+    decides where that error could matter: near-ties for the nearest
+    airfield and distances that close to ``tolerance_km`` [km], so that
+    ``km > tolerance_km`` and the choice are those of the exact distances.
 
     Raises
     ------
@@ -148,14 +154,10 @@ def airfield_distances(
         return np.full(size, -1), np.full(size, math.inf), np.ones(size, dtype=bool)
     lon = np.array([a.lon for a in candidates])
     lat = np.array([a.lat for a in candidates])
-    # geodesic distances only where the spherical one (within 0.6 % of it) leaves
-    # a candidate in the running for nearest
-    rough = _great_circle_km(points[:, :1], points[:, 1:2], lon[None, :], lat[None, :])
-    near = np.nonzero(rough <= rough.min(axis=1, keepdims=True) * 1.012 + 1.0)
-    km = np.full(rough.shape, math.inf)
-    km[near] = geodesic_km(
-        points[near[0], 0], points[near[0], 1], lon[near[1]], lat[near[1]]
-    )
+    near = _near_pairs(points, lon, lat)
+    km = np.full((size, lon.size), math.inf)
+    km[near] = _compiled_km(points[near[0]], lon[near[1]], lat[near[1]])
+    _settle_ties(km, points, lon, lat)
     used = np.argmin(km, axis=1)
     wrong = np.zeros(size, dtype=bool)
     if declared is not None:
@@ -169,22 +171,81 @@ def airfield_distances(
                 wrong |= rows
     chosen = km[np.arange(size), used]
     unknown = ~np.isfinite(chosen)  # a declared airfield that is not the nearest
-    chosen[unknown] = geodesic_km(
-        points[unknown, 0], points[unknown, 1], lon[used[unknown]], lat[used[unknown]]
+    chosen[unknown] = _compiled_km(
+        points[unknown], lon[used[unknown]], lat[used[unknown]]
+    )
+    close = np.flatnonzero(np.abs(chosen - tolerance_km) <= LENGTH_ERROR_KM)
+    chosen[close] = geodesic_km(
+        points[close, 0], points[close, 1], lon[used[close]], lat[used[close]]
     )
     return used, chosen, wrong
 
 
-def _great_circle_km(
-    lon1: NDArray[np.float64],
-    lat1: NDArray[np.float64],
-    lon2: NDArray[np.float64],
-    lat2: NDArray[np.float64],
+def _compiled_km(
+    points: NDArray[np.float64], lon: NDArray[np.float64], lat: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Haversine distance on the mean-radius sphere [km] (a fast pre-filter)."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    half = (
-        np.sin((phi2 - phi1) / 2.0) ** 2
-        + np.cos(phi1) * np.cos(phi2) * np.sin(np.radians(lon2 - lon1) / 2.0) ** 2
+    """Return compiled geodesic distances [km] from ``points`` to (lon, lat) [deg].
+
+    Coincident points are 0 km apart; polar and nearly antipodal pairs get
+    GeographicLib's distances.
+    """
+    x, y = points[:, 0].copy(), points[:, 1].copy()
+    metres, _, done = lengths(x, y, lon, lat)
+    km = metres / 1000.0
+    rest = np.flatnonzero(~done & ((x != lon) | (y != lat)))
+    km[rest] = geodesic_km(x[rest], y[rest], lon[rest], lat[rest])
+    return np.asarray(km, dtype=np.float64)
+
+
+def _settle_ties(
+    km: NDArray[np.float64],
+    points: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+) -> None:
+    """Replace by GeographicLib's the rows of ``km`` whose two nearest are near-tied.
+
+    Two compiled distances within twice their error of each other may be
+    ordered otherwise by the exact ones.
+    """
+    if km.shape[1] < 2:
+        return
+    two = np.partition(km, 1, axis=1)[:, :2]
+    rows = np.flatnonzero(two[:, 1] - two[:, 0] <= 2.0 * LENGTH_ERROR_KM)
+    pairs = np.nonzero(np.isfinite(km[rows]))
+    where = rows[pairs[0]]
+    km[where, pairs[1]] = geodesic_km(
+        points[where, 0], points[where, 1], lon[pairs[1]], lat[pairs[1]]
     )
-    return np.asarray(2.0 * _EARTH_KM * np.arcsin(np.sqrt(half)), dtype=np.float64)
+
+
+def _near_pairs(
+    points: NDArray[np.float64], lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return the (point, candidate) pairs that may hold each point's nearest.
+
+    The spherical distance is within 0.6 % of the geodesic one, so a candidate
+    more than 1.2 % + 1 km farther on the mean-radius sphere than the nearest
+    there cannot be the nearest.  Compared as cosines of the central angle
+    (unit vectors' dot products): cheaper than haversine distances.
+    """
+    mine = _unit(points[:, 0], points[:, 1])
+    theirs = _unit(lon, lat)
+    cosine = (
+        mine[0][:, None] * theirs[0]
+        + mine[1][:, None] * theirs[1]
+        + mine[2][:, None] * theirs[2]
+    )
+    angle = np.arccos(np.clip(cosine.max(axis=1), -1.0, 1.0))
+    reach = np.minimum(angle * 1.012 + 1.0 / _EARTH_KM, math.pi)
+    rows, columns = np.nonzero(cosine >= np.cos(reach)[:, None])
+    return rows, columns
+
+
+def _unit(
+    lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Return the unit vectors (x, y, z) of points on the sphere (lon, lat [deg])."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    cos_phi = np.cos(phi)
+    return cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)

@@ -204,6 +204,7 @@ def check_routes(
                     declared,
                     reading,
                     tolerance_km,
+                    inside_km=False,
                 )
                 state.record(verdict, rules, mine)
         # after the verdicts: routes near their limit get GeographicLib's lengths

@@ -232,7 +232,8 @@ class Judgement:
     limit
         Maximum flight distance of the starting airfield [km] (NaN: none).
     sublimit_km
-        Observation length inside each distance sub-limit region [km].
+        Observation length inside each distance sub-limit region [km] (NaN
+        where not measured, see :func:`judge`).
     """
 
     breaches: list[Breach] = field(default_factory=list)
@@ -262,6 +263,8 @@ def judge(
     declared: Mapping[End, NDArray[np.object_] | None],
     reading: str,
     tolerance_km: float,
+    *,
+    inside_km: bool = True,
 ) -> Judgement:
     """Apply every rule of ``rules`` but the repeat rule to tracks ``local``.
 
@@ -279,6 +282,11 @@ def judge(
         ``"treaty"`` or ``"observed-party"``.
     tolerance_km
         Largest distance between a route's ends and their airfields [km].
+    inside_km
+        Whether :attr:`Judgement.sublimit_km` must hold every length inside
+        a sub-limit region; if not (the verdicts alone), GEOS measures only
+        the tracks whose legs left open could exceed the sub-limit (NaN for
+        the others).
     """
     import shapely
 
@@ -287,7 +295,9 @@ def judge(
         (End.START, rules.start_airfields, tracks.first[local]),
         (End.END, rules.end_airfields, tracks.last[local]),
     ):
-        used, km, wrong = airfield_distances(view, candidates, declared[end], points)
+        used, km, wrong = airfield_distances(
+            view, candidates, declared[end], points, tolerance_km
+        )
         verdict.used[end], verdict.km[end], verdict.wrong[end] = used, km, wrong
         verdict.add(
             RuleId.START if end == End.START else RuleId.END,
@@ -312,7 +322,9 @@ def judge(
     tree = shapely.STRtree(observation[shown]) if shown.size > 1 else None
     if rules.border is not None:
         verdict.add(RuleId.BORDER, _touches(rules.border, tracks, local, shown, tree))
-    _judge_restrictions(verdict, rules, tracks, local, (shown, tree), reading)
+    _judge_restrictions(
+        verdict, rules, tracks, local, (shown, tree), reading, inside_km=inside_km
+    )
     return verdict
 
 
@@ -341,11 +353,13 @@ def _judge_restrictions(
     local: NDArray[np.intp],
     shown_tree: tuple[NDArray[np.intp], STRtree | None],
     reading: str,
+    *,
+    inside_km: bool,
 ) -> None:
     """Add the breaches of the restrictions in force to ``verdict``.
 
     ``shown_tree``: the positions in ``local`` of the tracks with observation
-    legs left, and an STRtree of those.
+    legs left, and an STRtree of those; ``inside_km``: as :func:`judge`.
     """
     import shapely
 
@@ -364,11 +378,15 @@ def _judge_restrictions(
                 everything_tree = shapely.STRtree(everything)
             hits = crosses(check.area, everything, everything_tree)
         elif r.kind == "distance_sublimit":
+            limit = r.value if r.value is not None else math.inf
             near = shown[crosses(check.area, observation[shown], tree)]
             km = np.zeros(local.size)
+            if not inside_km:
+                km[near] = np.nan
+                near = near[tracks.may_exceed(local[near], limit)]
             km[near] = length_inside_km(observation[near], check.area)
             verdict.sublimit_km[check.label] = km
-            hits = km > (r.value if r.value is not None else math.inf)
+            hits = km > limit
         else:
             hits = _touches(check.area, tracks, local, shown, tree)
         verdict.add(r.id, hits, check.binding(reading), order, check)

@@ -73,6 +73,20 @@ class Tracks:
         self.legs: tuple[list[NDArray[np.float64]], NDArray[np.intp]] | None = None
         #: Number of observation legs of each route.
         self.count = np.zeros(observation.size, dtype=np.intp)
+        #: Length of the observation legs of each route left in the tracks
+        #: (not settled by the cells) [km].
+        self.open_km = self.distance.copy()
+
+    def may_exceed(self, local: NDArray[np.intp], limit_km: float) -> NDArray[np.bool_]:
+        """Whether the tracks ``local`` may be longer than ``limit_km`` inside a region.
+
+        The legs settled by the cells are clear of every region (left out of
+        the tracks); the rest, followed along chords of at most
+        ``DENSIFY_TOLERANCE_KM`` from the geodesic, are longer by far less
+        than the 1 % + 1 km allowed here, so a track whose open legs are
+        shorter cannot have more than ``limit_km`` [km] inside any region.
+        """
+        return np.asarray(self.open_km[local] * 1.01 + 1.0 > limit_km, dtype=bool)
 
     def exact_distance(self, local: NDArray[np.intp]) -> None:
         """Recompute the observation length of tracks ``local`` with GeographicLib.
@@ -178,6 +192,9 @@ class Tracks:
             (km[0].astype(np.float64), km[1].astype(np.float64)),
             settled,
         )
+        tracks.open_km = np.bincount(
+            leg_route[keep], weights=lengths[keep] * ~flags[keep], minlength=count
+        ).astype(np.float64)
         tracks.legs = ([x[~flags] for x in ends_], leg_route[~flags])
         tracks.count = np.bincount(tracks.legs[1], minlength=count)
         return tracks
