@@ -350,21 +350,15 @@ def settle(
     frame = np.array([stack.south, stack.step, *stack.state.shape[1:]], dtype=float)
     good = np.array([INSIDE] + [OUTSIDE] * len(final), dtype=np.int8)
     return settle_legs(
-        which.astype(np.int64),
-        legs.ends,
-        legs.inverse,
-        legs.route.astype(np.int64),
-        legs.transit,
+        (
+            which.astype(np.int64),
+            legs.ends,
+            legs.inverse,
+            legs.route.astype(np.int64),
+            legs.transit,
+        ),
         legs.routes,
-        clearance,
-        good,
-        np.array([True, *final]),
-        bounded,
-        stack.state,
-        stack.boundary,
-        stack.start,
-        stack.edge,
-        stack.segments,
-        frame,
+        (clearance, good, np.array([True, *final]), bounded),
+        (stack.state, stack.boundary, stack.start, stack.edge, stack.segments, frame),
         np.array([DENSIFY_TOLERANCE_KM, MAX_SPACING_KM]),
     )

@@ -79,18 +79,14 @@ def _cell(x: float, y: float, frame: np.ndarray) -> int:
 
 @njit(cache=True)
 def _ends(
-    which: np.ndarray,
-    ends: np.ndarray,
-    route: np.ndarray,
-    transit: np.ndarray,
+    legs: tuple[np.ndarray, ...],
     routes: int,
-    clearance: np.ndarray,
-    good: np.ndarray,
-    final: np.ndarray,
-    bounded: np.ndarray,
+    areas: tuple[np.ndarray, ...],
     frame: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Known breaches and the clearances of the ends of each leg of ``which``.
+
+    ``legs`` and ``areas`` are those of :func:`settle_legs`.
 
     Returns, per route and area, whether an end of an observation leg is in a
     cell of the area's other class (beyond the band of latitudes, the cells of
@@ -99,6 +95,8 @@ def _ends(
     ends' clearances in the good class.  One look-up of a cell's row of
     ``clearance`` per end.
     """
+    which, ends, _, route, transit = legs
+    clearance, good, final, bounded = areas
     broken = np.zeros((routes, good.size), dtype=np.bool_)
     sums = np.full((which.size, good.size + 1), -1.0)
     for k in range(which.size):
@@ -238,39 +236,31 @@ def _follow(
 
 @njit(cache=True)
 def settle_legs(
-    which: np.ndarray,
-    ends: np.ndarray,
-    inverse: np.ndarray,
-    route: np.ndarray,
-    transit: np.ndarray,
+    legs: tuple[np.ndarray, ...],
     routes: int,
-    clearance: np.ndarray,
-    good: np.ndarray,
-    final: np.ndarray,
-    bounded: np.ndarray,
-    state: np.ndarray,
-    boundary: np.ndarray,
-    start: np.ndarray,
-    edge: np.ndarray,
-    segments: np.ndarray,
-    frame: np.ndarray,
+    areas: tuple[np.ndarray, ...],
+    edges: tuple[np.ndarray, ...],
     limits: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return which legs to leave out and, per route and area, known breaches.
 
     Parameters
     ----------
-    which
-        The legs to settle (those of one rule set).
+    legs
+        ``(which, ends, inverse, route, transit)``: the legs to settle (those
+        of one rule set), then per leg of the chunk:
     ends
         Legs, (n, 4) of lon1, lat1, lon2, lat2 [deg].
     inverse
         Forward and back azimuths [deg] (NaN until needed: filled in here for
         the legs whose pieces or points are computed), length [m] and
         auxiliary longitude difference [rad] of each leg, (n, 4).
-    route, transit, routes
-        Chunk-local route of each leg, whether it is a transit leg, and the
-        number of routes.
+    route, transit
+        Chunk-local route of each leg and whether it is a transit leg.
+    routes
+        The number of routes of the chunk.
+    areas
+        ``(clearance, good, final, bounded)``:
     clearance
         Per cell (rows of the grid one after the other), a distance [km]
         within which points stay inside the territory and outside every area
@@ -283,24 +273,24 @@ def settle_legs(
     bounded
         Per area: whether it lies in the band of latitudes, a cell from its
         edges (points beyond the band are outside it).
-    state, boundary, start, edge, segments
-        The stacked cells and boundary segments
-        (:class:`~openskies.geo.cell_edges.EdgeStack`).
-    frame
-        South [deg], cell side [deg], rows and columns of the grid.
+    edges
+        ``(state, boundary, start, edge, segments, frame)``: the stacked cells
+        and boundary segments (:class:`~openskies.geo.cell_edges.EdgeStack`),
+        then the south [deg], cell side [deg], rows and columns of the grid.
     limits
         Tolerance and largest spacing of densified points [km]
         (:func:`~openskies.geo.vincenty.leg_pieces`).
     """
-    areas = good.size
-    broken, sums = _ends(
-        which, ends, route, transit, routes, clearance, good, final, bounded, frame
-    )
+    which, ends, inverse, route, transit = legs
+    clearance, good, final, bounded = areas
+    state, boundary, start, edge, segments, frame = edges
+    broken, sums = _ends(legs, routes, areas, frame)
     skip = np.zeros(which.size, dtype=np.bool_)
-    need = np.zeros(areas, dtype=np.int8)
+    n_areas = good.size
+    need = np.zeros(n_areas, dtype=np.int8)
     stamp = np.zeros(segments.shape[0] + 1, dtype=np.int64)
     tables = (good, bounded, clearance, state, boundary, start, edge, segments)
-    scratch = np.empty((7, max(areas, 11)))
+    scratch = np.empty((7, max(n_areas, 11)))
     for k in range(which.size):
         i = which[k]
         if transit[i]:
@@ -314,7 +304,7 @@ def settle_legs(
             skip[k] = True  # inside the territory, clear of every area
             continue
         count = 0
-        for area in range(areas):
+        for area in range(n_areas):
             need[area] = 0
             if final[area] and broken[owner, area]:
                 continue
@@ -344,7 +334,7 @@ def settle_legs(
             verdicts = _follow(
                 ends[i], inverse[i], count, need, tables, frame, stamp, scratch
             )
-            for area in range(areas):
+            for area in range(n_areas):
                 if verdicts[area] == POSITIVE and final[area]:
                     broken[owner, area] = True
                 elif verdicts[area] != NEGATIVE:
