@@ -22,7 +22,6 @@ import numpy as np
 
 from openskies.errors import OptionsError
 from openskies.geo.geodesy import LENGTH_ERROR_KM, geodesic_km
-from openskies.geo.vincenty import lengths
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -189,6 +188,8 @@ def _compiled_km(
     Coincident points are 0 km apart; polar and nearly antipodal pairs get
     GeographicLib's distances.
     """
+    from openskies.geo.vincenty import lengths  # numba: only when distances are needed
+
     x, y = points[:, 0].copy(), points[:, 1].copy()
     metres, _, done = lengths(x, y, lon, lat)
     km = metres / 1000.0

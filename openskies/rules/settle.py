@@ -54,7 +54,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.caching import BoundedCache, cached
-from openskies.geo.cell_edges import EdgeStack, cell_edges, stack_edges
 from openskies.geo.cells import BOUNDARY, INSIDE, OUTSIDE, CellGrid, band_of, cell_grid
 from openskies.geo.geodesy import DENSIFY_TOLERANCE_KM, MAX_SPACING_KM
 
@@ -62,6 +61,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from shapely.geometry.base import BaseGeometry
 
+    from openskies.geo.cell_edges import EdgeStack
     from openskies.rules.registry import RuleSet
 
 __all__ = [
@@ -194,6 +194,8 @@ class RuleCells:
         edges; built on first use.
         """
         import shapely
+
+        from openskies.geo.cell_edges import cell_edges, stack_edges  # numba
 
         south, step = self.grid.south, self.grid.step
         north = south + self.grid.state.shape[0] * step

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from openskies.geo.geodesy import densify_legs, geodesic_table, leg_parts, wgs84
-from openskies.geo.vincenty import azimuths_of
 from openskies.rules.settle import Legs, Settled, Settler
 
 if TYPE_CHECKING:
@@ -169,6 +168,8 @@ class Tracks:
             keep = np.flatnonzero(~skip)
             # a line never bridges a leg left out
             joined[1:] &= ~skip[:-1]
+        from openskies.geo.vincenty import azimuths_of  # numba: on first densification
+
         azimuths_of(table, ends_[1], ends_[3], keep)
         lon, lat, leg, _ = densify_legs(
             *(x[keep] for x in ends_),
