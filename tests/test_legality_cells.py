@@ -132,3 +132,55 @@ def test_cells_settle_legs_far_from_boundaries(treaty):
     assert "R17-territory" not in fast.iloc[0]["violations"]
     assert "R17-territory" in fast.iloc[1]["violations"]
     assert list(fast["violations"]) == list(full["violations"])
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 360), st.sampled_from([5.0, 20.0, 60.0, 90.0])),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_length_near_a_sublimit_region_bounds_the_length_inside(treaty, legs):
+    """Only the legs not proven outside Kaliningrad count towards KGD-500's bound.
+
+    Per route, the length of the legs the cells do not prove outside the
+    region must bound the length of the whole densified track inside it (GEOS),
+    and a walk around Moscow has no such leg at all.
+    """
+    from openskies.geo.geodesy import length_inside_km
+    from openskies.rules.batch import _Settler
+    from openskies.rules.batch_input import groups, waypoints
+    from openskies.rules.tracks import Tracks
+
+    view = treaty.as_of("2019-06-01")
+    walks = []
+    for start in ((20.5, 54.7), (36.65, 55.61)):  # Kaliningrad, Moscow
+        points = [start]
+        for azimuth, km in legs:
+            points.append(_forward(*points[-1], azimuth, km))
+        walks.append(shapely.LineString(points))
+    frame = gpd.GeoDataFrame(
+        {"observer": ["USA"] * 2, "observed": ["RUS"] * 2},
+        geometry=walks,
+        crs=4326,
+    )
+    coords, owner = waypoints(np.asarray(frame.geometry.array), frame.index)
+    starts = np.searchsorted(owner, np.arange(2))
+    ends = np.append(starts[1:], owner.size) - 1
+    grouped = groups(view, frame)
+    transit = np.zeros(owner.size - 2, dtype=bool)
+    tracks = Tracks.of(coords, starts, ends, transit, settle=_Settler(grouped, 0, 2))
+    (check,) = [
+        c for c in grouped[0][2].checks if c.restriction.kind == "distance_sublimit"
+    ]
+    near = tracks.near_km[id(check.area)]
+    whole = Tracks.of(coords, starts, ends, transit)  # every leg densified
+    inside = length_inside_km(whole.observation, check.area)
+    assert (near * 1.01 + 1.0 >= inside).all()
+    if sum(km for _, km in legs) < 700.0:  # Moscow is 1,050 km away
+        assert near[1] == 0.0  # every leg proven far from Kaliningrad
+    assert near[0] <= tracks.open_km[0] + 1e-9
+    if inside[0] > 0.0:
+        assert near[0] > 0.0

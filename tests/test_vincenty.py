@@ -8,7 +8,7 @@ from geographiclib.geodesic import Geodesic
 from pyproj import Geod
 
 from openskies.geo.geodesy import densify_legs, geodesic_inverse, geodesic_table
-from openskies.geo.vincenty import azimuths_of, inverse, points
+from openskies.geo.vincenty import azimuths_of, inverse, lengths, points
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -81,6 +81,18 @@ def test_deferred_azimuths_are_those_of_the_inverse_bit_for_bit() -> None:
         azimuths_of(table, lat1, lat2, part.astype(np.int64))
     assert np.array_equal(table[:, 0], expected[0])
     assert np.array_equal(table[:, 1], expected[1])
+
+
+def test_legs_iterated_side_by_side_get_the_bits_they_get_alone() -> None:
+    # lengths() iterates legs in lanes, hard and easy ones mixed: each leg must
+    # give the bits (length, auxiliary longitude, success) of a call on it alone
+    lon1, lat1, lon2, lat2 = _pairs(203, 7)  # not a multiple of the lanes
+    together = lengths(lon1, lat1, lon2, lat2)
+    for i in range(lon1.size):
+        alone = lengths(
+            *(np.ascontiguousarray(x[i : i + 1]) for x in (lon1, lat1, lon2, lat2))
+        )
+        assert [a[0] for a in alone] == [t[i] for t in together]
 
 
 def test_inverse_of_no_legs_and_of_known_legs() -> None:

@@ -43,6 +43,8 @@ _F = 1.0 / 298.257223563  # WGS84 flattening
 _B = _A * (1.0 - _F)
 _TOLERANCE = 1e-12  # change of the auxiliary longitude at convergence [rad]
 _ITERATIONS = 50
+_GOING, _DONE, _FAILED = 0, 1, 2  # status of a leg's iteration (:func:`_step`)
+_LANES = 8  # legs iterated side by side: independent work the CPU overlaps
 _POLAR_DEG = 89.99  # beyond this latitude a leg goes to GeographicLib
 _ANTIPODAL_RAD = math.radians(179.0)  # beyond this auxiliary longitude, too
 _EARTH_KM = 6371.0  # mean radius
@@ -80,64 +82,70 @@ def _reduced(lat: float) -> tuple[float, float]:
 
 
 @njit(cache=True)
-def _solve(
-    lon1: float,
-    lat1: float,
-    lon2: float,
-    lat2: float,
-    reduced: tuple[float, float, float, float],
-) -> tuple[float, float, bool]:
-    """Length [m], auxiliary longitude difference [rad] and success of one leg.
+def _difference(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Longitude difference of a leg [rad] in -pi..pi; NaN if not for Vincenty.
 
-    ``reduced``: sine and cosine of the reduced latitudes of both ends
-    (:func:`_reduced`).
+    NaN for a point within 0.01 degrees of a pole and for coincident points.
     """
     if abs(lat1) > _POLAR_DEG or abs(lat2) > _POLAR_DEG:
-        return 0.0, 0.0, False
+        return math.nan
     if lon1 == lon2 and lat1 == lat2:
-        return 0.0, 0.0, False
+        return math.nan
     turn = lon2 - lon1  # into -180..180 without trigonometry
-    difference = math.radians(turn - 360.0 * math.floor((turn + 180.0) / 360.0))
+    return math.radians(turn - 360.0 * math.floor((turn + 180.0) / 360.0))
+
+
+@njit(cache=True)
+def _step(
+    difference: float,
+    lam: float,
+    before: float,
+    iteration: int,
+    reduced: tuple[float, float, float, float],
+) -> tuple[int, float, float, float]:
+    """One iteration of Vincenty's inverse from the auxiliary longitude ``lam``.
+
+    ``difference``: :func:`_difference`; ``before``: the iterate before
+    ``lam``; ``reduced``: sine and cosine of the reduced latitudes of both
+    ends (:func:`_reduced`).  Returns the status (``_GOING``, ``_DONE`` or
+    ``_FAILED``), the next auxiliary longitude [rad] (final when done), the
+    iterate before it, and the length [m] when done.
+    """
+    if abs(lam) > _ANTIPODAL_RAD:
+        return _FAILED, 0.0, 0.0, 0.0
     sin_u1, cos_u1, sin_u2, cos_u2 = reduced
     ss, cc = sin_u1 * sin_u2, cos_u1 * cos_u2
     sc, cs = sin_u1 * cos_u2, cos_u1 * sin_u2
-    lam = difference
-    sin_sigma = cos_sigma = sigma = cos2_alpha = cos_2sm = 0.0
-    before = 0.0  # the iterate before the previous one
-    for iteration in range(_ITERATIONS):
-        if abs(lam) > _ANTIPODAL_RAD:
-            return 0.0, 0.0, False
-        sin_lam, cos_lam = math.sin(lam), math.cos(lam)
-        east, north = cos_u2 * sin_lam, cs - sc * cos_lam
-        sin_sigma = math.sqrt(east * east + north * north)
-        if sin_sigma == 0.0:
-            return 0.0, 0.0, False
-        cos_sigma = ss + cc * cos_lam
-        sigma = math.atan2(sin_sigma, cos_sigma)
-        sin_alpha = cc * sin_lam / sin_sigma
-        cos2_alpha = 1.0 - sin_alpha * sin_alpha
-        cos_2sm = cos_sigma - 2.0 * ss / cos2_alpha if cos2_alpha != 0.0 else 0.0
-        c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
-        previous = lam
-        lam = difference + _turn(c, sin_alpha, sigma, sin_sigma, cos_sigma, cos_2sm)
-        step = lam - previous
-        if abs(step) < _TOLERANCE:
-            big_a, big_b = _series(cos2_alpha * (_A * _A - _B * _B) / (_B * _B))
-            delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
-            return _B * big_a * (sigma - delta), lam, True
-        if iteration == 1:  # linear convergence: Aitken's extrapolation, once
-            bend = step - (previous - before)
-            if bend != 0.0:
-                lam -= step**2 / bend
-        before = previous
-    return 0.0, 0.0, False
+    sin_lam, cos_lam = math.sin(lam), math.cos(lam)
+    east, north = cos_u2 * sin_lam, cs - sc * cos_lam
+    sin_sigma = math.sqrt(east * east + north * north)
+    if sin_sigma == 0.0:
+        return _FAILED, 0.0, 0.0, 0.0
+    cos_sigma = ss + cc * cos_lam
+    sigma = math.atan2(sin_sigma, cos_sigma)
+    sin_alpha = cc * sin_lam / sin_sigma
+    cos2_alpha = 1.0 - sin_alpha * sin_alpha
+    cos_2sm = cos_sigma - 2.0 * ss / cos2_alpha if cos2_alpha != 0.0 else 0.0
+    c = _F / 16.0 * cos2_alpha * (4.0 + _F * (4.0 - 3.0 * cos2_alpha))
+    previous = lam
+    lam = difference + _turn(c, sin_alpha, sigma, sin_sigma, cos_sigma, cos_2sm)
+    step = lam - previous
+    if abs(step) < _TOLERANCE:
+        big_a, big_b = _series(cos2_alpha * (_A * _A - _B * _B) / (_B * _B))
+        delta = _delta(big_b, sin_sigma, cos_sigma, cos_2sm)
+        return _DONE, lam, previous, _B * big_a * (sigma - delta)
+    if iteration == 1:  # linear convergence: Aitken's extrapolation, once
+        bend = step - (previous - before)
+        if bend != 0.0:
+            lam -= step**2 / bend
+    return _GOING, lam, previous, 0.0
 
 
 @njit(cache=True)
 def _azimuths(
     lam: float, reduced: tuple[float, float, float, float]
 ) -> tuple[float, float]:
-    """Forward and back azimuths [deg] of a leg solved by :func:`_solve`."""
+    """Forward and back azimuths [deg] of a leg solved by :func:`lengths`."""
     sin_u1, cos_u1, sin_u2, cos_u2 = reduced
     sin_lam, cos_lam = math.sin(lam), math.cos(lam)
     sc, cs = sin_u1 * cos_u2, cos_u1 * sin_u2
@@ -191,15 +199,47 @@ def lengths(
     later, from the latitudes and the auxiliary longitude difference, for
     the legs that need them).  A leg starting at the latitude where the
     previous one ended (legs of a route) reuses that end's reduced latitude.
+    ``_LANES`` legs iterate side by side (:func:`_step` on each in turn), so
+    that the processor overlaps their independent chains of operations; each
+    leg gets the bits it would get alone.
     """
     n = lon1.size
-    metres = np.empty(n)
-    lam = np.empty(n)
-    done = np.empty(n, dtype=np.bool_)
+    metres = np.zeros(n)
+    lam = np.zeros(n)
+    done = np.zeros(n, dtype=np.bool_)
+    lanes = np.empty((_LANES, 7))  # difference, lam, before, reduced (4)
+    status = np.empty(_LANES, dtype=np.int64)
     reduced = (0.0, 0.0, 0.0, 0.0)
-    for i in range(n):
-        reduced = _reduced_pair(lat1, lat2, i, reduced)
-        metres[i], lam[i], done[i] = _solve(lon1[i], lat1[i], lon2[i], lat2[i], reduced)
+    for base in range(0, n, _LANES):
+        width = min(_LANES, n - base)
+        for j in range(width):
+            i = base + j
+            reduced = _reduced_pair(lat1, lat2, i, reduced)
+            difference = _difference(lon1[i], lat1[i], lon2[i], lat2[i])
+            status[j] = _FAILED if math.isnan(difference) else _GOING
+            lanes[j, 0] = lanes[j, 1] = difference
+            lanes[j, 2] = 0.0
+            lanes[j, 3], lanes[j, 4], lanes[j, 5], lanes[j, 6] = reduced
+        for iteration in range(_ITERATIONS):
+            going = False
+            for j in range(width):
+                if status[j] != _GOING:
+                    continue
+                status[j], lanes[j, 1], lanes[j, 2], metres[base + j] = _step(
+                    lanes[j, 0],
+                    lanes[j, 1],
+                    lanes[j, 2],
+                    iteration,
+                    (lanes[j, 3], lanes[j, 4], lanes[j, 5], lanes[j, 6]),
+                )
+                going = True
+            if not going:
+                break
+        for j in range(width):
+            if status[j] == _DONE:
+                lam[base + j], done[base + j] = lanes[j, 1], True
+            else:
+                metres[base + j] = 0.0
     return metres, lam, done
 
 
@@ -225,17 +265,12 @@ def inverse(
     done
         False for the legs left to GeographicLib (see the module notes).
     """
-    n = lon1.size
-    forward = np.zeros(n)
-    back = np.zeros(n)
-    metres = np.empty(n)
-    done = np.empty(n, dtype=np.bool_)
-    reduced = (0.0, 0.0, 0.0, 0.0)
-    for i in range(n):
-        reduced = _reduced_pair(lat1, lat2, i, reduced)
-        metres[i], lam, done[i] = _solve(lon1[i], lat1[i], lon2[i], lat2[i], reduced)
+    metres, lam, done = lengths(lon1, lat1, lon2, lat2)
+    forward = np.zeros(lon1.size)
+    back = np.zeros(lon1.size)
+    for i in range(lon1.size):
         if done[i]:
-            forward[i], back[i] = _azimuths(lam, reduced)
+            forward[i], back[i] = leg_azimuths(lat1[i], lat2[i], lam[i])
     return forward, back, metres, done
 
 

@@ -245,18 +245,22 @@ class _Settler:
         skip = np.zeros(legs.km.size, dtype=bool)
         leaves = np.zeros(legs.routes, dtype=bool)
         hits: dict[int, NDArray[np.bool_]] = {}
+        near_km: dict[int, NDArray[np.float64]] = {}
         group = self.group[legs.route]
         for index, rules in enumerate(self.rules):
             which = np.flatnonzero(group == index)
             final = final_areas(rules)
-            settled, broken = settle(rule_cells(rules), legs, which, final)
+            settled, broken, near = settle(rule_cells(rules), legs, which, final)
             skip[which] = settled
             leaves |= broken[:, 0]
             for column, area in enumerate(rule_areas(rules), start=1):
                 if final[column - 1]:
                     known = hits.setdefault(id(area), np.zeros(legs.routes, bool))
                     known |= broken[:, column]
-        return Settled(skip, leaves, hits)
+                else:  # the routes of other rule sets have no legs here: 0 km
+                    near_km.setdefault(id(area), np.zeros(legs.routes))
+                    near_km[id(area)] += near[:, column]
+        return Settled(skip, leaves, hits, near_km)
 
 
 class _Verdicts:

@@ -60,7 +60,7 @@ def waypoints(
             f"got {counts[row]}"
         )
     lon, lat = coords[:, 0], coords[:, 1]
-    wrong = ~np.isfinite(coords).all(axis=1) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    wrong = ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180))  # NaN too
     if wrong.any():
         at = int(np.flatnonzero(wrong)[0])
         row = int(owner[at])

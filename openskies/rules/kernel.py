@@ -383,7 +383,7 @@ def _judge_restrictions(
             km = np.zeros(local.size)
             if not inside_km:
                 km[near] = np.nan
-                near = near[tracks.may_exceed(local[near], limit)]
+                near = near[tracks.may_exceed(local[near], limit, check.area)]
             km[near] = length_inside_km(observation[near], check.area)
             verdict.sublimit_km[check.label] = km
             hits = km > limit

@@ -125,11 +125,16 @@ class Settled:
     hits
         Per final area (keyed by ``id(area)``; :func:`final_areas`), per route:
         known to touch it.
+    near_km
+        Per area that is not final (keyed by ``id(area)``), per route: the
+        length of its observation legs not proven outside the area [km], a
+        bound on its length inside.
     """
 
     skip: NDArray[np.bool_]
     leaves: NDArray[np.bool_]
     hits: dict[int, NDArray[np.bool_]]
+    near_km: dict[int, NDArray[np.float64]]
 
 
 #: Given legs, the legs to leave out and the routes known to break rules.
@@ -321,8 +326,8 @@ def _rule_cells(
 
 def settle(
     cells: RuleCells, legs: Legs, which: NDArray[np.intp], final: list[bool]
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Return which of the legs ``which`` are settled, and the known breaches.
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.float64]]:
+    """Return which of the legs ``which`` are settled, known breaches, length near.
 
     Parameters
     ----------
@@ -345,6 +350,10 @@ def settle(
         Per route of the chunk (rows) and area (columns: the territory, then
         :func:`rule_areas`): the route is known to leave the territory, or to
         touch a final area.
+    near
+        Per route of the chunk and area (columns as ``broken``; 0 for final
+        areas): the length of its observation legs of ``which`` not proven
+        outside the area [km].
     """
     from openskies.rules.settle_legs import settle_legs
 

@@ -241,8 +241,8 @@ def settle_legs(
     areas: tuple[np.ndarray, ...],
     edges: tuple[np.ndarray, ...],
     limits: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return which legs to leave out and, per route and area, known breaches.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the legs to leave out and, per route and area, breaches and length near.
 
     Parameters
     ----------
@@ -280,6 +280,18 @@ def settle_legs(
     limits
         Tolerance and largest spacing of densified points [km]
         (:func:`~openskies.geo.vincenty.leg_pieces`).
+
+    Returns
+    -------
+    skip
+        Per leg of ``which``: left out of the densified tracks.
+    broken
+        Per route of the chunk and area: known to leave the territory or to
+        touch a final area.
+    near
+        Per route and area that is not final: the length [km] of its
+        observation legs not proven to stay outside the area (0 for final
+        areas), a bound on the length inside.
     """
     which, ends, inverse, route, transit = legs
     clearance, good, final, bounded = areas
@@ -287,6 +299,7 @@ def settle_legs(
     broken, sums = _ends(legs, routes, areas, frame)
     skip = np.zeros(which.size, dtype=np.bool_)
     n_areas = good.size
+    near = np.zeros((routes, n_areas))
     need = np.zeros(n_areas, dtype=np.int8)
     stamp = np.zeros(segments.shape[0] + 1, dtype=np.int64)
     tables = (good, bounded, clearance, state, boundary, start, edge, segments)
@@ -327,17 +340,22 @@ def settle_legs(
             if total > km + km / count + _SLACK_KM:
                 continue
             need[area] = 1
-        if need.any() and abs(ends[i, 1]) > _POLAR_DEG:
-            continue  # densified by GeographicLib
         keep = False
         if need.any():
-            verdicts = _follow(
-                ends[i], inverse[i], count, need, tables, frame, stamp, scratch
-            )
+            verdicts = scratch[2, :n_areas]
+            if abs(ends[i, 1]) > _POLAR_DEG:  # densified by GeographicLib
+                for area in range(n_areas):
+                    verdicts[area] = UNDECIDED if need[area] else NEGATIVE
+            else:
+                verdicts = _follow(
+                    ends[i], inverse[i], count, need, tables, frame, stamp, scratch
+                )
             for area in range(n_areas):
                 if verdicts[area] == POSITIVE and final[area]:
                     broken[owner, area] = True
                 elif verdicts[area] != NEGATIVE:
                     keep = True
+                    if not final[area]:
+                        near[owner, area] += km
         skip[k] = not keep
-    return skip, broken
+    return skip, broken, near

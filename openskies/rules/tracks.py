@@ -22,6 +22,7 @@ from openskies.rules.settle import Legs, Settled, Settler
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
+    from shapely.geometry.base import BaseGeometry
 
 __all__ = ["Tracks", "leg_lines"]
 
@@ -68,24 +69,34 @@ class Tracks:
         self.leaves = np.zeros(count, bool) if settled is None else settled.leaves
         #: Per final area (by ``id``), whether each route is known to touch it.
         self.hits = {} if settled is None else settled.hits
-        #: Observation legs (lon1, lat1, lon2, lat2 [deg]) and their routes.
-        self.legs: tuple[list[NDArray[np.float64]], NDArray[np.intp]] | None = None
+        #: Per area that is not final (by ``id``), the length of each route's
+        #: observation legs not proven outside it [km].
+        self.near_km = {} if settled is None else settled.near_km
+        #: Every leg (lon1, lat1, lon2, lat2 [deg]), its route and whether it
+        #: is an observation leg.
+        self.legs: (
+            tuple[list[NDArray[np.float64]], NDArray[np.intp], NDArray[np.bool_]] | None
+        ) = None
         #: Number of observation legs of each route.
         self.count = np.zeros(observation.size, dtype=np.intp)
         #: Length of the observation legs of each route left in the tracks
         #: (not settled by the cells) [km].
         self.open_km = self.distance.copy()
 
-    def may_exceed(self, local: NDArray[np.intp], limit_km: float) -> NDArray[np.bool_]:
-        """Whether the tracks ``local`` may be longer than ``limit_km`` inside a region.
+    def may_exceed(
+        self, local: NDArray[np.intp], limit_km: float, area: BaseGeometry
+    ) -> NDArray[np.bool_]:
+        """Whether the tracks ``local`` may be longer than ``limit_km`` inside ``area``.
 
-        The legs settled by the cells are clear of every region (left out of
-        the tracks); the rest, followed along chords of at most
-        ``DENSIFY_TOLERANCE_KM`` from the geodesic, are longer by far less
-        than the 1 % + 1 km allowed here, so a track whose open legs are
-        shorter cannot have more than ``limit_km`` [km] inside any region.
+        Only the legs not proven outside ``area`` by the cells can lie in it
+        (:attr:`near_km`; without cells, every observation leg left in the
+        tracks); followed along chords of at most ``DENSIFY_TOLERANCE_KM``
+        from the geodesic, they are longer by far less than the 1 % + 1 km
+        allowed here, so a track whose legs near ``area`` are shorter cannot
+        have more than ``limit_km`` [km] inside it.
         """
-        return np.asarray(self.open_km[local] * 1.01 + 1.0 > limit_km, dtype=bool)
+        near = self.near_km.get(id(area), self.open_km)
+        return np.asarray(near[local] * 1.01 + 1.0 > limit_km, dtype=bool)
 
     def exact_distance(self, local: NDArray[np.intp]) -> None:
         """Recompute the observation length of tracks ``local`` with GeographicLib.
@@ -97,8 +108,8 @@ class Tracks:
         """
         if self.legs is None or not local.size:
             return
-        ends, route = self.legs
-        mine = np.isin(route, local)
+        ends, route, observing = self.legs
+        mine = np.isin(route, local) & observing
         x1, y1, x2, y2 = (x[mine] for x in ends)
         _, _, metres = wgs84().inv(x1, y1, x2, y2, inplace=True)
         km = np.bincount(route[mine], weights=metres, minlength=self.distance.size)
@@ -150,8 +161,9 @@ class Tracks:
         same = owner[1:] == owner[:-1]
         leg_route = owner[:-1][same]
         flags = transit[starts[low] - low : ends[high - 1] - (high - 1)]
-        a, b = points[:-1][same], points[1:][same]
-        ends_ = [np.ascontiguousarray(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1])]
+        first = np.flatnonzero(same)  # the first waypoint of each leg
+        lon, lat = points[:, 0], points[:, 1]
+        ends_ = [lon[first], lat[first], lon[first + 1], lat[first + 1]]
         # azimuths only for the legs settling or densification needs
         table = geodesic_table(*ends_)
         lengths = table[:, 2] / 1000.0
@@ -196,8 +208,8 @@ class Tracks:
         tracks.open_km = np.bincount(
             leg_route[keep], weights=lengths[keep] * ~flags[keep], minlength=count
         ).astype(np.float64)
-        tracks.legs = ([x[~flags] for x in ends_], leg_route[~flags])
-        tracks.count = np.bincount(tracks.legs[1], minlength=count)
+        tracks.legs = (ends_, leg_route, ~flags)
+        tracks.count = np.bincount(leg_route[~flags], minlength=count)
         return tracks
 
     @cached_property
