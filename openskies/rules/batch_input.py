@@ -23,6 +23,7 @@ from openskies.rules.registry import RuleSet, route_rules
 
 if TYPE_CHECKING:
     import geopandas
+    import pandas
     from numpy.typing import NDArray
 
     from openskies.treaty.model import TreatyView
@@ -97,8 +98,18 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _first_not(values: NDArray[np.object_], kinds: type | tuple[type, ...]) -> int:
-    """Position of the first value not of ``kinds`` (-1: none), fast when none."""
+def _first_not(column: pandas.Series, kinds: type | tuple[type, ...]) -> int:
+    """Position of the first value not of ``kinds`` (-1: none), fast when none.
+
+    A column of pandas' string dtype holds strings or missing values: only
+    the missing ones are looked for.
+    """
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.StringDtype) and issubclass(str, kinds):
+        missing = column.isna().to_numpy()
+        return int(missing.argmax()) if missing.any() else -1
+    values = column.to_numpy(dtype=object)
     if all(issubclass(k, kinds) for k in set(map(type, values))):
         return -1
     return next(i for i, v in enumerate(values) if not isinstance(v, kinds))
@@ -107,13 +118,12 @@ def _first_not(values: NDArray[np.object_], kinds: type | tuple[type, ...]) -> i
 def check_parties(routes: geopandas.GeoDataFrame) -> None:
     """Refuse a row whose observer or observed is not a string (names the row)."""
     for column in ("observer", "observed"):
-        values = routes[column].to_numpy(dtype=object)
-        bad = _first_not(values, str)
+        bad = _first_not(routes[column], str)
         if bad >= 0:
             raise OptionsError(
                 f"routes row {routes.index[bad]!r}: {column} is "
-                f"{_short(values[bad])}; every row needs observer and observed "
-                "party codes such as DEU"
+                f"{_short(routes[column].iloc[bad])}; every row needs observer and "
+                "observed party codes such as DEU"
             )
 
 
@@ -137,22 +147,21 @@ def groups(
     day_code = np.zeros(len(routes), dtype=np.intp)
     days = [view.date]
     if "date" in routes.columns:
-        values = routes["date"].to_numpy(dtype=object)
-        bad = _first_not(values, (str, dt.date))  # unhashable cells too
+        bad = _first_not(routes["date"], (str, dt.date))  # unhashable cells too
         if bad >= 0:
             raise OptionsError(
                 f"expected a date such as 2020-01-01 in column date, got "
-                f"{_short(values[bad])}"
+                f"{_short(routes['date'].iloc[bad])}"
             )
-        codes, uniques = pd.factorize(values)
+        codes, uniques = pd.factorize(routes["date"])
         days = []
         for value in uniques:
             day_view = view.treaty.as_of(value)
             views.setdefault(day_view.date, day_view)
             days.append(day_view.date)
         day_code = codes
-    observer, observers = pd.factorize(routes["observer"].to_numpy(dtype=object))
-    observed, observeds = pd.factorize(routes["observed"].to_numpy(dtype=object))
+    observer, observers = pd.factorize(routes["observer"])
+    observed, observeds = pd.factorize(routes["observed"])
     key = (observer * len(observeds) + observed) * max(1, len(days)) + day_code
     group, firsts = pd.factorize(key)
     order = np.argsort(group, kind="stable")
