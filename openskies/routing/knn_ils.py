@@ -24,6 +24,8 @@ from openskies.routing.knn_kernels import (
     rand,
 )
 
+_PLANT = 0.05  # share of rounds that plant a far cluster (:func:`_plant`)
+
 
 @njit(cache=True)
 def local_search(
@@ -119,6 +121,57 @@ def _perturb(
         touched[n_touch], touched[n_touch + 1] = seq[i - 1], seq[i]
         n_touch += 2
     return n_on, n_touch
+
+
+@njit(cache=True)
+def _plant(
+    problem: Problem,
+    limit: float,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    state: np.ndarray,
+    touched: np.ndarray,
+) -> tuple[int, int]:
+    """Force a random unvisited candidate and its unvisited neighbours in, then repair.
+
+    The candidate goes where it adds least length on the whole path, its
+    neighbours (a random number of them, nearest first) where they add least
+    next to what is on the path; the repair then drops the nodes of least
+    score per saved length, the candidate last.  A whole region can thus
+    replace another: the move the local perturbations cannot make on
+    clustered instances.  Returns the count and the number of nodes in
+    ``touched`` (0: the candidate drawn is on the path, nothing changed).
+    """
+    x, y, metric, neigh, _, _, prize, cand, eps = problem
+    u = cand[int(rand(state) * cand.size)]
+    if pos[u] >= 0 or n_on < 2:
+        return n_on, 0
+    best, at = np.inf, 0
+    for t in range(n_on - 1):
+        a, b = seq[t], seq[t + 1]
+        c = dist(x, y, metric, a, u) + dist(x, y, metric, u, b) - dist(x, y, metric, a, b)
+        if c < best:
+            best, at = c, t
+    n_on = _insert(seq, pos, n_on, at + 1, u)
+    touched[0] = u
+    n_touch = 1
+    for q in range(int(rand(state) * neigh.shape[1]) + 1):
+        v = neigh[u, q]
+        if pos[v] >= 0 or prize[v] <= 0.0:
+            continue
+        _, t = _best_insertion(x, y, metric, neigh, seq, pos, n_on, v)
+        if t >= 0:
+            n_on = _insert(seq, pos, n_on, t + 1, v)
+            touched[n_touch] = v
+            n_touch += 1
+    n_on, _ = _repair(x, y, metric, prize, seq, pos, n_on, limit, eps, u)
+    kept = 0
+    for k in range(n_touch):  # the planted nodes the repair left on the path
+        if pos[touched[k]] >= 0:
+            touched[kept] = touched[k]
+            kept += 1
+    return n_on, kept
 
 
 @njit(cache=True)
@@ -292,10 +345,14 @@ def ils_rounds(
     for _ in range(rounds):
         trial[:, :] = cur
         seq, pos = trial[0], trial[1, :n]
-        m, n_t = _perturb(
-            x, y, metric, neigh, prize, is_cand, limit, eps,
-            seq, pos, n_on, state, touched, max_run,
-        )  # fmt: skip
+        n_t = 0
+        if rand(state) < _PLANT:
+            m, n_t = _plant(problem, limit, seq, pos, n_on, state, touched)
+        if n_t == 0:
+            m, n_t = _perturb(
+                x, y, metric, neigh, prize, is_cand, limit, eps,
+                seq, pos, n_on, state, touched, max_run,
+            )  # fmt: skip
         alpha = 1.0 if rand(state) < 0.7 else 0.5
         m, length = improve(
             problem, limit, seq, pos, m, noise, alpha, state, touched, n_t

@@ -37,6 +37,7 @@ _DEV = 0.01  # record-to-record travel: accept paths within 1 % of the best scor
 _RESTART = 500  # rounds without a new best before going back to the best path
 _DROP_MAX = 8000  # also start from a tour of all candidates thinned out, up to this
 _STARTS = 8  # first paths: greedy, and built around random candidates
+_FAR = 3  # first paths built around candidates spread far apart
 _HALVING = 0.4  # share of the search spent choosing among the first paths
 _BUILD = 0.9  # build first paths while this share of the time is left
 
@@ -154,7 +155,7 @@ def knn_search(
     state = np.array([mixed or 1], dtype=np.uint64)
     cand = np.ascontiguousarray(cand, dtype=np.int64)
     problem = (nb.x, nb.y, nb.code, nb.neigh, nb.rstart, nb.ritems, prize, cand, eps)
-    firsts = np.random.default_rng(seed).permutation(cand)[: _STARTS - 1]
+    firsts = _anchors(nb, cand, ends, limit, np.random.default_rng(seed))
     walks: list[_Walk] = []
     build_until = _BUILD * deadline.remaining()  # seconds left when building stops
     for first in (-1, *firsts):
@@ -175,6 +176,41 @@ def knn_search(
     walks.sort(key=lambda w: w.key(prize, nb))
     search.run(walks[0], search.budget(1.0))
     return [int(v) for v in walks[0].route()]
+
+
+def _anchors(
+    nb: Neighbours,
+    cand: Ints,
+    ends: tuple[int, int],
+    limit: float,
+    rng: np.random.Generator,
+) -> Ints:
+    """Return the candidates the first paths are built around.
+
+    :data:`_FAR` of them spread over the region within reach by farthest-point
+    sampling (each the reachable candidate farthest from the ends and those
+    before it), the others drawn at random: the region a path settles in
+    decides more than any later move, and far regions are the ones a greedy
+    path never reaches.
+    """
+    s, e = ends
+    count = np.full(cand.size, s, dtype=np.int64)
+    reach = nb.legs(count, cand) + nb.legs(cand, np.full(cand.size, e, dtype=np.int64))
+    pool = cand[reach <= limit]
+    if pool.size == 0:
+        return pool
+    chosen: list[int] = []
+    near = np.minimum(
+        nb.legs(np.full(pool.size, s, dtype=np.int64), pool),
+        nb.legs(np.full(pool.size, e, dtype=np.int64), pool),
+    )
+    for _ in range(min(_FAR, pool.size)):
+        pick = int(np.argmax(near))
+        chosen.append(int(pool[pick]))
+        near = np.minimum(near, nb.legs(np.full(pool.size, pool[pick]), pool))
+    rest = rng.permutation(np.setdiff1d(pool, chosen))
+    picked = np.r_[np.array(chosen, dtype=np.int64), rest][: _STARTS - 1]
+    return np.asarray(picked, dtype=np.int64)
 
 
 class _Search:
