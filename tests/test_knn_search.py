@@ -209,3 +209,63 @@ def test_geo_legs_on_demand_equal_tsplib_geo_exactly(seed, spread):
     expected = tsplib_distance(points[a], points[b], "geo")
     assert np.array_equal(nb.legs(a, b), expected)
     assert nb.legs(np.array([0]), np.array([1]))[0] == 1.0
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    metric=st.sampled_from(["euc_2d", "att", "geo"]),
+    n=st.integers(70, 120),
+)
+def test_a_planted_cluster_leaves_a_valid_path_within_the_budget(seed, metric, n):
+    """_plant forces a far candidate and its neighbours in, then repairs.
+
+    Whatever it draws, the path must stay valid (ends, no repeat, positions)
+    and within the budget, and the nodes it reports planted must be on it.
+    """
+    from openskies.routing.knn_ils import _plant
+
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(0, 60, (n, 2)).round(2)
+    scores = rng.integers(1, 100, n).astype(float)
+    budget = float(rng.integers(80, 300))
+    nb, prob, cand = _problem(points, scores, metric, 0, budget)
+    if cand.size == 0:
+        return
+    state = np.array([seed + 1], dtype=np.uint64)
+    path, m = start_path(prob, budget, (0, 0), state, True, -1)
+    before = {int(v) for v in path[0, :m]}
+    touched = np.empty(nb.n + 2, dtype=np.int64)
+    for _ in range(5):
+        seq, pos = path[0], path[1, : nb.n]
+        m, planted = _plant(prob, budget, seq, pos, m, state, touched)
+        order = [int(v) for v in seq[:m]]
+        validate(points, scores, order, 0, 0, budget, metric)
+        assert all(pos[v] == order.index(v) for v in order[1:-1])
+        assert all(pos[v] == -1 for v in range(nb.n) if v not in order)
+        assert all(int(v) in order for v in touched[:planted])
+        if planted:  # the drawn candidate was off the path: something new is on
+            assert set(order) - before
+        before = set(order)
+
+
+def test_first_paths_start_from_far_candidates_within_reach():
+    from openskies.routing.knn_search import _STARTS, _anchors
+
+    rng = np.random.default_rng(3)
+    points = rng.uniform(0, 100, (200, 2)).round(2)
+    points[0] = (50.0, 50.0)  # the depot in the middle
+    scores = np.ones(200)
+    nb, _, cand = _problem(points, scores, "euc_2d", 0, 1e9)
+    limit = 80.0  # out and back: candidates within about 40 of the depot
+    firsts = _anchors(nb, cand, (0, 0), limit, np.random.default_rng(0))
+    d = tsplib_distance(points[[0]], points, "euc_2d")
+    reach = cand[2 * d[cand] <= limit]
+    assert len(firsts) == _STARTS - 1
+    assert len(set(firsts.tolist())) == len(firsts)
+    assert set(firsts.tolist()) <= set(reach.tolist())
+    # the first is the reachable candidate farthest from the depot
+    assert d[firsts[0]] == d[reach].max()
+    # the second is the farthest from the depot and the first
+    d1 = tsplib_distance(points[[firsts[0]]], points, "euc_2d")
+    assert np.minimum(d, d1)[firsts[1]] == np.minimum(d, d1)[reach].max()

@@ -102,7 +102,11 @@ def test_medium_instances_give_valid_paths_with_the_integer_metric(
     assert res.engine == "knn"
     check(res, points, 0, end, 2500.0, metric)
     assert res.score == scores[list(set(res.order))].sum() <= res.bound
-    assert res.length == legs(points, res.order, metric)
+    # integer TSPLIB legs sum exactly; plain Euclidean ones up to the order of the sum
+    exact = legs(points, res.order, metric)
+    assert res.length == (
+        pytest.approx(exact, rel=1e-12) if metric == "euclidean" else exact
+    )
 
 
 def _a280(seed=0, iterations=4000):

@@ -18,6 +18,7 @@ from openskies.routing.knn_kernels import (
     _push,
     _remove,
     _two_opt,
+    cheapest_leg,
     dist,
     insert_greedy,
     path_length,
@@ -147,12 +148,7 @@ def _plant(
     u = cand[int(rand(state) * cand.size)]
     if pos[u] >= 0 or n_on < 2:
         return n_on, 0
-    best, at = np.inf, 0
-    for t in range(n_on - 1):
-        a, b = seq[t], seq[t + 1]
-        c = dist(x, y, metric, a, u) + dist(x, y, metric, u, b) - dist(x, y, metric, a, b)
-        if c < best:
-            best, at = c, t
+    _, at = cheapest_leg(x, y, metric, seq, n_on, u)
     n_on = _insert(seq, pos, n_on, at + 1, u)
     touched[0] = u
     n_touch = 1

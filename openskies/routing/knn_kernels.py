@@ -258,6 +258,24 @@ def _insert(seq: np.ndarray, pos: np.ndarray, n_on: int, i: int, v: int) -> int:
 
 
 @njit(cache=True)
+def cheapest_leg(
+    x: np.ndarray, y: np.ndarray, metric: int, seq: np.ndarray, n_on: int, u: int
+) -> tuple[float, int]:
+    """Cheapest added length of ``u`` over every leg, and the leg's index."""
+    best, at = np.inf, -1
+    for t in range(n_on - 1):
+        a, b = seq[t], seq[t + 1]
+        c = (
+            dist(x, y, metric, a, u)
+            + dist(x, y, metric, u, b)
+            - dist(x, y, metric, a, b)
+        )
+        if c < best:
+            best, at = c, t
+    return best, at
+
+
+@njit(cache=True)
 def _best_insertion(
     x: np.ndarray,
     y: np.ndarray,
@@ -268,19 +286,14 @@ def _best_insertion(
     n_on: int,
     u: int,
 ) -> tuple[float, int]:
-    """Cheapest added length of ``u`` and the index of the leg's first node."""
-    best, at = np.inf, -1
+    """Cheapest added length of ``u`` and the index of the leg's first node.
+
+    Over the legs next to ``u``'s neighbours on the path (-1: none), or over
+    every leg of a short path.
+    """
     if n_on <= _ALL_EDGES:
-        for t in range(n_on - 1):
-            a, b = seq[t], seq[t + 1]
-            c = (
-                dist(x, y, metric, a, u)
-                + dist(x, y, metric, u, b)
-                - dist(x, y, metric, a, b)
-            )
-            if c < best:
-                best, at = c, t
-        return best, at
+        return cheapest_leg(x, y, metric, seq, n_on, u)
+    best, at = np.inf, -1
     for q in range(neigh.shape[1]):
         v = neigh[u, q]
         t = pos[v]

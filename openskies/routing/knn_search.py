@@ -36,7 +36,7 @@ _NOISE = 0.3  # relative noise on the insertion ratio after a perturbation
 _DEV = 0.01  # record-to-record travel: accept paths within 1 % of the best score
 _RESTART = 500  # rounds without a new best before going back to the best path
 _DROP_MAX = 8000  # also start from a tour of all candidates thinned out, up to this
-_STARTS = 8  # first paths: greedy, and built around random candidates
+_STARTS = 8  # first paths: greedy, and built around other candidates
 _FAR = 3  # first paths built around candidates spread far apart
 _HALVING = 0.4  # share of the search spent choosing among the first paths
 _BUILD = 0.9  # build first paths while this share of the time is left
@@ -127,7 +127,8 @@ def knn_search(
     """Run the iterated local search over neighbour lists; return the best path.
 
     The search starts from :data:`_STARTS` first paths (greedy, and built
-    around random candidates, which puts the path in other regions), runs
+    around candidates far apart or random, which puts the path in other
+    regions, :func:`_anchors`), runs
     them in turn and keeps the better half, until one is left (successive
     halving, :data:`_HALVING` of the budget); the survivor gets the rest.
 
