@@ -24,11 +24,14 @@ grazing the territory's boundary and the 10 km border zone at offsets of 0 m to
 3 km) get the verdicts of ``check_routes`` with cells, of ``check_routes``
 densifying every leg (the exact kernel of ``check_route``) and, on a sample
 (``--loop-sample``), of ``check_route`` itself; it prints the mismatches.
+``--workers W`` runs that ``check_route`` loop on a local Dask cluster of W
+single-threaded workers (``--loop-sample N`` then compares all N routes in a
+fraction of the time).
 
 Usage::
 
     python benchmarks/bench_legality.py [--routes 100000] [--runs 3] [--seed 0]
-        [--observed RUS] [--equivalence N]
+        [--observed RUS] [--equivalence N [--workers W]]
 """
 
 from __future__ import annotations
@@ -189,8 +192,13 @@ def hard_routes(view: TreatyView, count: int, seed: int) -> gpd.GeoDataFrame:
     )
 
 
-def equivalence(view: TreatyView, count: int, seed: int, sample: int) -> None:
-    """Print the mismatches of check_routes with cells against the exact tests."""
+def equivalence(
+    view: TreatyView, count: int, seed: int, sample: int, workers: int
+) -> None:
+    """Print the mismatches of check_routes with cells against the exact tests.
+
+    ``workers`` > 1: the ``check_route`` loop on a local Dask cluster.
+    """
     routes = pd.concat(
         [
             make_routes(count // 2, seed, "RUS"),
@@ -224,11 +232,36 @@ def equivalence(view: TreatyView, count: int, seed: int, sample: int) -> None:
         count, min(sample, count), replace=False
     )
     started = time.perf_counter()
-    wrong = count_disagreements(view, routes.iloc[picked], fast.iloc[picked])
+    if workers > 1:
+        wrong = _disagreements_on_cluster(view, routes, fast, picked, workers)
+    else:
+        wrong = count_disagreements(view, routes.iloc[picked], fast.iloc[picked])
     print(
         f"  check_route on a sample of {picked.size:,}: {wrong} mismatches "
-        f"({time.perf_counter() - started:.1f} s)"
+        f"({time.perf_counter() - started:.1f} s, {max(1, workers)} worker(s))"
     )
+
+
+def _disagreements_on_cluster(
+    view: TreatyView,
+    routes: gpd.GeoDataFrame,
+    result: gpd.GeoDataFrame,
+    picked: np.ndarray,
+    workers: int,
+) -> int:
+    """:func:`count_disagreements` of ``picked`` in pieces on a local cluster."""
+    from openskies.clients import local_cluster
+
+    pieces = np.array_split(picked, workers * 8)
+    with local_cluster(workers) as client:
+        futures = client.map(
+            count_disagreements,
+            [view] * len(pieces),
+            [routes.iloc[p] for p in pieces],
+            [result.iloc[p] for p in pieces],
+            pure=False,
+        )
+        return int(sum(client.gather(futures)))
 
 
 def count_disagreements(
@@ -284,6 +317,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--loop-sample", type=int, default=2_000)
     parser.add_argument(
+        "--workers", type=int, default=1, help="check_route loop on a local cluster"
+    )
+    parser.add_argument(
         "--observed", choices=[s[0] for s in SETUPS], help="one observed party only"
     )
     parser.add_argument(
@@ -294,7 +330,7 @@ def main() -> None:
     treaty = load_treaty()
     view = treaty.as_of("2019-06-01")
     if args.equivalence:
-        equivalence(view, args.equivalence, args.seed, args.loop_sample)
+        equivalence(view, args.equivalence, args.seed, args.loop_sample, args.workers)
         return
     routes = make_routes(args.routes, args.seed, args.observed)
     # build and cache the rule sets and their cells once
