@@ -70,6 +70,14 @@ def _problem(points, scores, metric, start, budget):
     return nb, prob, cand
 
 
+def _random_instance(seed, n, budgets):
+    """Random generator, n points in a 60 x 60 square, scores 1-99, a budget."""
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(0, 60, (n, 2)).round(2)
+    scores = rng.integers(1, 100, n).astype(float)
+    return rng, points, scores, float(rng.integers(*budgets))
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     seed=st.integers(0, 10**6),
@@ -77,10 +85,7 @@ def _problem(points, scores, metric, start, budget):
     n=st.integers(40, 90),
 )
 def test_a_first_path_around_any_candidate_is_valid_and_visits_it(seed, metric, n):
-    rng = np.random.default_rng(seed)
-    points = rng.uniform(0, 60, (n, 2)).round(2)
-    scores = rng.integers(1, 100, n).astype(float)
-    budget = float(rng.integers(60, 400))
+    rng, points, scores, budget = _random_instance(seed, n, (60, 400))
     nb, prob, cand = _problem(points, scores, metric, 0, budget)
     if cand.size == 0:
         return
@@ -225,10 +230,7 @@ def test_a_planted_cluster_leaves_a_valid_path_within_the_budget(seed, metric, n
     """
     from openskies.routing.knn_ils import _plant
 
-    rng = np.random.default_rng(seed)
-    points = rng.uniform(0, 60, (n, 2)).round(2)
-    scores = rng.integers(1, 100, n).astype(float)
-    budget = float(rng.integers(80, 300))
+    _, points, scores, budget = _random_instance(seed, n, (80, 300))
     nb, prob, cand = _problem(points, scores, metric, 0, budget)
     if cand.size == 0:
         return

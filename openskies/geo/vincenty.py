@@ -235,11 +235,9 @@ def lengths(
                 going = True
             if not going:
                 break
-        for j in range(width):
+        for j in range(width):  # metres stay 0 unless done (see _step)
             if status[j] == _DONE:
                 lam[base + j], done[base + j] = lanes[j, 1], True
-            else:
-                metres[base + j] = 0.0
     return metres, lam, done
 
 

@@ -18,6 +18,7 @@ from openskies.routing.knn_kernels import (
     _push,
     _remove,
     _two_opt,
+    added_length,
     cheapest_leg,
     dist,
     insert_greedy,
@@ -192,11 +193,7 @@ def _repair(
         pick, best = -1, np.inf
         for i in range(1, n_on - 1):
             a, v, b = seq[i - 1], seq[i], seq[i + 1]
-            save = (
-                dist(x, y, metric, a, v)
-                + dist(x, y, metric, v, b)
-                - dist(x, y, metric, a, b)
-            )
+            save = added_length(x, y, metric, a, v, b)
             ratio = prize[v] / max(save, eps) + (np.inf if v == keep else 0.0)
             if ratio < best:
                 best, pick = ratio, i
@@ -254,9 +251,7 @@ def _saving(
 ) -> float:
     """Length saved by removing the inner node ``seq[i]``."""
     a, v, b = seq[i - 1], seq[i], seq[i + 1]
-    return (
-        dist(x, y, metric, a, v) + dist(x, y, metric, v, b) - dist(x, y, metric, a, b)
-    )
+    return added_length(x, y, metric, a, v, b)
 
 
 @njit(cache=True)

@@ -258,6 +258,16 @@ def _insert(seq: np.ndarray, pos: np.ndarray, n_on: int, i: int, v: int) -> int:
 
 
 @njit(cache=True)
+def added_length(
+    x: np.ndarray, y: np.ndarray, metric: int, a: int, u: int, b: int
+) -> float:
+    """Length added by visiting ``u`` between ``a`` and ``b`` (saved by leaving it)."""
+    return (
+        dist(x, y, metric, a, u) + dist(x, y, metric, u, b) - dist(x, y, metric, a, b)
+    )
+
+
+@njit(cache=True)
 def cheapest_leg(
     x: np.ndarray, y: np.ndarray, metric: int, seq: np.ndarray, n_on: int, u: int
 ) -> tuple[float, int]:
@@ -265,11 +275,7 @@ def cheapest_leg(
     best, at = np.inf, -1
     for t in range(n_on - 1):
         a, b = seq[t], seq[t + 1]
-        c = (
-            dist(x, y, metric, a, u)
-            + dist(x, y, metric, u, b)
-            - dist(x, y, metric, a, b)
-        )
+        c = added_length(x, y, metric, a, u, b)
         if c < best:
             best, at = c, t
     return best, at
@@ -302,20 +308,12 @@ def _best_insertion(
         for s in (t - 1, t):
             if 0 <= s < n_on - 1:
                 a, b = seq[s], seq[s + 1]
-                c = (
-                    dist(x, y, metric, a, u)
-                    + dist(x, y, metric, u, b)
-                    - dist(x, y, metric, a, b)
-                )
+                c = added_length(x, y, metric, a, u, b)
                 if c < best:
                     best, at = c, s
         if t == 0 and seq[n_on - 1] == v:  # a closed tour's last leg
             a = seq[n_on - 2]
-            c = (
-                dist(x, y, metric, a, u)
-                + dist(x, y, metric, u, v)
-                - dist(x, y, metric, a, v)
-            )
+            c = added_length(x, y, metric, a, u, v)
             if c < best:
                 best, at = c, n_on - 2
     return best, at
@@ -377,11 +375,7 @@ def insert_greedy(
         c = cost[pick]
         # the stored cost is exact only if the leg is still the same
         a, b = seq[t], seq[t + 1]
-        c = (
-            dist(x, y, metric, a, u)
-            + dist(x, y, metric, u, b)
-            - dist(x, y, metric, a, b)
-        )
+        c = added_length(x, y, metric, a, u, b)
         if length + c > limit:
             cost[pick] = np.inf
             continue

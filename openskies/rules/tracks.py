@@ -162,8 +162,12 @@ class Tracks:
         leg_route = owner[:-1][same]
         flags = transit[starts[low] - low : ends[high - 1] - (high - 1)]
         first = np.flatnonzero(same)  # the first waypoint of each leg
-        lon, lat = points[:, 0], points[:, 1]
-        ends_ = [lon[first], lat[first], lon[first + 1], lat[first + 1]]
+        ends_ = [
+            points[first, 0],
+            points[first, 1],
+            points[first + 1, 0],
+            points[first + 1, 1],
+        ]
         # azimuths only for the legs settling or densification needs
         table = geodesic_table(*ends_)
         lengths = table[:, 2] / 1000.0
