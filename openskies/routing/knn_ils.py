@@ -27,6 +27,7 @@ from openskies.routing.knn_kernels import (
 )
 
 _PLANT = 0.05  # share of rounds that plant a far cluster (:func:`_plant`)
+_RUN = 40  # longest run of the path dropped at once (:func:`_drop_runs`)
 
 
 @njit(cache=True)
@@ -149,11 +150,35 @@ def _plant(
     u = cand[int(rand(state) * cand.size)]
     if pos[u] >= 0 or n_on < 2:
         return n_on, 0
+    count = int(rand(state) * neigh.shape[1]) + 1
+    n_on, n_touch = _plant_near(problem, seq, pos, n_on, u, count, touched)
+    n_on, _ = _repair(x, y, metric, prize, seq, pos, n_on, limit, eps, u)
+    return n_on, _on_path(pos, touched, n_touch)
+
+
+@njit(cache=True)
+def _plant_near(
+    problem: Problem,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    u: int,
+    count: int,
+    touched: np.ndarray,
+) -> tuple[int, int]:
+    """Insert ``u`` and its first ``count`` unvisited neighbours with a score.
+
+    ``u`` goes where it adds least length on the whole path, each neighbour
+    where it adds least next to what is on the path; the budget is ignored
+    (the caller repairs).  Returns the count and the number of inserted
+    nodes, written to ``touched``.
+    """
+    x, y, metric, neigh, _, _, prize, _, _ = problem
     _, at = cheapest_leg(x, y, metric, seq, n_on, u)
     n_on = _insert(seq, pos, n_on, at + 1, u)
     touched[0] = u
     n_touch = 1
-    for q in range(int(rand(state) * neigh.shape[1]) + 1):
+    for q in range(count):
         v = neigh[u, q]
         if pos[v] >= 0 or prize[v] <= 0.0:
             continue
@@ -162,13 +187,98 @@ def _plant(
             n_on = _insert(seq, pos, n_on, t + 1, v)
             touched[n_touch] = v
             n_touch += 1
-    n_on, _ = _repair(x, y, metric, prize, seq, pos, n_on, limit, eps, u)
+    return n_on, n_touch
+
+
+@njit(cache=True)
+def _on_path(pos: np.ndarray, touched: np.ndarray, n_touch: int) -> int:
+    """Keep in ``touched[:n_touch]`` the nodes still on the path; return how many."""
     kept = 0
-    for k in range(n_touch):  # the planted nodes the repair left on the path
+    for k in range(n_touch):
         if pos[touched[k]] >= 0:
             touched[kept] = touched[k]
             kept += 1
-    return n_on, kept
+    return kept
+
+
+@njit(cache=True)
+def plant_region(
+    problem: Problem, limit: float, path: np.ndarray, n_on: int, state: np.ndarray
+) -> int:
+    """Move the path to a random unvisited candidate's region; return the count.
+
+    The candidate (one of up to 64 draws that is off the path) and all its
+    unvisited neighbours go in (:func:`_plant_near`), whole runs of the path
+    are dropped by least score per saved length until it fits the budget
+    again (:func:`_drop_runs`: the region left behind goes as a whole, where
+    dropping node by node would strip the new region first, its nodes each
+    saving little), and the local search and greedy insertion rebuild around
+    what was planted.  ``path`` is a (2, n + 2) path array, changed in place.
+    The start of a rival walk (see :class:`knn_search._Search`).
+    """
+    x, y, metric, neigh, _, _, prize, cand, eps = problem
+    n = neigh.shape[0]
+    seq, pos = path[0], path[1, :n]
+    u = -1
+    for _ in range(64):
+        v = cand[int(rand(state) * cand.size)]
+        if pos[v] < 0:
+            u = v
+            break
+    if u < 0 or n_on < 2:
+        return n_on
+    touched = np.empty(n + 2, dtype=np.int64)
+    n_on, n_touch = _plant_near(problem, seq, pos, n_on, u, neigh.shape[1], touched)
+    n_on = _drop_runs(x, y, metric, prize, seq, pos, n_on, limit, eps, u)
+    n_touch = _on_path(pos, touched, n_touch)
+    n_on, _ = improve(problem, limit, seq, pos, n_on, 0.0, 1.0, state, touched, n_touch)
+    return n_on
+
+
+@njit(cache=True)
+def _drop_runs(
+    x: np.ndarray,
+    y: np.ndarray,
+    metric: int,
+    prize: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    n_on: int,
+    limit: float,
+    eps: float,
+    keep: int,
+) -> int:
+    """Drop the run of inner nodes of least score per saved length until within budget.
+
+    A run is up to :data:`_RUN` consecutive inner nodes, ``keep`` (a node,
+    or -1) never among them; its saved length is what the path is shorter
+    without it.  Falls back to :func:`_repair` when only ``keep`` is left.
+    Returns the count.
+    """
+    along = np.zeros(n_on)  # along[t]: path length up to seq[t]
+    score = np.zeros(n_on)  # score[t]: score of seq[1..t-1]
+    while n_on > 2:
+        for t in range(1, n_on):
+            along[t] = along[t - 1] + dist(x, y, metric, seq[t - 1], seq[t])
+            score[t] = score[t - 1] + (prize[seq[t - 1]] if t > 1 else 0.0)
+        if along[n_on - 1] <= limit:
+            return n_on
+        best, lo, hi = np.inf, -1, -1
+        for i in range(1, n_on - 1):
+            for j in range(i, min(i + _RUN, n_on - 1)):  # the run seq[i..j]
+                if seq[j] == keep:
+                    break
+                a, b = seq[i - 1], seq[j + 1]
+                saved = along[j + 1] - along[i - 1] - dist(x, y, metric, a, b)
+                ratio = (score[j + 1] - score[i]) / max(saved, eps)
+                if ratio < best:
+                    best, lo, hi = ratio, i, j
+        if lo < 0:
+            n_on, _ = _repair(x, y, metric, prize, seq, pos, n_on, limit, eps, keep)
+            return n_on
+        for _ in range(hi - lo + 1):
+            n_on = _remove(seq, pos, n_on, lo)
+    return n_on
 
 
 @njit(cache=True)

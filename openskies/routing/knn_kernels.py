@@ -26,6 +26,8 @@ from openskies.routing.tsplib import _GEO_PI, _GEO_R
 
 #: Metric codes of the kernels.
 METRIC_CODES = {"euclidean": 0, "euc_2d": 1, "ceil_2d": 2, "att": 3, "geo": 4}
+#: Metric code of a leg table: ``x`` the flattened (n, n) lengths, ``y`` n long.
+TABLE = 5
 #: What the search kernels share, packed once by the caller:
 #: ``(x, y, metric, neigh, rstart, ritems, prize, cand, eps)`` (the
 #: coordinates, metric code, neighbour lists and their reverse as CSR, scores,
@@ -38,8 +40,10 @@ _ALL_EDGES = 64  # a path this short is scanned whole for an insertion
 
 
 @njit(cache=True)
-def node_count(x: np.ndarray, metric: int) -> int:
+def node_count(x: np.ndarray, y: np.ndarray, metric: int) -> int:
     """Return the number of nodes (geo coordinates hold three values per node)."""
+    if metric == TABLE:
+        return y.size
     return x.size // 3 if metric == 4 else x.size
 
 
@@ -52,8 +56,11 @@ def dist(x: np.ndarray, y: np.ndarray, metric: int, i: int, j: int) -> float:
     angle comes from these products (the spherical law of cosines, equal to
     TSPLIB's ``0.5 * ((1 + q1) q2 - (1 - q1) q3)``) without a cosine per leg;
     a length within 1e-5 of an integer, or under 1 km, is recomputed with
-    TSPLIB's own formula, so the truncation is exactly TSPLIB's.
+    TSPLIB's own formula, so the truncation is exactly TSPLIB's.  For a leg
+    table (:data:`TABLE`), ``x[i * n + j]``.
     """
+    if metric == TABLE:
+        return float(x[i * y.size + j])
     if metric == 4:
         n = x.size // 3
         cos_dlon = y[n + i] * y[n + j] + y[2 * n + i] * y[2 * n + j]
@@ -89,6 +96,17 @@ def legs(
     out = np.empty(a.size)
     for k in range(a.size):
         out[k] = dist(x, y, metric, a[k], b[k])
+    return out
+
+
+@njit(cache=True)
+def leg_table(x: np.ndarray, y: np.ndarray, metric: int) -> np.ndarray:
+    """Return every leg length as a flattened (n, n) table (see :data:`TABLE`)."""
+    n = node_count(x, y, metric)
+    out = np.empty(n * n)
+    for i in range(n):
+        for j in range(n):
+            out[i * n + j] = dist(x, y, metric, i, j)
     return out
 
 
@@ -134,7 +152,7 @@ def nearest(
     ``per_quadrant`` nearest in each of the four quadrants around ``i`` (they
     connect clusters, as in LKH), filled up with the nearest overall.
     """
-    n = node_count(x, metric)
+    n = node_count(x, y, metric)
     out = np.empty((n, k), dtype=np.int64)
     best = np.empty((5, k))
     idx = np.empty((5, k), dtype=np.int64)

@@ -1,4 +1,4 @@
-"""The neighbour-list orienteering search for many points (distances on demand).
+"""The neighbour-list orienteering search for many points (legs tabled or on demand).
 
 Private to :mod:`openskies.routing.orienteering`, which validates the input
 and chooses the engine.  Compiled with numba on first use in a process (the
@@ -33,13 +33,21 @@ _K = 30  # candidate list size: nearest per quadrant, then nearest overall
 _QUADRANT = 3  # nearest points per quadrant in each candidate list
 _BATCH = 20  # perturbation rounds between deadline checks
 _NOISE = 0.3  # relative noise on the insertion ratio after a perturbation
-_DEV = 0.01  # record-to-record travel: accept paths within 1 % of the best score
+#: Record-to-record travel: accept paths within this share of the best score,
+#: up to :data:`_DEV_POINTS` points and beyond (measured on OPLib: on 401-1,000
+#: points 1 % lets the walk drift from good paths, as on gr666 and p654; on
+#: 225, 0.5 % holds it in a poor region, as on ts225).
+_DEV = (0.01, 0.005)
+_DEV_POINTS = 400
 _RESTART = 500  # rounds without a new best before going back to the best path
 _DROP_MAX = 8000  # also start from a tour of all candidates thinned out, up to this
 _STARTS = 8  # first paths: greedy, and built around other candidates
 _FAR = 3  # first paths built around candidates spread far apart
 _HALVING = 0.4  # share of the search spent choosing among the first paths
 _BUILD = 0.9  # build first paths while this share of the time is left
+_CHALLENGE = 1000  # perturbation rounds of a walk between rivals
+_PROBATION = 400  # perturbation rounds of a rival before it is judged
+_TABLE_MAX = 2500  # leg table up to this many points (50 MB), on demand beyond
 
 
 def _coordinates(points: Floats, metric: str) -> tuple[Floats, Floats]:
@@ -65,17 +73,40 @@ class Neighbours:
         (n, 2) coordinates in the metric's convention, n >= 2.
     metric
         One of :data:`KNN_METRICS`.
+    table
+        Whether the search reads leg lengths from an (n, n) table built once
+        (8 n^2 bytes) instead of computing them on demand; the lengths are the
+        same.  None: a table for up to :data:`_TABLE_MAX` points.
     """
 
-    def __init__(self, points: Floats, metric: str) -> None:
-        from openskies.routing.knn_kernels import METRIC_CODES, nearest, reverse_lists
+    def __init__(
+        self, points: Floats, metric: str, *, table: bool | None = None
+    ) -> None:
+        from openskies.routing.knn_kernels import (
+            METRIC_CODES,
+            TABLE,
+            leg_table,
+            nearest,
+            reverse_lists,
+        )
 
         self.x, self.y = _coordinates(points, metric)
         self.code, self.n = METRIC_CODES[metric], len(points)
-        self.eps = 1e-9 if metric == "euclidean" else 0.5  # length resolution
+        self.planar = metric == "euclidean"  # real-valued lengths
         k = min(_K, self.n - 1)
         self.neigh = nearest(self.x, self.y, self.code, k, _QUADRANT if k == _K else 0)
         self.rstart, self.ritems = reverse_lists(self.neigh)
+        if self.n <= _TABLE_MAX if table is None else table:
+            self.x = leg_table(self.x, self.y, self.code)
+            self.y, self.code = np.zeros(self.n), TABLE
+
+    def resolution(self, limit: float) -> float:
+        """Smallest length difference that counts as a gain, for budget ``limit``.
+
+        Half a unit for the integer TSPLIB metrics; relative to the budget
+        for plain Euclidean lengths (floating-point noise is not a gain).
+        """
+        return 1e-9 * max(limit, 1.0) if self.planar else 0.5
 
     def nearest_distance(self) -> Floats:
         """Distance from each point to its nearest other point."""
@@ -151,7 +182,7 @@ def knn_search(
     """
     from openskies.routing.knn_ils import start_path
 
-    eps = nb.eps * max(limit, 1.0) if nb.code == 0 else nb.eps
+    eps = nb.resolution(limit)
     mixed = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) % 2**64
     state = np.array([mixed or 1], dtype=np.uint64)
     cand = np.ascontiguousarray(cand, dtype=np.int64)
@@ -166,7 +197,7 @@ def knn_search(
             problem, limit, ends, state, cand.size <= _DROP_MAX, int(first)
         )
         walks.append(_Walk(path, n_on))
-    search = _Search(problem, state, limit, bound, deadline, rounds)
+    search = _Search(nb, problem, state, limit, bound, deadline, rounds)
     share = _HALVING / max(1, math.ceil(math.log2(len(walks))))
     while len(walks) > 1 and not search.done:
         budget = search.budget(share / len(walks))
@@ -215,10 +246,20 @@ def _anchors(
 
 
 class _Search:
-    """The budget of the search (time and rounds) and the rounds of one walk."""
+    """The budget of the search (time and rounds) and the rounds of one walk.
+
+    Every :data:`_CHALLENGE` rounds a walk meets a rival: a copy of its best
+    path moved to another region (:func:`knn_ils.plant_region`) and searched
+    for :data:`_PROBATION` rounds.  A rival better than the best replaces it;
+    one within the accepted deviation (:data:`_DEV`) becomes the current
+    path.  The perturbation rounds move a path within its region; the rivals
+    try whole other regions with time to settle, which a single perturbation
+    round never has.
+    """
 
     def __init__(
         self,
+        nb: Neighbours,
         problem: Problem,
         state: NDArray[np.uint64],
         limit: float,
@@ -226,12 +267,14 @@ class _Search:
         deadline: Deadline,
         rounds: int | None,
     ) -> None:
-        self.problem, self.state, self.limit, self.bound = problem, state, limit, bound
+        self.nb, self.problem, self.state = nb, problem, state
+        self.limit, self.bound = limit, bound
         self.deadline, self.left = deadline, math.inf if rounds is None else rounds
         self.seconds = deadline.remaining()
         cand = problem[7]
         self.max_stall = 50_000 + 100 * cand.size  # rounds without a new best
         self.max_run = max(3, min(30, cand.size // 10))
+        self.dev = _DEV[nb.n > _DEV_POINTS]
         self.reached = False
 
     @property
@@ -252,22 +295,54 @@ class _Search:
         return seconds, count
 
     def run(self, walk: _Walk, budget: tuple[float, float]) -> None:
-        """Run perturbation rounds on ``walk`` within the budget."""
-        from openskies.routing.knn_ils import ils_rounds
-
-        prize = self.problem[6]
+        """Run perturbation rounds and rivals on ``walk`` within the budget."""
         end = time.monotonic() + budget[0]
         count = budget[1]
-        while count > 0 and self.left > 0 and walk.counts[2] < self.max_stall:
-            if self.deadline.expired or time.monotonic() >= end:
-                break
-            if prize[walk.best[0, 1 : walk.counts[1] - 1]].sum() >= self.bound:
-                self.reached = True
-                break
-            k = int(min(_BATCH, self.left, count))
+        while count > 0 and self._going(walk, end):
+            count -= self._rounds(walk, end, min(_CHALLENGE, count))
+            if count > 0 and self._going(walk, end):
+                count -= self._challenge(walk, end, min(_PROBATION, count))
+
+    def _going(self, walk: _Walk, end: float) -> bool:
+        """Whether ``walk`` may go on: rounds and time left, bound not reached."""
+        if self.left <= 0 or walk.counts[2] >= self.max_stall:
+            return False
+        if self.deadline.expired or time.monotonic() >= end:
+            return False
+        prize = self.problem[6]
+        if prize[walk.best[0, 1 : walk.counts[1] - 1]].sum() >= self.bound:
+            self.reached = True
+        return not self.reached
+
+    def _rounds(self, walk: _Walk, end: float, count: float) -> int:
+        """Run up to ``count`` perturbation rounds on ``walk``; return how many."""
+        from openskies.routing.knn_ils import ils_rounds
+
+        done = 0
+        while done < count and self._going(walk, end):
+            k = int(min(_BATCH, self.left, count - done))
             ils_rounds(
                 self.problem, self.limit, walk.cur, walk.best, walk.counts,
-                self.state, k, _NOISE, self.max_run, _DEV, _RESTART,
+                self.state, k, _NOISE, self.max_run, self.dev, _RESTART,
             )  # fmt: skip
             self.left -= k
-            count -= k
+            done += k
+        return done
+
+    def _challenge(self, walk: _Walk, end: float, count: float) -> int:
+        """Search a rival of ``walk`` for ``count`` rounds; return the rounds run."""
+        from openskies.routing.knn_ils import plant_region
+
+        path = walk.best.copy()
+        n_on = plant_region(self.problem, self.limit, path, walk.counts[1], self.state)
+        rival = _Walk(path, n_on)
+        done = self._rounds(rival, end, count)
+        prize = self.problem[6]
+        theirs, ours = rival.key(prize, self.nb), walk.key(prize, self.nb)
+        if theirs < ours:  # a better best
+            walk.best, walk.cur = rival.best.copy(), rival.best.copy()
+            walk.counts[:] = rival.counts[1], rival.counts[1], 0
+        elif -theirs[0] >= -ours[0] * (1.0 - self.dev):  # an acceptable current path
+            walk.cur = rival.best.copy()
+            walk.counts[0] = rival.counts[1]
+        return done

@@ -1,9 +1,10 @@
 """Orienteering on many points: legs on demand, neighbour lists, a relaxation bound.
 
 Private to :mod:`openskies.routing.orienteering`, which validates the input.
-No (n, n) array is built: legs come from the coordinates with the metric
-(the integer TSPLIB metrics or the plain Euclidean one), and the search runs
-over k-nearest-neighbour lists (:mod:`openskies.routing.knn_search`).
+Legs come from the coordinates with the metric (the integer TSPLIB metrics
+or the plain Euclidean one), read from a table built once up to 2,500 points
+and computed on demand beyond, where no (n, n) array is built; the search
+runs over k-nearest-neighbour lists (:mod:`openskies.routing.knn_search`).
 """
 
 from __future__ import annotations

@@ -11,12 +11,12 @@ random removal or forced insertion as perturbation; a worse path is accepted
 in 20 % of the rounds) on an (n, n) matrix of legs, compiled (numba,
 :mod:`openskies.routing.ils_kernels`); and, for more than 200 points with a
 planar or TSPLIB metric (450 with TSPLIB's costlier GEO), a compiled (numba)
-neighbour-list search with legs computed on demand
-(:mod:`openskies.routing.knn_search`).  On the 89 public Tsiligirides and
-Chao-Golden-Wasil instances, 1 s per run, the dense search reached the
-best-known score in 267 of 267 runs (3 seeds; 266 before it was compiled);
-OR-Tools routing with guided local search in 20 of 89 (no better at 5 s) and
-PyVRP 0.14 in 79-84 of 89.
+neighbour-list search with legs from a table built once (up to 2,500
+points) or computed on demand (:mod:`openskies.routing.knn_search`).  On
+the 89 public Tsiligirides and Chao-Golden-Wasil instances, 1 s per run,
+the dense search reached the best-known score in 267 of 267 runs (3 seeds;
+266 before it was compiled); OR-Tools routing with guided local search in
+20 of 89 (no better at 5 s) and PyVRP 0.14 in 79-84 of 89.
 See ``benchmarks/bench_orienteering.py``; OPLib (up to 7,397 points) in
 ``benchmarks/bench_oplib.py`` and the README's engine section.
 
@@ -26,9 +26,10 @@ Limits (documented bounds on work and numbers)
   geodesic points, or the ``"exact"`` and ``"ils"`` engines: they keep a
   dense (n, n) float64 matrix of legs (32 MB at 2,000 points).  At most
   :data:`MAX_POINTS` planar points with a metric computed on demand
-  (memory O(n); the candidate lists take O(n^2) time, about 1 s at 7,397
-  points).  Larger inputs are refused with an ``OptionsError`` before
-  anything is allocated.  Thin the points out, or cluster them, first.
+  (memory O(n) above 2,500 points, a 50 MB leg table at most below; the
+  candidate lists take O(n^2) time, about 1 s at 7,397 points).  Larger
+  inputs are refused with an ``OptionsError`` before anything is
+  allocated.  Thin the points out, or cluster them, first.
 * Scores at most :data:`MAX_SCORE` and coordinates, leg lengths and the budget
   at most :data:`MAX_LENGTH` in absolute value, so that no sum of scores or of
   legs can overflow float64.
