@@ -254,11 +254,13 @@ def _disagreements_on_cluster(
 
     pieces = np.array_split(picked, workers * 8)
     with local_cluster(workers) as client:
+        # the view and the routes go to the workers once, not inside the graph
+        shared = client.scatter(view, broadcast=True)
         futures = client.map(
             count_disagreements,
-            [view] * len(pieces),
-            [routes.iloc[p] for p in pieces],
-            [result.iloc[p] for p in pieces],
+            [shared] * len(pieces),
+            client.scatter([routes.iloc[p] for p in pieces]),
+            client.scatter([result.iloc[p] for p in pieces]),
             pure=False,
         )
         return int(sum(client.gather(futures)))
