@@ -255,7 +255,7 @@ def _disagreements_on_cluster(
     pieces = np.array_split(picked, workers * 8)
     with local_cluster(workers) as client:
         # the view and the routes go to the workers once, not inside the graph
-        shared = client.scatter(view, broadcast=True)
+        shared = client.scatter(view, broadcast=True, hash=False)
         futures = client.map(
             count_disagreements,
             [shared] * len(pieces),
